@@ -1,0 +1,216 @@
+"""The job runner, Qt-free. A job is a plain function `fn(params, state)`; the state
+carries progress, status text and the Cancel flag. Lanes:
+
+- "db":  one thread, so jobs that mostly write the library run one at a time;
+- "io":  a few threads for file and network work;
+- "cpu": each job in its own worker process (CPU-heavy media work never holds the GIL
+         of the window); progress and Cancel cross the process boundary on a queue and an event.
+
+Listeners hear every change of a job (from worker threads): the UI marshals them to the
+GUI thread. Errors become a message for the user; the traceback goes to the log.
+"""
+
+from __future__ import annotations
+
+import itertools
+import logging
+import multiprocessing as mp
+import os
+import queue
+import threading
+import time
+import traceback
+from collections.abc import Callable
+from concurrent.futures import ProcessPoolExecutor, ThreadPoolExecutor
+from dataclasses import dataclass, field
+from typing import Any
+
+from studio.core.errors import Cancelled, StudioError
+
+log = logging.getLogger(__name__)
+_SPAWN = mp.get_context("spawn")  # fork would copy a Qt process's threads and locks
+
+
+class JobState:
+    """Handed to a job. Call set_progress/set_status; check `cancelled` (or check()) often."""
+
+    def __init__(self, on_change: Callable[[], None] | None = None, cancel_event=None):
+        self.progress: float | None = None  # 0..1, None while unknown
+        self.status = ""
+        self._cancel = cancel_event or threading.Event()
+        self._on_change = on_change or (lambda: None)
+        self._last_emit = 0.0
+
+    @property
+    def cancelled(self) -> bool:
+        return self._cancel.is_set()
+
+    @property
+    def cancel_event(self):
+        return self._cancel
+
+    def check(self) -> None:
+        if self._cancel.is_set():
+            raise Cancelled()
+
+    def cancel(self) -> None:
+        self._cancel.set()
+
+    def set_status(self, text: str) -> None:
+        self.status = text
+        self._emit(force=True)
+
+    def set_progress(self, done: float, total: float | None = None) -> None:
+        self.progress = (done / total if total else 1.0) if total is not None else done
+        self._emit(force=self.progress >= 1.0)
+
+    def _emit(self, force: bool = False) -> None:
+        now = time.monotonic()
+        if force or now - self._last_emit > 0.05:  # at most ~20 updates a second
+            self._last_emit = now
+            self._on_change()
+
+
+@dataclass
+class Job:
+    id: int
+    title: str
+    lane: str
+    status: str = "queued"  # queued | running | done | failed | cancelled
+    state: JobState = field(default_factory=JobState)
+    result: Any = None
+    error: str | None = None  # a message for the user
+
+    @property
+    def finished(self) -> bool:
+        return self.status in ("done", "failed", "cancelled")
+
+    def cancel(self) -> None:
+        self.state.cancel()
+
+
+def user_message(exc: BaseException) -> str:
+    if isinstance(exc, StudioError):
+        return str(exc)
+    if isinstance(exc, MemoryError):
+        return "The job ran out of memory. Close other programs or work on fewer files at a time."
+    if isinstance(exc, OSError):
+        return f"A file could not be read or written: {exc.strerror or exc}" + (f" ({exc.filename})" if exc.filename else "")
+    return f"Something went wrong ({type(exc).__name__}). The details are in the log file."
+
+
+class JobRunner:
+    def __init__(self, io_threads: int = 4, cpu_processes: int | None = None):
+        self._lanes = {
+            "db": ThreadPoolExecutor(1, thread_name_prefix="job-db"),
+            "io": ThreadPoolExecutor(io_threads, thread_name_prefix="job-io"),
+            "cpu": ThreadPoolExecutor(cpu_processes or os.cpu_count() or 2, thread_name_prefix="job-cpu"),
+        }
+        self._ids = itertools.count(1)
+        self._listeners: list[Callable[[Job], None]] = []
+        self._pool: ProcessPoolExecutor | None = None
+        self._pool_lock = threading.Lock()
+        self.jobs: dict[int, Job] = {}
+
+    def subscribe(self, listener: Callable[[Job], None]) -> None:
+        self._listeners.append(listener)
+
+    def _changed(self, job: Job) -> None:
+        for listener in list(self._listeners):
+            try:
+                listener(job)
+            except Exception:
+                log.exception("job listener failed")
+
+    @property
+    def process_pool(self) -> ProcessPoolExecutor:
+        """Worker processes for a job's CPU-heavy pieces (started on first use)."""
+        with self._pool_lock:
+            if self._pool is None:
+                self._pool = ProcessPoolExecutor(os.cpu_count() or 2, mp_context=_SPAWN)
+            return self._pool
+
+    def submit(self, fn: Callable, params: Any = None, *, title: str, lane: str = "io", **kwargs) -> Job:
+        """Run fn(params, state, **kwargs) on a lane. On "cpu", fn, params and the result must pickle."""
+        job = Job(next(self._ids), title, lane)
+        # A cpu job's Cancel must reach its process: an event from the spawn context.
+        job.state = JobState(lambda: self._changed(job), _SPAWN.Event() if lane == "cpu" else None)
+        self.jobs[job.id] = job
+        target = self._run_in_process if lane == "cpu" else self._run_here
+        self._lanes[lane].submit(target, job, fn, params, kwargs)
+        self._changed(job)
+        return job
+
+    def _run_here(self, job: Job, fn, params, kwargs) -> None:
+        if job.state.cancelled:
+            return self._finish(job, "cancelled")
+        job.status = "running"
+        self._changed(job)
+        try:
+            job.result = fn(params, job.state, **kwargs)
+            self._finish(job, "cancelled" if job.state.cancelled else "done")
+        except Cancelled:
+            self._finish(job, "cancelled")
+        except BaseException as exc:  # the user gets a message, the log gets the traceback
+            log.error("job %r failed:\n%s", job.title, traceback.format_exc())
+            job.error = user_message(exc)
+            self._finish(job, "failed")
+
+    def _run_in_process(self, job: Job, fn, params, kwargs) -> None:
+        if job.state.cancelled:
+            return self._finish(job, "cancelled")
+        job.status = "running"
+        self._changed(job)
+        updates = _SPAWN.Queue()
+        proc = _SPAWN.Process(target=_process_main, args=(fn, params, kwargs, updates, job.state.cancel_event), daemon=True)
+        proc.start()
+        outcome = None
+        while outcome is None:
+            try:
+                kind, *payload = updates.get(timeout=0.2)
+            except queue.Empty:
+                if not proc.is_alive():
+                    outcome = ("failed", None, "The worker process stopped unexpectedly (it may have run out of memory).")
+                continue
+            if kind == "progress":
+                job.state.progress, job.state.status = payload
+                self._changed(job)
+            else:
+                outcome = (kind, *payload)
+        proc.join(timeout=5)
+        status, job.result, job.error = outcome
+        if status == "failed" and job.error is None:
+            job.error = "The job failed."
+        self._finish(job, status)
+
+    def _finish(self, job: Job, status: str) -> None:
+        job.status = status
+        self._changed(job)
+
+    def wait(self, job: Job, timeout: float | None = None) -> Job:
+        deadline = None if timeout is None else time.monotonic() + timeout
+        while not job.finished:
+            if deadline and time.monotonic() > deadline:
+                raise TimeoutError(job.title)
+            time.sleep(0.01)
+        return job
+
+    def shutdown(self) -> None:
+        for job in self.jobs.values():
+            job.cancel()
+        for lane in self._lanes.values():
+            lane.shutdown(wait=True, cancel_futures=True)
+        if self._pool:
+            self._pool.shutdown(wait=True, cancel_futures=True)
+
+
+def _process_main(fn, params, kwargs, updates, cancel_event) -> None:
+    state = JobState(lambda: updates.put(("progress", state.progress, state.status)), cancel_event)
+    try:
+        result = fn(params, state, **kwargs)
+        updates.put(("cancelled" if state.cancelled else "done", result, None))
+    except Cancelled:
+        updates.put(("cancelled", None, None))
+    except BaseException as exc:
+        logging.getLogger(__name__).error("job failed in worker:\n%s", traceback.format_exc())
+        updates.put(("failed", None, user_message(exc)))

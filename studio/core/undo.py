@@ -1,0 +1,97 @@
+"""The undo stack, Qt-free and kept in the library (table undo_log), so worker processes,
+the CLI and the GUI all share one history and it survives a restart.
+
+Entries past the top that were undone form the redo branch; a new op drops it.
+Rapid edits with the same merge key (typing, dragging) merge into one entry.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+
+from sqlalchemy import Connection, func, select
+
+from studio.core.db.models import AuditEvent, UndoEntry
+from studio.core.ops.tx import OpResult, actor, apply_state
+
+MERGE_WINDOW_S = 2.0
+MAX_ENTRIES = 500
+
+T = UndoEntry.__table__
+clock: Callable[[], float] = time.time  # tests replace it to control merging
+
+
+def record_entry(conn: Connection, label, steps, *, merge_key=None, merge_window=None) -> None:
+    now = clock()
+    conn.execute(T.delete().where(T.c.undone.is_(True)))
+    top = conn.execute(select(T).order_by(T.c.id.desc()).limit(1)).mappings().first()
+    window = MERGE_WINDOW_S if merge_window is None else merge_window
+    if merge_key and top and top["merge_key"] == merge_key and now - top["created_at"] <= window:
+        conn.execute(
+            T.update().where(T.c.id == top["id"]).values(steps=top["steps"] + steps, created_at=now, label=label)
+        )
+        return
+    conn.execute(T.insert().values(label=label, merge_key=merge_key, created_at=now, steps=steps, undone=False))
+    count = conn.execute(select(func.count()).select_from(T)).scalar()
+    if count > MAX_ENTRIES:
+        cutoff = conn.execute(select(T.c.id).order_by(T.c.id.desc()).offset(MAX_ENTRIES - 1).limit(1)).scalar()
+        conn.execute(T.delete().where(T.c.id < cutoff))
+
+
+class UndoStack:
+    def __init__(self, lib):
+        self._lib = lib
+        self._clean_id = self._top_id()
+
+    def _top(self, conn, undone: bool):
+        order = T.c.id.asc() if undone else T.c.id.desc()
+        return conn.execute(select(T).where(T.c.undone.is_(undone)).order_by(order).limit(1)).mappings().first()
+
+    def _top_id(self) -> int | None:
+        with self._lib.read() as conn:
+            top = self._top(conn, undone=False)
+        return top["id"] if top else None
+
+    def undo_label(self) -> str | None:
+        with self._lib.read() as conn:
+            top = self._top(conn, undone=False)
+        return top["label"] if top else None
+
+    def redo_label(self) -> str | None:
+        with self._lib.read() as conn:
+            top = self._top(conn, undone=True)
+        return top["label"] if top else None
+
+    def can_undo(self) -> bool:
+        return self.undo_label() is not None
+
+    def can_redo(self) -> bool:
+        return self.redo_label() is not None
+
+    def undo(self) -> OpResult | None:
+        return self._move(undone=False)
+
+    def redo(self) -> OpResult | None:
+        return self._move(undone=True)
+
+    def _move(self, undone: bool) -> OpResult | None:
+        with self._lib.engine.begin() as conn:
+            entry = self._top(conn, undone=undone)
+            if entry is None:
+                return None
+            steps = entry["steps"] if undone else list(reversed(entry["steps"]))
+            for table, pk, before, after in steps:
+                apply_state(conn, table, pk, after if undone else before)
+            conn.execute(T.update().where(T.c.id == entry["id"]).values(undone=not undone))
+            verb = "Redo" if undone else "Undo"
+            conn.execute(AuditEvent.__table__.insert().values(actor=actor(), action=f"{verb}: {entry['label']}", details={}))
+        result = OpResult(frozenset(step[0] for step in steps), None, f"{verb} {entry['label']}")
+        self._lib.notify(result)
+        return result
+
+    def mark_clean(self) -> None:
+        self._clean_id = self._top_id()
+
+    def is_clean(self) -> bool:
+        return self._top_id() == self._clean_id

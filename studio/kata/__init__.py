@@ -1,0 +1,1 @@
+"""Kata, the compositing engine (no Qt). Filled in by the Kata issues."""
