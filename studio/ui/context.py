@@ -1,0 +1,49 @@
+"""What every view gets: the open library, the job runner, the change bus and notifications.
+Views never hold ORM sessions; they call core ops and queries with ctx.lib."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from PySide6.QtCore import QObject, Qt, Signal
+
+from studio.core.jobs import Job, JobRunner
+from studio.core.library import Library
+from studio.core.ops.tx import OpResult
+
+
+class ChangeBus(QObject):
+    """Re-emits core events on the GUI thread (core calls listeners from any thread)."""
+
+    changed = Signal(object)  # OpResult: a committed op (its .changes names the tables)
+    job_changed = Signal(object)  # Job: queued / progress / finished
+    notification = Signal(str, str)  # level ("info" | "warning" | "error"), text
+
+    def __init__(self, lib: Library, runner: JobRunner):
+        super().__init__()
+        # Queued connections carry the calls from worker threads to this object's (GUI) thread.
+        self._changed_from_any_thread.connect(self.changed.emit, Qt.QueuedConnection)
+        self._job_from_any_thread.connect(self.job_changed.emit, Qt.QueuedConnection)
+        lib.subscribe(self._changed_from_any_thread.emit)
+        runner.subscribe(self._job_from_any_thread.emit)
+
+    _changed_from_any_thread = Signal(object)
+    _job_from_any_thread = Signal(object)
+
+
+@dataclass
+class StudioContext:
+    lib: Library
+    runner: JobRunner
+    bus: ChangeBus
+    secrets: object | None = None  # studio.core.secrets.SecretStore, created lazily by the settings dialog
+
+    def notify(self, text: str, level: str = "info") -> None:
+        self.bus.notification.emit(level, text)
+
+    def broadcast(self, result: OpResult) -> None:
+        """For changes made outside this process (a worker process's import): tell the views."""
+        self.bus.changed.emit(result)
+
+    def submit(self, fn, params=None, *, title: str, lane: str = "io", **kwargs) -> Job:
+        return self.runner.submit(fn, params, title=title, lane=lane, **kwargs)
