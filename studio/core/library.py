@@ -122,8 +122,9 @@ class Library:
     def open(cls, root: Path | str | None = None, *, lock: bool = True, auto_backup: bool = True) -> Library:
         """Open (creating or upgrading as needed) the library at root.
 
-        lock=False is for the studio's own worker processes, which run inside a studio
-        that already holds the lock.
+        lock=True: this process owns the library (a studio window); a second owner is refused.
+        lock=False: a worker beside the owner (job processes, command-line tools while the
+        window is open); it never migrates a library that another process holds.
         """
         root = Path(root).expanduser().resolve() if root else default_library_dir().resolve()
         if root.exists() and not root.is_dir():
@@ -131,7 +132,7 @@ class Library:
         _check_writable(root)
         file_lock = _acquire_lock(root) if lock else None
         try:
-            engine = _open_database(root, auto_backup=auto_backup and lock)
+            engine = _open_database(root, auto_backup=auto_backup and lock, may_migrate=lock or not _locked_by_other(root))
         except BaseException:
             if file_lock:
                 file_lock.release()
@@ -210,7 +211,17 @@ def _acquire_lock(root: Path) -> FileLock:
     return lock
 
 
-def _open_database(root: Path, *, auto_backup: bool) -> Engine:
+def _locked_by_other(root: Path) -> bool:
+    probe = FileLock(root / "library.lock", timeout=0)
+    try:
+        probe.acquire()
+    except Timeout:
+        return True
+    probe.release()
+    return False
+
+
+def _open_database(root: Path, *, auto_backup: bool, may_migrate: bool) -> Engine:
     db_path = root / DB_NAME
     existing = db_path.exists() and db_path.stat().st_size > 0
     revision = _inspect_existing(db_path) if existing else None
@@ -218,6 +229,11 @@ def _open_database(root: Path, *, auto_backup: bool) -> Engine:
         raise LibraryTooNew(
             f"The library {root} was made by a newer version of Conext Studio (schema {revision}). "
             "Update Conext Studio to open it; the library was not changed."
+        )
+    if not may_migrate and revision != migrate.head_revision():
+        raise LibraryLocked(
+            f"The library {root} needs an upgrade, which can only run while no other Conext Studio has it open. "
+            "Close the other studio and try again."
         )
     engine = make_engine(sqlite_url(db_path))
     try:

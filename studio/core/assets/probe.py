@@ -92,7 +92,7 @@ def probe_av(path: Path) -> MediaInfo:
         raise
     except (av.error.FFmpegError, ValueError, IndexError, OSError) as exc:
         detail = getattr(exc, "strerror", None) or str(exc)
-        raise BadInput(f"{path.name}: not an image, video or audio file the studio can read ({detail}).") from None
+        raise BadInput(f"{path.name}: cannot be read as an image, video or audio file: it is not media, or it is damaged or truncated ({detail}).") from None
 
 
 def _duration(container, stream) -> float | None:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from dataclasses import replace
 from datetime import date
 
 from sqlalchemy import select
@@ -27,8 +26,8 @@ def create_client(lib, name: str) -> OpResult:
         if conn.execute(select(Client.id).where(Client.name == name)).first():
             raise BadInput(f"There is already a client called {name!r}.")
     with lib.write(f"New client {name}") as tx:
-        client_id = tx.insert("clients", name=name)
-    return replace(tx.result, value=client_id)
+        tx.value = tx.insert("clients", name=name)
+    return tx.result
 
 
 def rename_client(lib, client_id: int, name: str) -> OpResult:
@@ -41,8 +40,8 @@ def rename_client(lib, client_id: int, name: str) -> OpResult:
 def create_brand(lib, client_id: int, name: str, palette: list[str] | None = None) -> OpResult:
     name = _clean_name(name, "brand")
     with lib.write(f"New brand {name}") as tx:
-        brand_id = tx.insert("brands", client_id=client_id, name=name, palette=list(palette or []))
-    return replace(tx.result, value=brand_id)
+        tx.value = tx.insert("brands", client_id=client_id, name=name, palette=list(palette or []))
+    return tx.result
 
 
 def rename_brand(lib, brand_id: int, name: str) -> OpResult:
@@ -68,8 +67,8 @@ def create_campaign(lib, brand_id: int, name: str, starts_on: date | None = None
     if starts_on and ends_on and ends_on < starts_on:
         raise BadInput(f"The campaign ends ({ends_on}) before it starts ({starts_on}).")
     with lib.write(f"New campaign {name}") as tx:
-        campaign_id = tx.insert("campaigns", brand_id=brand_id, name=name, starts_on=starts_on, ends_on=ends_on)
-    return replace(tx.result, value=campaign_id)
+        tx.value = tx.insert("campaigns", brand_id=brand_id, name=name, starts_on=starts_on, ends_on=ends_on)
+    return tx.result
 
 
 def rename_campaign(lib, campaign_id: int, name: str) -> OpResult:

@@ -65,6 +65,7 @@ class Tx:
     steps: list = field(default_factory=list)
     changes: set = field(default_factory=set)
     audit_details: dict = field(default_factory=dict)
+    value: Any = None  # what the op returns to its caller (a new id, ...)
 
     def insert(self, table: str, **values) -> int | list:
         t = self._table(table)
@@ -144,6 +145,6 @@ def write_transaction(lib, label: str, *, merge_key=None, merge_window=None):
                     actor=actor(), action=label, details={"tables": sorted(tx.changes), **tx.audit_details}
                 )
             )
-    tx.result = OpResult(frozenset(tx.changes), None, label)
+    tx.result = OpResult(frozenset(tx.changes), tx.value, label)
     if tx.steps:
         lib.notify(tx.result)

@@ -1,0 +1,59 @@
+"""Models and migrations agree, and upgrading an old library keeps its data (after a backup)."""
+
+from __future__ import annotations
+
+import sqlite3
+
+from alembic import command
+from sqlalchemy import text
+
+from studio.core.db import migrate
+from studio.core.db.engine import make_engine, sqlite_url
+from studio.core.library import Library
+
+
+def test_models_and_migrations_agree(tmp_path):
+    engine = make_engine(sqlite_url(tmp_path / "x.db"))
+    with engine.begin() as conn:
+        migrate.upgrade(conn, "head")
+        command.check(migrate.alembic_config(conn))  # raises if autogenerate finds a difference
+
+
+def test_create_all_and_migrations_build_the_same_schema(tmp_path):
+    def schema(db):
+        con = sqlite3.connect(db)
+        cols = {t: sorted(r[1:4] for r in con.execute(f"PRAGMA table_info({t})")) for (t,) in con.execute("select name from sqlite_master where type='table'")}
+        con.close()
+        return cols
+
+    Library.open(tmp_path / "a").close()
+    engine = make_engine(sqlite_url(tmp_path / "b.db"))
+    with engine.begin() as conn:
+        migrate.upgrade(conn, "head")
+    engine.dispose()
+    assert schema(tmp_path / "a" / "library.db") == schema(tmp_path / "b.db")
+
+
+def test_upgrade_from_first_revision_keeps_data_and_backs_up(tmp_path):
+    root = tmp_path / "lib"
+    root.mkdir()
+    engine = make_engine(sqlite_url(root / "library.db"))
+    with engine.begin() as conn:
+        migrate.upgrade(conn, "0001")
+        conn.execute(text("insert into clients(name, created_at) values ('Acme', '2026-01-01 00:00:00')"))
+        conn.execute(text("insert into brands(client_id, name, palette, created_at) values (1, 'Roast', '[\"#112233\"]', '2026-01-01 00:00:00')"))
+        conn.execute(text("insert into campaigns(brand_id, name, created_at) values (1, 'Autumn', '2026-01-01 00:00:00')"))
+        conn.execute(text(
+            "insert into assets(sha256, kind, name, ext, size_bytes, has_alpha, campaign_id, imported_at) "
+            "values ('ab', 'image', 'shot.jpg', '.jpg', 10, 0, 1, '2026-01-01 00:00:00')"
+        ))
+    engine.dispose()
+    with Library.open(root) as lib, lib.read() as conn:
+        assert migrate.current_revision(conn) == migrate.head_revision() != "0001"
+        assert conn.execute(text("select name, campaign_id, notes from assets")).one() == ("shot.jpg", 1, None)
+        assert conn.execute(text("select name, starts_on from campaigns")).one() == ("Autumn", None)
+    backups = list((root / "backups").glob("library-*-before-*.db"))
+    assert len(backups) == 1
+    con = sqlite3.connect(backups[0])
+    assert con.execute("select version_num from alembic_version").fetchone()[0] == "0001"
+    con.close()
