@@ -136,9 +136,9 @@ class JobRunner:
         # A cpu job's Cancel must reach its process: an event from the spawn context.
         job.state = JobState(lambda: self._changed(job), _SPAWN.Event() if lane == "cpu" else None)
         self.jobs[job.id] = job
+        self._changed(job)
         target = self._run_in_process if lane == "cpu" else self._run_here
         self._lanes[lane].submit(target, job, fn, params, kwargs)
-        self._changed(job)
         return job
 
     def _run_here(self, job: Job, fn, params, kwargs) -> None:

@@ -1,0 +1,113 @@
+"""The demo library: one client, brand and campaign with real media, idempotent, one undo step."""
+
+import shutil
+
+import av
+import pytest
+from PIL import Image
+from sqlalchemy import func, select
+
+from studio.core.db.models import Asset, AssetTag, Brand, Campaign, Client
+from studio.core.demo import PALETTE, build_demo
+from studio.core.jobs import JobState
+from studio.core.library import Library
+
+
+def _counts(lib) -> dict:
+    with lib.read() as conn:
+        return {m.__tablename__: conn.execute(select(func.count()).select_from(m)).scalar() for m in (Client, Brand, Campaign, Asset, AssetTag)}
+
+
+@pytest.fixture(scope="module")
+def demo(tmp_path_factory):
+    """A library with the demo in it (built once, closed): (root, summary, progress seen)."""
+    root = tmp_path_factory.mktemp("demo") / "lib"
+    progress = []
+    state = JobState(lambda: progress.append(state.progress))
+    with Library.open(root) as lib:
+        summary = build_demo(lib, state)
+    return root, summary, progress
+
+
+@pytest.fixture
+def demo_lib(demo):
+    with Library.open(demo[0]) as lib:
+        yield lib
+
+
+def test_one_client_brand_and_campaign_with_palette_and_logo(demo, demo_lib):
+    _, summary, progress = demo
+    assert _counts(demo_lib)["clients"] == _counts(demo_lib)["brands"] == _counts(demo_lib)["campaigns"] == 1
+    with demo_lib.read() as conn:
+        brand = conn.execute(select(Brand)).mappings().one()
+        campaign = conn.execute(select(Campaign)).mappings().one()
+        assets = conn.execute(select(Asset)).mappings().all()
+    assert brand["palette"] == PALETTE and all(c.startswith("#") and len(c) == 7 for c in PALETTE)
+    assert brand["logo_asset_id"] == summary["assets"]["logo"]
+    assert campaign["id"] == summary["campaign"]["id"] and campaign["brand_id"] == summary["brand"]["id"]
+    assert {a["campaign_id"] for a in assets} == {campaign["id"]}
+    assert len(summary["assets"]["scenes"]) >= 3 and len(summary["assets"]["videos"]) == 2
+    assert progress and progress[-1] == 1.0
+
+
+def test_assets_are_tagged_by_role(demo, demo_lib):
+    ids = demo[1]["assets"]
+    with demo_lib.read() as conn:
+        tags = {}
+        for asset_id, tag in conn.execute(select(AssetTag.asset_id, AssetTag.tag)):
+            tags.setdefault(asset_id, set()).add(tag)
+    assert {"product", "cut-out"} <= tags[ids["product"]]
+    assert "logo" in tags[ids["logo"]]
+    assert all("scene" in tags[i] for i in ids["scenes"])
+    assert all("video" in tags[i] for i in ids["videos"])
+
+
+def test_cut_out_has_real_alpha(demo, demo_lib):
+    with demo_lib.read() as conn:
+        product = conn.execute(select(Asset).where(Asset.id == demo[1]["assets"]["product"])).mappings().one()
+    assert product["has_alpha"] and product["kind"] == "image"
+    with Image.open(demo_lib.media_path(product["sha256"], product["ext"])) as img:
+        alpha = img.getchannel("A")
+        lo, hi = alpha.getextrema()
+        soft = sum(alpha.histogram()[1:255])  # anti-aliased edge pixels
+    assert (lo, hi) == (0, 255) and soft > 500
+
+
+def test_videos_decode_with_sound(demo, demo_lib):
+    with demo_lib.read() as conn:
+        videos = conn.execute(select(Asset).where(Asset.id.in_(demo[1]["assets"]["videos"]))).mappings().all()
+    assert {(v["width"], v["height"]) for v in videos} == {(1280, 720), (720, 1280)}
+    for v in videos:
+        assert 3 <= v["duration"] <= 4 and v["video_codec"] == "h264" and v["audio_channels"] == 2
+        with av.open(str(demo_lib.media_path(v["sha256"], v["ext"]))) as container:
+            stream, audio = container.streams.video[0], container.streams.audio[0]
+            assert stream.codec_context.pix_fmt == "yuv420p" and audio.codec_context.name == "aac"
+            frames = sum(1 for _ in container.decode(stream))
+        assert frames >= 3 * 24
+        with av.open(str(demo_lib.media_path(v["sha256"], v["ext"]))) as container:
+            samples = sum(f.samples for f in container.decode(audio=0))
+        assert samples >= 3 * 48000
+
+
+def test_every_asset_has_a_thumbnail_on_disk(demo_lib):
+    with demo_lib.read() as conn:
+        thumbs = conn.execute(select(Asset.thumbnail)).scalars().all()
+    assert thumbs and all(t and (demo_lib.root / t).is_file() for t in thumbs)
+
+
+def test_second_run_adds_nothing_and_one_undo_removes_the_demo(demo, tmp_path):
+    root, summary, _ = demo
+    shutil.copytree(root, tmp_path / "lib")
+    with Library.open(tmp_path / "lib") as lib:
+        before = _counts(lib)
+        assert lib.undo.undo_label() == "Add demo library"
+        again = build_demo(lib)
+        assert _counts(lib) == before
+        assert again["imported"] == 0 and again["assets"] == summary["assets"] and again["campaign"] == summary["campaign"]
+        assert lib.undo.undo_label() == "Add demo library"
+
+        lib.undo.undo()
+        assert set(_counts(lib).values()) == {0}
+        assert not lib.undo.can_undo()
+        lib.undo.redo()
+        assert _counts(lib) == before

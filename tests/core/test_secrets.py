@@ -1,0 +1,119 @@
+"""Credentials in the real encrypted-file keyring; key tests through the real SDKs
+against local fake servers."""
+
+from __future__ import annotations
+
+import json
+import logging
+import threading
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+import pytest
+
+from studio.core.errors import BadInput, SecretsUnavailable
+from studio.core.secrets import REDACTOR, SecretStore, test_key as check_key
+
+SECRET = "sk-test-4f8a9c2e1d7b"
+
+
+@pytest.fixture
+def store(tmp_path):
+    s = SecretStore(file_path=tmp_path / "keys.cfg")
+    s.unlock("correct horse battery")
+    return s
+
+
+def test_file_keyring_round_trip_and_never_plaintext(store, tmp_path):
+    assert "encrypted file" in store.backend_name
+    store.set("openai", SECRET)
+    store.set("google_ads", {"developer_token": "devtok123456", "client_id": "cid", "client_secret": "csecret99", "refresh_token": "rtok123456"})
+    again = SecretStore(file_path=tmp_path / "keys.cfg")
+    assert again.needs_master_password
+    again.unlock("correct horse battery")
+    assert again.get("openai") == SECRET
+    assert again.get_fields("google_ads")["refresh_token"] == "rtok123456"
+    raw = (tmp_path / "keys.cfg").read_text()
+    assert SECRET not in raw and "rtok123456" not in raw
+    again.set("openai", "sk-replaced-000000")
+    assert again.get("openai") == "sk-replaced-000000"
+    again.delete("openai")
+    assert not again.has("openai")
+
+
+def test_wrong_master_password(store, tmp_path):
+    store.set("anthropic", SECRET)
+    other = SecretStore(file_path=tmp_path / "keys.cfg")
+    with pytest.raises(BadInput, match="not right"):
+        other.unlock("wrong password")
+    assert other.needs_master_password
+
+
+def test_locked_store_says_what_to_do(tmp_path):
+    with pytest.raises(SecretsUnavailable, match="master password"):
+        SecretStore(file_path=tmp_path / "k.cfg").get("openai")
+
+
+def test_short_first_master_password_and_empty_key_are_refused(tmp_path, store):
+    with pytest.raises(BadInput, match="at least 8"):
+        SecretStore(file_path=tmp_path / "new.cfg").unlock("short")
+    with pytest.raises(BadInput, match="empty"):
+        store.set("openai", "   ")
+    with pytest.raises(BadInput, match="needs client_secret"):
+        store.set("google_ads", {"developer_token": "x", "client_id": "y", "refresh_token": "z"})
+
+
+def test_secrets_stay_out_of_the_database_and_logs(store, lib, caplog, tmp_path):
+    store.set("openai", SECRET)
+    store.get("openai")
+    handler_logger = logging.getLogger("studio.test")
+    caplog.handler.addFilter(REDACTOR)
+    handler_logger.warning("request failed with key %s", SECRET)
+    assert SECRET not in caplog.text and "[secret]" in caplog.text
+    for path in lib.root.rglob("*"):
+        if path.is_file():
+            assert SECRET.encode() not in path.read_bytes()
+
+
+class FakeModels(BaseHTTPRequestHandler):
+    seen: list = []
+
+    def do_GET(self):
+        FakeModels.seen.append((self.path, self.headers.get("Authorization") or self.headers.get("x-api-key")))
+        ok = SECRET in (self.headers.get("Authorization", "") + self.headers.get("x-api-key", ""))
+        body = {"data": [{"id": "model-a", "object": "model", "type": "model", "created": 0, "created_at": "2026-01-01T00:00:00Z", "display_name": "A", "owned_by": "x"}], "object": "list", "has_more": False, "first_id": "model-a", "last_id": "model-a"}
+        if not ok:
+            body = {"error": {"type": "authentication_error", "message": "invalid x-api-key"}}
+        payload = json.dumps(body).encode()
+        self.send_response(200 if ok else 401)
+        self.send_header("Content-Type", "application/json")
+        self.send_header("Content-Length", str(len(payload)))
+        self.end_headers()
+        self.wfile.write(payload)
+
+    def log_message(self, *args):
+        pass
+
+
+@pytest.fixture
+def fake_server():
+    server = ThreadingHTTPServer(("127.0.0.1", 0), FakeModels)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{server.server_address[1]}"
+    server.shutdown()
+
+
+@pytest.mark.parametrize("service", ["openai", "anthropic"])
+def test_key_test_through_the_real_sdk(fake_server, service):
+    base = f"{fake_server}/v1" if service == "openai" else fake_server
+    good = check_key(service, {"api_key": SECRET}, endpoint=base)
+    assert good.ok and "accepted the key (1 models visible)" in good.message
+    bad = check_key(service, {"api_key": "sk-wrong-key-000"}, endpoint=base)
+    assert not bad.ok and "did not accept the key" in bad.message
+    assert "sk-wrong-key-000" not in bad.message
+    assert any(path.startswith("/v1/models") for path, _ in FakeModels.seen)
+
+
+def test_unreachable_service_is_a_message(tmp_path):
+    result = check_key("openai", {"api_key": SECRET}, endpoint="http://127.0.0.1:9/v1", timeout=2)
+    assert not result.ok and "could not be reached" in result.message and SECRET not in result.message
