@@ -122,7 +122,10 @@ def list_assets(lib, filt: AssetFilter | None = None, *, ids: list[int] | None =
     query = query.where(Asset.id.in_(ids)) if ids is not None else query.where(*_where(filt or AssetFilter()))
     with lib.read() as conn:
         rows = conn.execute(query).mappings().all()
-        tag_rows = conn.execute(select(AssetTag.asset_id, AssetTag.tag).order_by(AssetTag.tag)).all()
+        tag_query = select(AssetTag.asset_id, AssetTag.tag).order_by(AssetTag.tag)
+        if ids is not None:
+            tag_query = tag_query.where(AssetTag.asset_id.in_(ids))
+        tag_rows = conn.execute(tag_query).all()
     tags: dict[int, list[str]] = {}
     for asset_id, tag in tag_rows:
         tags.setdefault(asset_id, []).append(tag)

@@ -18,6 +18,7 @@ class ChangeBus(QObject):
     changed = Signal(object)  # OpResult: a committed op (its .changes names the tables)
     job_changed = Signal(object)  # Job: queued / progress / finished
     notification = Signal(str, str)  # level ("info" | "warning" | "error"), text
+    campaign_changed = Signal(object)  # int | None: the campaign picked in the navigator
 
     def __init__(self, lib: Library, runner: JobRunner):
         super().__init__()
@@ -37,6 +38,12 @@ class StudioContext:
     runner: JobRunner
     bus: ChangeBus
     secrets: object | None = None  # studio.core.secrets.SecretStore, created lazily by the settings dialog
+    current_campaign_id: int | None = None  # the navigator's selection; workspaces filter by it
+
+    def set_campaign(self, campaign_id: int | None) -> None:
+        if campaign_id != self.current_campaign_id:
+            self.current_campaign_id = campaign_id
+            self.bus.campaign_changed.emit(campaign_id)
 
     def notify(self, text: str, level: str = "info") -> None:
         self.bus.notification.emit(level, text)

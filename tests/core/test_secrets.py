@@ -79,10 +79,16 @@ class FakeModels(BaseHTTPRequestHandler):
 
     def do_GET(self):
         FakeModels.seen.append((self.path, self.headers.get("Authorization") or self.headers.get("x-api-key")))
-        ok = SECRET in (self.headers.get("Authorization", "") + self.headers.get("x-api-key", ""))
+        ok = SECRET in (self.headers.get("Authorization", "") + self.headers.get("x-api-key", "") + self.path)
+        if "/me?" in self.path or "/me/?" in self.path:  # the Graph API's "who am I"
+            body = {"id": "1001", "name": "Agency Publisher"} if ok else {"error": {"message": "Invalid OAuth access token.", "type": "OAuthException", "code": 190}}
+            return self._reply(ok, body)
         body = {"data": [{"id": "model-a", "object": "model", "type": "model", "created": 0, "created_at": "2026-01-01T00:00:00Z", "display_name": "A", "owned_by": "x"}], "object": "list", "has_more": False, "first_id": "model-a", "last_id": "model-a"}
         if not ok:
             body = {"error": {"type": "authentication_error", "message": "invalid x-api-key"}}
+        self._reply(ok, body)
+
+    def _reply(self, ok, body):
         payload = json.dumps(body).encode()
         self.send_response(200 if ok else 401)
         self.send_header("Content-Type", "application/json")
@@ -112,6 +118,13 @@ def test_key_test_through_the_real_sdk(fake_server, service):
     assert not bad.ok and "did not accept the key" in bad.message
     assert "sk-wrong-key-000" not in bad.message
     assert any(path.startswith("/v1/models") for path, _ in FakeModels.seen)
+
+
+def test_meta_token_test_through_facebook_business(fake_server):
+    good = check_key("meta", {"access_token": SECRET}, endpoint=fake_server)
+    assert good.ok and "Agency Publisher" in good.message
+    bad = check_key("meta", {"access_token": "EAAwrongtoken1"}, endpoint=fake_server)
+    assert not bad.ok and "EAAwrongtoken1" not in bad.message
 
 
 def test_unreachable_service_is_a_message(tmp_path):

@@ -25,9 +25,9 @@ def poster_frame(path: Path, duration: float | None) -> Image.Image:
 
 
 def save_thumbnail(img: Image.Image, dest_stem: Path) -> Path:
-    """Writes dest_stem.jpg (or .png when the image has transparency) atomically."""
-    img = img.copy()
-    img.thumbnail((THUMB_SIZE, THUMB_SIZE), Image.Resampling.LANCZOS, reducing_gap=2.0)
+    """Writes dest_stem.jpg (or .png when the image has transparency) atomically.
+    Shrinks img in place: callers hand over an image they no longer need."""
+    img.thumbnail((THUMB_SIZE, THUMB_SIZE), Image.Resampling.BICUBIC, reducing_gap=2.0)
     alpha = img.mode in ("RGBA", "LA", "PA") or "transparency" in img.info
     if alpha:
         img, ext, fmt = img.convert("RGBA"), ".png", "PNG"

@@ -1,0 +1,179 @@
+"""The composition root: logging, QApplication, the library, the job runner, the main
+window and the qasync loop. `studio` (no subcommand) calls run()."""
+
+from __future__ import annotations
+
+import asyncio
+import importlib
+import logging
+import logging.handlers
+import pkgutil
+import sys
+import time
+import traceback
+from pathlib import Path
+
+from studio.core.errors import BadInput, LibraryNotWritable, StudioError
+from studio.core.paths import APP_NAME, user_log_dir
+
+log = logging.getLogger("studio.app")
+_LOG_HANDLER_NAME = "studio-file"
+SCREENSHOT_JOB_WAIT_S = 5.0  # how long a screenshot waits for pending thumbnail jobs
+
+
+def setup_logging() -> Path:
+    """A rotating log file in the user's log folder, with secrets redacted. Idempotent."""
+    from studio.core.secrets import REDACTOR
+
+    log_dir = user_log_dir()
+    log_dir.mkdir(parents=True, exist_ok=True)
+    path = log_dir / "studio.log"
+    root = logging.getLogger()
+    for handler in list(root.handlers):
+        if handler.get_name() == _LOG_HANDLER_NAME:
+            root.removeHandler(handler)
+            handler.close()
+    handler = logging.handlers.RotatingFileHandler(path, maxBytes=2_000_000, backupCount=5, encoding="utf-8")
+    handler.set_name(_LOG_HANDLER_NAME)
+    handler.addFilter(REDACTOR)
+    handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s [%(threadName)s] %(message)s"))
+    root.addHandler(handler)
+    root.setLevel(logging.INFO)
+    return path
+
+
+def load_workspaces() -> list[str]:
+    """Import every subpackage of studio.ui.workspaces; each registers itself."""
+    import studio.ui.workspaces as package
+
+    loaded = []
+    for info in pkgutil.iter_modules(package.__path__, package.__name__ + "."):
+        try:
+            importlib.import_module(info.name)
+            loaded.append(info.name)
+        except Exception:  # one broken workspace must not keep the studio from starting
+            log.exception("workspace %s failed to load", info.name)
+    return loaded
+
+
+def _make_app():
+    from PySide6.QtWidgets import QApplication
+
+    app = QApplication.instance() or QApplication([sys.argv[0] if sys.argv else "studio"])
+    app.setApplicationName(APP_NAME)
+    app.setOrganizationName("Conext")
+    app.setApplicationDisplayName(APP_NAME)
+    return app
+
+
+def _report_startup_error(message: str, screenshot: str | None) -> None:
+    if screenshot:
+        sys.stderr.write(f"error: {message}\n")
+        return
+    from PySide6.QtWidgets import QMessageBox
+
+    box = QMessageBox(QMessageBox.Critical, "Conext Studio cannot open the library", message)
+    box.exec()
+
+
+def _install_excepthook(log_path: Path, interactive: bool) -> None:
+    """Unhandled exceptions go to the log; the user sees one short message, no traceback."""
+    showing = []
+
+    def hook(kind, value, tb):
+        log.error("unhandled exception:\n%s", "".join(traceback.format_exception(kind, value, tb)))
+        if not interactive or showing:
+            sys.stderr.write(f"error: {value if isinstance(value, StudioError) else 'an unexpected error'} (see {log_path})\n")
+            return
+        from PySide6.QtWidgets import QMessageBox
+
+        text = str(value) if isinstance(value, StudioError) else (
+            f"Something went wrong ({kind.__name__}). Your work is saved. The details are in {log_path}."
+        )
+        showing.append(True)
+        try:
+            QMessageBox.warning(None, "Conext Studio", text)
+        finally:
+            showing.clear()
+
+    sys.excepthook = hook
+
+
+def run(library: str | None = None, screenshot: str | None = None, workspace: str | None = None) -> int:
+    """Open the studio window on a library. With screenshot, save the painted window as a PNG
+    and return instead of waiting for the user. Returns the process exit code."""
+    log_path = setup_logging()
+    app = _make_app()
+    from studio.core.jobs import JobRunner
+    from studio.core.library import Library
+
+    try:
+        lib = Library.open(library)
+    except StudioError as exc:
+        log.warning("library not opened: %s", exc)
+        _report_startup_error(str(exc), screenshot)
+        return 2 if isinstance(exc, (LibraryNotWritable, BadInput)) else 1
+
+    from studio.ui.bridge import install_loop
+    from studio.ui.context import ChangeBus, StudioContext
+    from studio.ui.shell.main_window import MainWindow
+    from studio.ui.shell.theme import theme
+
+    runner = JobRunner()
+    previous_hook = sys.excepthook
+    try:
+        theme()
+        bus = ChangeBus(lib, runner)
+        ctx = StudioContext(lib, runner, bus)
+        load_workspaces()
+        window = MainWindow(ctx, initial_workspace=workspace)
+        _install_excepthook(log_path, interactive=not screenshot)
+        loop = install_loop(app)
+        loop.set_exception_handler(_on_async_error)
+        with loop:
+            if screenshot:
+                return loop.run_until_complete(_take_screenshot(app, window, runner, Path(screenshot)))
+            closed = asyncio.Event()
+            app.aboutToQuit.connect(closed.set)
+            window.show()
+            loop.run_until_complete(closed.wait())
+            return 0
+    finally:
+        sys.excepthook = previous_hook
+        runner.shutdown()
+        lib.close()
+        asyncio.set_event_loop(None)
+
+
+def _on_async_error(_loop, context: dict) -> None:
+    """A coroutine's unhandled error takes the same road as any other: log + short message."""
+    exc = context.get("exception")
+    if exc is not None:
+        sys.excepthook(type(exc), exc, exc.__traceback__)
+    else:
+        log.error("asyncio: %s", context.get("message"))
+
+
+async def _take_screenshot(app, window, runner, out: Path) -> int:
+    """Show the window, let it paint (and thumbnail jobs finish, briefly), save it, close it."""
+    window.show()
+    window.raise_()
+    deadline = time.monotonic() + 10
+    while not (window.windowHandle() and window.windowHandle().isExposed()) and time.monotonic() < deadline:
+        await asyncio.sleep(0.02)
+    for _ in range(3):  # a few paint cycles: layouts settle, lazy views load
+        window.repaint()
+        await asyncio.sleep(0.05)
+    deadline = time.monotonic() + SCREENSHOT_JOB_WAIT_S
+    while any(not j.finished for j in list(runner.jobs.values())) and time.monotonic() < deadline:
+        await asyncio.sleep(0.05)
+    await asyncio.sleep(0.1)
+    out = out.expanduser().resolve()
+    out.parent.mkdir(parents=True, exist_ok=True)
+    if not window.grab().save(str(out), "PNG"):
+        sys.stderr.write(f"error: could not write the screenshot to {out}\n")
+        return 1
+    window._closing_confirmed = True  # nothing to ask: the screenshot is taken
+    window.close()
+    print(out)
+    return 0

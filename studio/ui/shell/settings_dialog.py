@@ -1,0 +1,86 @@
+"""Settings (Ctrl+,): Appearance and Accounts & keys, pages picked from a list on the left."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import (
+    QComboBox,
+    QDialog,
+    QDialogButtonBox,
+    QFormLayout,
+    QHBoxLayout,
+    QLabel,
+    QListWidget,
+    QScrollArea,
+    QStackedWidget,
+    QVBoxLayout,
+    QWidget,
+)
+
+from studio.ui.shell.accounts import AccountsPage
+from studio.ui.shell.theme import CHOICES, theme
+
+
+class AppearancePage(QWidget):
+    def __init__(self, parent=None):
+        super().__init__(parent)
+        self.theme_combo = QComboBox()
+        for choice in CHOICES:
+            self.theme_combo.addItem({"system": "System (follow the OS)"}.get(choice, choice.title()), choice)
+        self.theme_combo.setCurrentIndex(CHOICES.index(theme().choice))
+        self.theme_combo.currentIndexChanged.connect(lambda i: theme().set_choice(self.theme_combo.itemData(i)))
+        form = QFormLayout(self)
+        form.setContentsMargins(0, 0, 0, 0)
+        form.setSpacing(12)
+        form.addRow("Theme", self.theme_combo)
+        note = QLabel("The dark theme is tuned for judging images and video.", objectName="Muted", wordWrap=True)
+        form.addRow("", note)
+
+
+class SettingsDialog(QDialog):
+    PAGES = ("Appearance", "Accounts & keys")
+
+    def __init__(self, ctx, parent=None):
+        super().__init__(parent)
+        self.setWindowTitle("Settings")
+        self.resize(760, 560)
+        self.nav = QListWidget(objectName="SettingsNav")
+        self.nav.setFixedWidth(180)
+        icons = ("mdi6.palette-outline", "mdi6.key-variant")
+        for title, icon in zip(self.PAGES, icons):
+            self.nav.addItem(title)
+            self.nav.item(self.nav.count() - 1).setIcon(theme().icon(icon))
+        self.appearance = AppearancePage()
+        self.accounts = AccountsPage(ctx)
+        self.pages = QStackedWidget()
+        for title, page in zip(self.PAGES, (self.appearance, self.accounts)):
+            self.pages.addWidget(self._page(title, page))
+        self.nav.currentRowChanged.connect(self.pages.setCurrentIndex)
+        self.nav.setCurrentRow(0)
+        close = QDialogButtonBox(QDialogButtonBox.Close, rejected=self.reject)
+        right = QVBoxLayout()
+        right.setContentsMargins(20, 16, 20, 16)
+        right.addWidget(self.pages, 1)
+        right.addWidget(close)
+        layout = QHBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.setSpacing(0)
+        layout.addWidget(self.nav)
+        layout.addLayout(right, 1)
+
+    def show_page(self, title: str) -> None:
+        self.nav.setCurrentRow(self.PAGES.index(title))
+
+    @staticmethod
+    def _page(title: str, body: QWidget) -> QWidget:
+        heading = QLabel(title, objectName="EmptyTitle")
+        scroll = QScrollArea(widgetResizable=True, frameShape=QScrollArea.NoFrame)
+        scroll.setWidget(body)
+        scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarAlwaysOff)
+        page = QWidget()
+        layout = QVBoxLayout(page)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.setSpacing(14)
+        layout.addWidget(heading)
+        layout.addWidget(scroll, 1)
+        return page

@@ -1,0 +1,187 @@
+"""Settings ▸ Accounts & keys against the real encrypted-file keyring (keyrings.cryptfile),
+and key tests through the real OpenAI SDK against a fake server on 127.0.0.1."""
+
+from __future__ import annotations
+
+import json
+import threading
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+import pytest
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QLineEdit, QMessageBox
+
+from studio.core.secrets import SecretStore
+
+GOOD_KEY = "sk-test-good-123456"
+
+
+class FakeOpenAI(BaseHTTPRequestHandler):
+    def do_GET(self):  # noqa: N802
+        if self.path.rstrip("/") != "/v1/models":
+            return self._send(404, {"error": {"message": "not found"}})
+        if self.headers.get("Authorization") != f"Bearer {GOOD_KEY}":
+            return self._send(401, {"error": {"message": "Incorrect API key provided.", "type": "invalid_request_error", "code": "invalid_api_key"}})
+        models = [{"id": f"gpt-test-{i}", "object": "model", "created": 0, "owned_by": "test"} for i in range(3)]
+        self._send(200, {"object": "list", "data": models})
+
+    def _send(self, code, body):
+        data = json.dumps(body).encode()
+        self.send_response(code)
+        self.send_header("Content-Type", "application/json")
+        self.send_header("Content-Length", str(len(data)))
+        self.end_headers()
+        self.wfile.write(data)
+
+    def log_message(self, *args):
+        pass
+
+
+@pytest.fixture
+def fake_openai():
+    server = ThreadingHTTPServer(("127.0.0.1", 0), FakeOpenAI)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{server.server_address[1]}/v1"
+    server.shutdown()
+    server.server_close()
+
+
+def accounts_page(qtbot, window):
+    dialog = window.open_settings("Accounts & keys")
+    qtbot.addWidget(dialog)
+    page = dialog.accounts
+    qtbot.waitUntil(lambda: page.store is not None and page._busy == 0, timeout=15000)
+    return page
+
+
+def wait_idle(qtbot, page):
+    qtbot.waitUntil(lambda: page._busy == 0, timeout=20000)
+
+
+def fill_key(qtbot, page, value, endpoint=None):
+    dialog = page.key_dialog
+    field = dialog.fields["api_key"]
+    assert field.echoMode() == QLineEdit.Password
+    field.clear()
+    qtbot.keyClicks(field, value)
+    if endpoint is not None:
+        dialog.endpoint.setText(endpoint)
+    qtbot.mouseClick(dialog.ok_button, Qt.LeftButton)
+    qtbot.waitUntil(lambda: not dialog.isVisible(), timeout=20000)
+
+
+def test_master_password_then_add_replace_and_remove_a_key(qtbot, window, keyring_file):
+    page = accounts_page(qtbot, window)
+    row = page.rows["openai"]
+    assert page.banner.isVisible() and "Set a master password" in page.banner_text.text()
+    assert row.status.text() == "Locked"
+
+    # Add asks for a master password first (set + confirm).
+    qtbot.mouseClick(row.set_button, Qt.LeftButton)
+    pw = page.password_dialog
+    assert pw.isVisible() and pw.first_time
+    qtbot.keyClicks(pw.password, "correct horse")
+    qtbot.keyClicks(pw.confirm, "correct hose")
+    qtbot.mouseClick(pw.ok_button, Qt.LeftButton)
+    assert "differ" in pw.error.text() and pw.isVisible()
+    pw.confirm.clear()
+    qtbot.keyClicks(pw.confirm, "correct horse")
+    qtbot.mouseClick(pw.ok_button, Qt.LeftButton)
+    qtbot.waitUntil(lambda: not pw.isVisible(), timeout=20000)
+    assert keyring_file.exists()
+
+    # ...then goes on to the Add dialog.
+    qtbot.waitUntil(lambda: page.key_dialog is not None and page.key_dialog.isVisible())
+    assert page.key_dialog.windowTitle() == "Add OpenAI key"
+    fill_key(qtbot, page, "sk-first-key-1111")
+    wait_idle(qtbot, page)
+    assert row.status.text() == "Set" and row.set_button.text() == "Replace…"
+
+    qtbot.mouseClick(row.set_button, Qt.LeftButton)
+    assert page.key_dialog.windowTitle() == "Replace OpenAI key"
+    fill_key(qtbot, page, "sk-second-key-2222")
+    wait_idle(qtbot, page)
+
+    check = SecretStore(file_path=keyring_file)
+    check.unlock("correct horse")
+    assert check.get("openai") == "sk-second-key-2222"
+    assert "sk-second-key-2222" not in keyring_file.read_text(errors="replace")  # encrypted on disk
+
+    qtbot.mouseClick(row.remove_button, Qt.LeftButton)
+    box = page.confirm_box
+    assert box.isVisible() and "Remove the OpenAI key" in box.text()
+    qtbot.mouseClick(box.button(QMessageBox.Yes), Qt.LeftButton)
+    qtbot.waitUntil(lambda: row.status.text() == "Not set", timeout=20000)
+    wait_idle(qtbot, page)
+    assert check.get("openai") is None
+
+
+def test_wrong_master_password_says_so_and_the_right_one_unlocks(qtbot, window, keyring_file):
+    store = SecretStore(file_path=keyring_file)
+    store.unlock("the right password")
+    store.set("anthropic", "sk-ant-kept-123456")
+
+    page = accounts_page(qtbot, window)
+    assert "locked" in page.banner_text.text().lower()
+    qtbot.mouseClick(page.unlock_button, Qt.LeftButton)
+    pw = page.password_dialog
+    assert not pw.first_time and not pw.confirm.isVisible()
+    qtbot.keyClicks(pw.password, "a wrong password")
+    qtbot.mouseClick(pw.ok_button, Qt.LeftButton)
+    qtbot.waitUntil(lambda: pw.ok_button.isEnabled(), timeout=20000)
+    assert pw.isVisible()
+    assert "That master password is not right" in pw.error.text()
+
+    pw.password.clear()
+    qtbot.keyClicks(pw.password, "the right password")
+    qtbot.mouseClick(pw.ok_button, Qt.LeftButton)
+    qtbot.waitUntil(lambda: not pw.isVisible(), timeout=20000)
+    wait_idle(qtbot, page)
+    assert page.rows["anthropic"].status.text() == "Set"
+    assert page.rows["openai"].status.text() == "Not set"
+    assert not page.banner.isVisible()
+
+
+def test_test_button_checks_the_key_with_the_service(qtbot, window, ctx, keyring_file, fake_openai):
+    store = SecretStore(file_path=keyring_file)
+    store.unlock("the right password")
+    ctx.secrets = store  # already unlocked this session
+    page = accounts_page(qtbot, window)
+    row = page.rows["openai"]
+    assert not row.test_button.isEnabled()  # nothing to test yet
+
+    qtbot.mouseClick(row.set_button, Qt.LeftButton)
+    fill_key(qtbot, page, GOOD_KEY, endpoint=fake_openai)
+    wait_idle(qtbot, page)
+    qtbot.mouseClick(row.test_button, Qt.LeftButton)
+    wait_idle(qtbot, page)
+    assert row.message.text() == "OpenAI accepted the key (3 models visible)."
+    assert row.message.property("state") == "ok"
+
+    qtbot.mouseClick(row.set_button, Qt.LeftButton)
+    assert page.key_dialog.endpoint.text() == fake_openai  # remembered
+    fill_key(qtbot, page, "sk-test-revoked-999")
+    wait_idle(qtbot, page)
+    qtbot.mouseClick(row.test_button, Qt.LeftButton)
+    wait_idle(qtbot, page)
+    assert row.message.text().startswith("OpenAI did not accept the key")
+    assert "sk-test-revoked-999" not in row.message.text()
+    assert row.message.property("state") == "bad"
+    assert not window.toasts.toasts  # an answer, not a failed job
+
+
+def test_theme_choice_applies_and_is_remembered(qtbot, window):
+    from PySide6.QtCore import QSettings
+
+    from studio.ui.shell.theme import theme
+
+    dialog = window.open_settings("Appearance")
+    qtbot.addWidget(dialog)
+    combo = dialog.appearance.theme_combo
+    combo.setCurrentIndex(combo.findData("light"))
+    assert theme().colors.name == "light" and QSettings().value("appearance/theme") == "light"
+    combo.setCurrentIndex(combo.findData("dark"))
+    assert theme().colors.name == "dark"
+    combo.setCurrentIndex(combo.findData("system"))
+    assert theme().choice == "system"
