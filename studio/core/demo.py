@@ -22,7 +22,7 @@ from PIL import Image, ImageDraw, ImageFilter, ImageFont
 from sqlalchemy import select
 
 from studio.core.assets import importer
-from studio.core.db.models import AssetTag, Brand, Campaign, Client
+from studio.core.db.models import Asset, AssetTag, Brand, Campaign, Client
 from studio.core.errors import StudioError
 from studio.core.jobs import JobState
 from studio.core.paths import resources_dir
@@ -46,6 +46,7 @@ MADE = {
     "autumn-roast-hero-16x9.mp4": ("video", ["video", "horizontal"]),
     "autumn-roast-story-9x16.mp4": ("video", ["video", "vertical"]),
 }
+ROLES = {**PHOTOS, **MADE}
 FPS, SECONDS, RATE = 24, 3.0, 48000
 
 
@@ -54,32 +55,35 @@ def build_demo(lib, state: JobState | None = None) -> dict:
     state = state or JobState()
     key = f"demo-{uuid.uuid4().hex}"
     merge = f"import:{key}"  # the importer's merge key for this import: one undo step for all
-    with tempfile.TemporaryDirectory(prefix="studio-demo-") as tmp:
-        state.set_status("Drawing the demo product and logo")
-        state.set_progress(0.0)
-        files = _make_media(Path(tmp), state)
-        state.check()
-        client_id, brand_id, campaign_id = _organize(lib, merge)
+    client_id, brand_id, campaign_id = _organize(lib, merge)
+    with lib.read() as conn:  # what an earlier run left in the campaign is not made again
+        by_name = dict(conn.execute(
+            select(Asset.name, Asset.id).where(Asset.campaign_id == campaign_id, Asset.name.in_(ROLES), Asset.trashed_at.is_(None))
+        ).all())
+    wanted = [name for name in ROLES if name not in by_name]
+    report = importer.ImportReport()
+    if wanted:
+        with tempfile.TemporaryDirectory(prefix="studio-demo-") as tmp:
+            files = _make_media(Path(tmp), wanted, state)
+            state.check()
+            state.set_status("Importing the demo media")
+            # the import's progress maps onto the last fifth of ours; Cancel is shared
+            sub = JobState(lambda: state.set_progress(0.8 + 0.18 * (sub.progress or 0)), state.cancel_event)
+            params = importer.ImportParams(str(lib.root), [str(p) for p in files], campaign_id, import_key=key)
+            report = importer.run(params, sub, lib=lib)
+            state.check()
 
-        state.set_status("Importing the demo media")
-        # progress of the import maps onto the last fifth of ours; Cancel is shared
-        sub = JobState(lambda: state.set_progress(0.8 + 0.18 * (sub.progress or 0)), state.cancel_event)
-        params = importer.ImportParams(str(lib.root), [str(p) for p in files], campaign_id, import_key=key)
-        report = importer.run(params, sub, lib=lib)
-        state.check()
-
-    by_name = {Path(row["source_path"]).name: row["id"] for row in report.imported}
+    by_name |= {Path(row["source_path"]).name: row["id"] for row in report.imported}
     by_name |= {Path(s["path"]).name: s["asset_id"] for s in report.skipped if s.get("asset_id")}
     missing = [f"{Path(s['path']).name}: {s['reason']}" for s in report.skipped if not s.get("asset_id")]
     if missing:
         raise StudioError(f"The demo media could not be imported ({', '.join(missing)}); see the log, or reinstall Conext Studio.")
-    roles = {**PHOTOS, **MADE}
     with lib.read() as conn:
         have = set(map(tuple, conn.execute(select(AssetTag.asset_id, AssetTag.tag).where(AssetTag.asset_id.in_(by_name.values())))))
         logo_now = conn.execute(select(Brand.logo_asset_id).where(Brand.id == brand_id)).scalar()
     with lib.write("Add demo library", merge_key=merge, merge_window=float("inf")) as tx:
         for name, asset_id in by_name.items():
-            for tag in roles[name][1]:
+            for tag in ROLES[name][1]:
                 if (asset_id, tag) not in have:
                     tx.insert("asset_tags", asset_id=asset_id, tag=tag)
         if logo_now is None:
@@ -88,8 +92,8 @@ def build_demo(lib, state: JobState | None = None) -> dict:
     state.set_status("Demo library ready")
 
     assets: dict[str, list[int]] = {}
-    for name in list(PHOTOS) + list(MADE):
-        assets.setdefault(roles[name][0], []).append(by_name[name])
+    for name, (role, _) in ROLES.items():
+        assets.setdefault(role, []).append(by_name[name])
     return {
         "client": {"id": client_id, "name": CLIENT},
         "brand": {"id": brand_id, "name": BRAND},
@@ -121,23 +125,28 @@ def _organize(lib, merge: str) -> tuple[int, int, int]:
     return client_id, brand_id, campaign_id
 
 
-def _make_media(out: Path, state: JobState) -> list[Path]:
+def _make_media(out: Path, names: list[str], state: JobState) -> list[Path]:
+    """The files to import for these demo names: photos from resources/demo, the rest made in out."""
+    state.set_status("Drawing the demo product and logo")
+    state.set_progress(0.0)
     demo = resources_dir() / "demo"
-    files = [demo / name for name in PHOTOS]
+    files = [demo / name for name in PHOTOS if name in names]
     logo, bag = draw_logo(), draw_product()
     for name, img in (("kestrel-logo.png", logo), ("kestrel-autumn-roast-bag.png", bag)):
-        img.save(out / name, optimize=False)
-        files.append(out / name)
+        if name in names:
+            img.save(out / name)
+            files.append(out / name)
     state.set_progress(0.1)
-    photo = Image.open(demo / "scene-coffee-table.jpg").convert("RGB")
-    brick = Image.open(demo / "backdrop-brick-wall.jpg").convert("RGB")
-    for i, (name, frames) in enumerate(
-        (("autumn-roast-hero-16x9.mp4", _hero_frames(photo, bag, logo)), ("autumn-roast-story-9x16.mp4", _story_frames(brick, bag)))
-    ):
-        state.check()
-        state.set_status(f"Rendering the demo video {name}")
-        write_video(out / name, frames, lambda f: state.set_progress(0.1 + 0.35 * (i + f)))
-        files.append(out / name)
+    videos = {
+        "autumn-roast-hero-16x9.mp4": lambda: _hero_frames(Image.open(demo / "scene-coffee-table.jpg").convert("RGB"), bag, logo),
+        "autumn-roast-story-9x16.mp4": lambda: _story_frames(Image.open(demo / "backdrop-brick-wall.jpg").convert("RGB"), bag),
+    }
+    for i, (name, frames) in enumerate(videos.items()):
+        if name in names:
+            state.check()
+            state.set_status(f"Rendering the demo video {name}")
+            write_video(out / name, frames(), lambda f: state.set_progress(0.1 + 0.35 * (i + f)))
+            files.append(out / name)
     return files
 
 
@@ -422,7 +431,7 @@ def write_video(path: Path, frames, on_progress=lambda f: None) -> None:
     """H.264 yuv420p + AAC stereo MP4 from RGB frames (FPS, SECONDS long)."""
     n = round(FPS * SECONDS)
     with av.open(str(path), "w", options={"movflags": "+faststart"}) as out:
-        video = out.add_stream("libx264", rate=FPS, options={"preset": "veryfast", "crf": "21"})
+        video = out.add_stream("libx264", rate=FPS, options={"preset": "veryfast", "crf": "21", "threads": "1"})  # threads: same bytes every run
         audio = out.add_stream("aac", rate=RATE, layout="stereo")
         audio.bit_rate = 128_000
         for i, rgb in enumerate(frames):

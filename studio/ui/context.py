@@ -11,6 +11,8 @@ from studio.core.jobs import Job, JobRunner
 from studio.core.library import Library
 from studio.core.ops.tx import OpResult
 
+ASSET_IDS_MIME = "application/x-studio-asset-ids"  # assets dragged between views: a JSON list of ids
+
 
 class ChangeBus(QObject):
     """Re-emits core events on the GUI thread (core calls listeners from any thread)."""

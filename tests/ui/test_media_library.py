@@ -15,7 +15,7 @@ from studio.core.ops import organize
 from studio.core.queries import get_asset, list_assets
 from studio.ui.widgets.thumbnail_grid import GridRole
 from studio.ui.workspaces.media.dialogs import ImportReportDialog
-from studio.ui.workspaces.media.models import ASSET_IDS_MIME
+from studio.ui.context import ASSET_IDS_MIME
 from studio.ui.workspaces.media.view import EMPTY_LIBRARY
 from tests.ui.media_fixtures import ctx, media_files  # noqa: F401 - fixtures
 from tests.ui.media_fixtures import WAIT_MS, import_now, make_jpeg, make_truncated_jpeg, names, open_view, reload

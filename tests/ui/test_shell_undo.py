@@ -102,3 +102,29 @@ def test_rename_to_an_empty_name_is_refused_with_a_message(qtbot, window, lib):
     _type_into_editor(qtbot, window, "   ")
     qtbot.waitUntil(lambda: any("needs a name" in text for _, text in window.toasts.history))
     assert [c.name for c in queries.client_tree(lib)] == ["Acme"]
+
+
+def test_assets_dropped_on_a_campaign_move_into_it_undoably(qtbot, window, lib):
+    import json
+
+    from PySide6.QtCore import QMimeData
+
+    from studio.core.ops import organize
+    from studio.ui.context import ASSET_IDS_MIME
+
+    client = organize.create_client(lib, "Acme").value
+    brand = organize.create_brand(lib, client, "Sparkle").value
+    campaign = organize.create_campaign(lib, brand, "Launch").value
+    with lib.write("Add asset") as tx:
+        asset = tx.insert("assets", sha256="ab" * 32, kind="image", name="shot.jpg", ext=".jpg", size_bytes=1, has_alpha=False)
+    model = window.navigator.model
+    qtbot.waitUntil(lambda: model.find("campaign", campaign).isValid())
+    target, brand_index = model.find("campaign", campaign), model.find("brand", brand)
+    mime = QMimeData()
+    mime.setData(ASSET_IDS_MIME, json.dumps([asset]).encode())
+    assert model.flags(target) & Qt.ItemIsDropEnabled and not model.flags(brand_index) & Qt.ItemIsDropEnabled
+    assert not model.canDropMimeData(mime, Qt.MoveAction, -1, -1, brand_index)
+    assert model.dropMimeData(mime, Qt.MoveAction, -1, -1, target)
+    assert queries.get_asset(lib, asset).campaign_id == campaign
+    window.undo_action.trigger()
+    assert queries.get_asset(lib, asset).campaign_id is None

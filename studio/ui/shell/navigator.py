@@ -7,9 +7,13 @@ from PySide6.QtCore import QModelIndex, Qt, QTimer, Signal
 from PySide6.QtGui import QAction, QStandardItem, QStandardItemModel
 from PySide6.QtWidgets import QAbstractItemView, QMenu, QPushButton, QStackedWidget, QTreeView, QVBoxLayout, QWidget
 
+import json
+
 from studio.core import queries
 from studio.core.errors import StudioError
+from studio.core.ops import assets as asset_ops
 from studio.core.ops import organize
+from studio.ui.context import ASSET_IDS_MIME
 from studio.ui.shell.parts import EmptyState, PanelHeader
 from studio.ui.shell.theme import theme
 
@@ -63,6 +67,31 @@ class CampaignTreeModel(QStandardItemModel):
         hits = self.match(self.index(0, 0), ID_ROLE, item_id, -1, Qt.MatchExactly | Qt.MatchRecursive)
         return next((i for i in hits if i.data(KIND_ROLE) == kind), QModelIndex())
 
+    # ---- assets dropped on a campaign move into it (undoable, like every op) -------------
+    def flags(self, index: QModelIndex):
+        flags = super().flags(index) & ~Qt.ItemIsDropEnabled & ~Qt.ItemIsDragEnabled
+        return flags | Qt.ItemIsDropEnabled if index.data(KIND_ROLE) == "campaign" else flags
+
+    def mimeTypes(self) -> list[str]:
+        return [ASSET_IDS_MIME]
+
+    def supportedDropActions(self):
+        return Qt.MoveAction | Qt.CopyAction
+
+    def canDropMimeData(self, data, action, row, column, parent: QModelIndex) -> bool:
+        return data.hasFormat(ASSET_IDS_MIME) and parent.data(KIND_ROLE) == "campaign"
+
+    def dropMimeData(self, data, action, row, column, parent: QModelIndex) -> bool:
+        if not self.canDropMimeData(data, action, row, column, parent):
+            return False
+        ids = [int(i) for i in json.loads(bytes(data.data(ASSET_IDS_MIME)).decode())]
+        try:
+            asset_ops.move_to_campaign(self._lib, ids, parent.data(ID_ROLE))
+        except StudioError as exc:
+            self.error.emit(str(exc))
+            return False
+        return True
+
     def setData(self, index: QModelIndex, value, role=Qt.EditRole) -> bool:
         if role != Qt.EditRole or not index.isValid():
             return super().setData(index, value, role)
@@ -99,6 +128,8 @@ class NavigatorPanel(QWidget):
         self.tree.setContextMenuPolicy(Qt.CustomContextMenu)
         self.tree.customContextMenuRequested.connect(self._on_tree_context_menu)
         self.tree.setAccessibleName("Clients, brands and campaigns")
+        self.tree.setDragDropMode(QAbstractItemView.DropOnly)  # drop assets on a campaign to move them
+        self.tree.setDropIndicatorShown(True)
         self.tree.selectionModel().currentChanged.connect(self._on_tree_current_changed)
         self._collapsed: set[tuple] = set()
         self._reload_after_edit = False

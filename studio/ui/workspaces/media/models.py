@@ -10,9 +10,9 @@ from dataclasses import replace
 from PySide6.QtCore import QAbstractListModel, QMimeData, QModelIndex, QObject, QRunnable, Qt, QThreadPool, QUrl, Signal, Slot
 
 from studio.core.queries import AssetFilter, AssetInfo, count_assets, list_assets
+from studio.ui.context import ASSET_IDS_MIME
 from studio.ui.widgets.thumbnail_grid import GridRole
 
-ASSET_IDS_MIME = "application/x-studio-asset-ids"
 AssetRole = Qt.UserRole + 100
 KIND_ICONS = {"image": "mdi6.image-outline", "video": "mdi6.filmstrip", "audio": "mdi6.waveform"}
 

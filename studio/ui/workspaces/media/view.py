@@ -10,7 +10,8 @@ from studio.core.ops import assets as asset_ops
 from studio.core.queries import AssetInfo, all_tags, client_tree
 from studio.ui.widgets.thumbnail_grid import DEFAULT_CELL, MAX_CELL, MIN_CELL, ThumbnailCache, ThumbnailGridView, themed_icon
 from studio.ui.workspaces.media.actions import MediaActions
-from studio.ui.workspaces.media.models import ASSET_IDS_MIME, AssetGridModel
+from studio.ui.context import ASSET_IDS_MIME
+from studio.ui.workspaces.media.models import AssetGridModel
 from studio.ui.workspaces.media.panels import FilterPanel, MetadataPanel
 
 WATCHED = {"assets", "asset_tags", "campaigns", "brands", "clients"}
