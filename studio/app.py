@@ -19,6 +19,7 @@ from studio.core.paths import APP_NAME, user_log_dir
 log = logging.getLogger("studio.app")
 _LOG_HANDLER_NAME = "studio-file"
 SCREENSHOT_JOB_WAIT_S = 5.0  # how long a screenshot waits for pending thumbnail jobs
+SCREENSHOT_SIZE = (1440, 900)
 
 
 def setup_logging() -> Path:
@@ -156,6 +157,7 @@ def _on_async_error(_loop, context: dict) -> None:
 
 async def _take_screenshot(app, window, runner, out: Path) -> int:
     """Show the window, let it paint (and thumbnail jobs finish, briefly), save it, close it."""
+    window.resize(*SCREENSHOT_SIZE)  # the same picture whatever the screen (offscreen is 800x600)
     window.show()
     window.raise_()
     deadline = time.monotonic() + 10

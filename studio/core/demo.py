@@ -3,8 +3,10 @@
 `build_demo(lib)` adds the agency's client "Kestrel Coffee Co." with its brand (palette and
 logo), the campaign "Autumn Roast Launch", a product cut-out, scene photos (public-domain
 photographs in resources/demo) and two short videos. The logo, the cut-out and the videos
-are made here by code (deterministically, so a second run finds the same bytes and the
-importer skips them). Everything lands in one undo step.
+are made here by code. Running it again adds only what is missing: the client, brand and
+campaign are found by name, the media by name in the campaign (an H.264 encode is not
+byte-for-byte repeatable, so the importer's hash check alone would not do). Everything
+lands in one undo step.
 """
 
 from __future__ import annotations
@@ -431,7 +433,7 @@ def write_video(path: Path, frames, on_progress=lambda f: None) -> None:
     """H.264 yuv420p + AAC stereo MP4 from RGB frames (FPS, SECONDS long)."""
     n = round(FPS * SECONDS)
     with av.open(str(path), "w", options={"movflags": "+faststart"}) as out:
-        video = out.add_stream("libx264", rate=FPS, options={"preset": "veryfast", "crf": "21", "threads": "1"})  # threads: same bytes every run
+        video = out.add_stream("libx264", rate=FPS, options={"preset": "veryfast", "crf": "21"})
         audio = out.add_stream("aac", rate=RATE, layout="stereo")
         audio.bit_rate = 128_000
         for i, rgb in enumerate(frames):

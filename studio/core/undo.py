@@ -44,23 +44,26 @@ class UndoStack:
         self._lib = lib
         self._clean_id = self._top_id()
 
-    def _top(self, conn, undone: bool):
+    def _top(self, conn, undone: bool, *columns):
+        """The entry undo (undone=False) or redo (undone=True) would take; by default without
+        its steps, which can be large (an import of thousands of files)."""
         order = T.c.id.asc() if undone else T.c.id.desc()
-        return conn.execute(select(T).where(T.c.undone.is_(undone)).order_by(order).limit(1)).mappings().first()
+        query = select(*(columns or (T.c.id, T.c.label))).where(T.c.undone.is_(undone)).order_by(order).limit(1)
+        return conn.execute(query).mappings().first()
 
     def _top_id(self) -> int | None:
         with self._lib.read() as conn:
-            top = self._top(conn, undone=False)
+            top = self._top(conn, False)
         return top["id"] if top else None
 
     def undo_label(self) -> str | None:
         with self._lib.read() as conn:
-            top = self._top(conn, undone=False)
+            top = self._top(conn, False)
         return top["label"] if top else None
 
     def redo_label(self) -> str | None:
         with self._lib.read() as conn:
-            top = self._top(conn, undone=True)
+            top = self._top(conn, True)
         return top["label"] if top else None
 
     def can_undo(self) -> bool:
@@ -77,7 +80,7 @@ class UndoStack:
 
     def _move(self, undone: bool) -> OpResult | None:
         with self._lib.engine.begin() as conn:
-            entry = self._top(conn, undone=undone)
+            entry = self._top(conn, undone, T.c.id, T.c.label, T.c.steps)
             if entry is None:
                 return None
             steps = entry["steps"] if undone else list(reversed(entry["steps"]))

@@ -82,11 +82,19 @@ class MediaLibraryView(QWidget):
             (self.trash_button, "mdi6.trash-can-outline"), (zoom_reset, "mdi6.image-size-select-small"),
         ]
         self._tint_icons()
-        self.splitter = QSplitter()
+        self.splitter = QSplitter(childrenCollapsible=False)
         self.splitter.addWidget(self.filters)
         self.splitter.addWidget(self.grid)
         self.splitter.addWidget(self.details)
+        # The grid is the work surface: it gets the room, the side panels keep sensible widths.
+        self.filters.setMinimumWidth(170)
+        self.filters.setMaximumWidth(280)
+        self.grid.setMinimumWidth(340)
+        self.details.setMinimumWidth(240)
+        self.details.setMaximumWidth(380)
+        self.splitter.setStretchFactor(0, 0)
         self.splitter.setStretchFactor(1, 1)
+        self.splitter.setStretchFactor(2, 0)
         self.splitter.setSizes([200, 700, 300])
         layout = QVBoxLayout(self)
         layout.setContentsMargins(8, 8, 8, 0)
