@@ -14,7 +14,7 @@ from __future__ import annotations
 import math
 import tempfile
 import uuid
-from datetime import date
+from datetime import date, timedelta
 from pathlib import Path
 
 import av
@@ -55,8 +55,7 @@ FPS, SECONDS, RATE = 24, 3.0, 48000
 def build_demo(lib, state: JobState | None = None) -> dict:
     """Add the demo to an open library (again: adds only what is missing). Returns the ids."""
     state = state or JobState()
-    key = f"demo-{uuid.uuid4().hex}"
-    merge = f"import:{key}"  # the importer's merge key for this import: one undo step for all
+    merge = f"demo:{uuid.uuid4().hex}"  # everything below, the import included, is one undo step
     client_id, brand_id, campaign_id = _organize(lib, merge)
     with lib.read() as conn:  # what an earlier run left in the campaign is not made again
         by_name = dict(conn.execute(
@@ -71,7 +70,7 @@ def build_demo(lib, state: JobState | None = None) -> dict:
             state.set_status("Importing the demo media")
             # the import's progress maps onto the last fifth of ours; Cancel is shared
             sub = JobState(lambda: state.set_progress(0.8 + 0.18 * (sub.progress or 0)), state.cancel_event)
-            params = importer.ImportParams(str(lib.root), [str(p) for p in files], campaign_id, import_key=key)
+            params = importer.ImportParams(str(lib.root), [str(p) for p in files], campaign_id, merge_key=merge)
             report = importer.run(params, sub, lib=lib)
             state.check()
 
@@ -117,12 +116,12 @@ def _organize(lib, merge: str) -> tuple[int, int, int]:
         ).scalar()
     if client_id and brand_id and campaign_id:
         return client_id, brand_id, campaign_id
-    year = date.today().year
+    today = date.today()
     with lib.write("Add demo library", merge_key=merge, merge_window=float("inf")) as tx:
         client_id = client_id or tx.insert("clients", name=CLIENT)
         brand_id = brand_id or tx.insert("brands", client_id=client_id, name=BRAND, palette=PALETTE)
         campaign_id = tx.insert(
-            "campaigns", brand_id=brand_id, name=CAMPAIGN, starts_on=date(year, 9, 15), ends_on=date(year, 11, 30)
+            "campaigns", brand_id=brand_id, name=CAMPAIGN, starts_on=today - timedelta(days=14), ends_on=today + timedelta(days=75)
         )
     return client_id, brand_id, campaign_id
 

@@ -34,7 +34,9 @@ class ImportParams:
     library_root: str
     paths: list[str]
     campaign_id: int | None = None
-    import_key: str = field(default_factory=lambda: uuid.uuid4().hex)
+    # All batches of one import merge into one undo step under this key; a caller that adds
+    # more to the same step (the demo builder) passes its own.
+    merge_key: str = field(default_factory=lambda: f"import:{uuid.uuid4().hex}")
 
 
 @dataclass
@@ -163,7 +165,7 @@ def _commit_batch(lib, batch: list[Prepared], params: ImportParams, report: Impo
         return
     total = len(report.imported) + len(fresh)
     label = f"Import {total} file{'s' if total != 1 else ''}"
-    with lib.write(label, merge_key=f"import:{params.import_key}", merge_window=float("inf")) as tx:
+    with lib.write(label, merge_key=params.merge_key, merge_window=float("inf")) as tx:
         for p in fresh:
             row = _asset_row(p, params.campaign_id)
             row["id"] = tx.insert("assets", **row)
