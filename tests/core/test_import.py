@@ -118,3 +118,16 @@ def test_filters(lib, tmp_path):
     assert {a.name for a in list_assets(lib, AssetFilter(orientation="portrait"))} == {"tall.jpg"}
     assert {a.name for a in list_assets(lib, AssetFilter(min_duration=1.5))} == {"clip.mp4"}
     assert {a.name for a in list_assets(lib, AssetFilter(text="WIDE"))} == {"wide.jpg"}
+
+
+def test_photo_shot_sideways_is_recorded_upright(lib, tmp_path):
+    from PIL import Image
+
+    path = media.jpeg(tmp_path / "phone.jpg", size=(400, 300))
+    img = Image.open(path)
+    exif = img.getexif()
+    exif[0x0112] = 6  # "rotate 90° clockwise to view"
+    img.save(tmp_path / "sideways.jpg", exif=exif)
+    row = run_import(lib, [tmp_path / "sideways.jpg"]).imported[0]
+    assert (row["width"], row["height"], row["orientation"]) == (300, 400, "portrait")
+    assert Image.open(lib.root / row["thumbnail"]).size == (240, 320)

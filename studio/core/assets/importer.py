@@ -16,7 +16,7 @@ from concurrent.futures import Executor
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from PIL import Image, ImageOps
+from PIL import ExifTags, Image, ImageOps
 from sqlalchemy import select
 
 from studio.core.assets.probe import MediaInfo, is_image, probe_av, probe_image
@@ -89,15 +89,15 @@ def _image_with_thumbnail(path: Path, thumb_stem: Path) -> tuple[MediaInfo, Path
             warnings.simplefilter("error", Image.DecompressionBombWarning)
             with Image.open(path) as img:
                 info = probe_image(img)
+                if img.getexif().get(ExifTags.Base.Orientation, 1) in (5, 6, 7, 8):  # shot sideways
+                    info.width, info.height = info.height, info.width
                 if img.format == "JPEG":  # decode at reduced scale: every byte is still read
                     img.draft("RGB", (THUMB_SIZE * 2, THUMB_SIZE * 2))
                 img.load()
-                upright = ImageOps.exif_transpose(img)
+                ImageOps.exif_transpose(img, in_place=True)
+                return info, save_thumbnail(img, thumb_stem)
     except (OSError, SyntaxError, ValueError, Image.DecompressionBombWarning, Image.DecompressionBombError) as exc:
         raise BadInput(f"the image cannot be read ({exc})") from None
-    if upright.size != img.size:  # rotated by EXIF: report the upright size
-        info.width, info.height = info.height, info.width
-    return info, save_thumbnail(upright, thumb_stem)
 
 
 def prepare_file(source: str, library_root: str) -> Prepared:
