@@ -67,6 +67,9 @@ def main() -> int:
     from studio.ui.context import ChangeBus, StudioContext
     from studio.ui.shell.main_window import MainWindow
 
+    from studio.app import GUI_SWITCH_INTERVAL_S
+
+    sys.setswitchinterval(GUI_SWITCH_INTERVAL_S)  # as the studio sets it
     app = QApplication(sys.argv[:1])
     with tempfile.TemporaryDirectory() as tmp, Library.open(os.path.join(tmp, "lib")) as lib:
         QSettings.setDefaultFormat(QSettings.IniFormat)  # the window's remembered state stays in tmp

@@ -20,6 +20,9 @@ log = logging.getLogger("studio.app")
 _LOG_HANDLER_NAME = "studio-file"
 SCREENSHOT_JOB_WAIT_S = 5.0  # how long a screenshot waits for pending thumbnail jobs
 SCREENSHOT_SIZE = (1440, 900)
+# A busy job thread keeps the GIL for up to the switch interval whenever the GUI thread asks
+# for it (5 ms by default, often several times a frame); 1 ms keeps the window's frames on time.
+GUI_SWITCH_INTERVAL_S = 0.001
 
 
 def setup_logging() -> Path:
@@ -104,6 +107,7 @@ def run(library: str | None = None, screenshot: str | None = None, workspace: st
     """Open the studio window on a library. With screenshot, save the painted window as a PNG
     and return instead of waiting for the user. Returns the process exit code."""
     log_path = setup_logging()
+    sys.setswitchinterval(GUI_SWITCH_INTERVAL_S)
     app = _make_app()
     from studio.core.jobs import JobRunner
     from studio.core.library import Library
