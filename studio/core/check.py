@@ -9,6 +9,7 @@ from sqlalchemy import select
 
 from studio.core.assets.importer import sha256_of
 from studio.core.db import migrate
+from studio.core.db.engine import health_problems
 from studio.core.db.models import Asset
 from studio.core.jobs import JobState
 
@@ -16,8 +17,7 @@ from studio.core.jobs import JobState
 def check_library(lib, state: JobState | None = None, *, hashes: bool = True) -> dict:
     state = state or JobState()
     with lib.read() as conn:
-        integrity = [r[0] for r in conn.exec_driver_sql("PRAGMA integrity_check").all()]
-        fk_problems = [list(r) for r in conn.exec_driver_sql("PRAGMA foreign_key_check").all()]
+        integrity, fk_problems = health_problems(conn)
         revision = migrate.current_revision(conn)
         assets = conn.execute(select(Asset.id, Asset.sha256, Asset.ext, Asset.thumbnail)).all()
     head = migrate.head_revision()

@@ -10,6 +10,7 @@ import contextlib
 import os
 import sqlite3
 import tempfile
+import threading
 import time
 from collections.abc import Callable, Iterator
 from datetime import datetime
@@ -113,6 +114,9 @@ class Library:
         self.engine = engine
         self._lock = lock
         self._listeners: list[Callable] = []
+        # The "db lane" inside one process: write transactions from any thread run one at a
+        # time (across processes SQLite's own lock and the busy timeout do the same).
+        self.write_lock = threading.RLock()
         from studio.core.undo import UndoStack  # the stack needs a Library; import here to avoid a cycle
 
         self.undo = UndoStack(self)

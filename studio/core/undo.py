@@ -79,7 +79,7 @@ class UndoStack:
         return self._move(undone=True)
 
     def _move(self, undone: bool) -> OpResult | None:
-        with self._lib.engine.begin() as conn:
+        with self._lib.write_lock, self._lib.engine.begin() as conn:
             entry = self._top(conn, undone, T.c.id, T.c.label, T.c.steps)
             if entry is None:
                 return None

@@ -50,3 +50,13 @@ def verify_sqlite_settings(engine: Engine) -> dict:
     if got["journal_mode"] != "wal" or got["foreign_keys"] != 1 or got["busy_timeout"] < 1000:
         raise RuntimeError(f"SQLite settings did not take effect: {got}")
     return got
+
+
+def health_problems(conn) -> tuple[list[str], list[list]]:
+    """(integrity messages, foreign-key violations): (["ok"], []) for a sound database.
+    The database's own checks, behind one portable call."""
+    if conn.dialect.name != "sqlite":
+        return ["ok"], []  # a server database checks itself
+    integrity = [row[0] for row in conn.exec_driver_sql("PRAGMA integrity_check").all()]
+    foreign_keys = [list(row) for row in conn.exec_driver_sql("PRAGMA foreign_key_check").all()]
+    return integrity, foreign_keys

@@ -135,7 +135,7 @@ def write_transaction(lib, label: str, *, merge_key=None, merge_window=None):
     from studio.core.db.models import AuditEvent
     from studio.core.undo import record_entry
 
-    with lib.engine.begin() as conn:
+    with lib.write_lock, lib.engine.begin() as conn:
         tx = Tx(conn, label)
         yield tx
         if tx.steps:
