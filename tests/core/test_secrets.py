@@ -3,15 +3,13 @@ against local fake servers."""
 
 from __future__ import annotations
 
-import json
 import logging
-import threading
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
 
 from studio.core.errors import BadInput, SecretsUnavailable
 from studio.core.secrets import REDACTOR, SecretStore, test_key as check_key
+from tests.fakes import fake_services
 
 SECRET = "sk-test-4f8a9c2e1d7b"
 
@@ -74,56 +72,29 @@ def test_secrets_stay_out_of_the_database_and_logs(store, lib, caplog, tmp_path)
             assert SECRET.encode() not in path.read_bytes()
 
 
-class FakeModels(BaseHTTPRequestHandler):
-    seen: list = []
-
-    def do_GET(self):
-        FakeModels.seen.append((self.path, self.headers.get("Authorization") or self.headers.get("x-api-key")))
-        ok = SECRET in (self.headers.get("Authorization", "") + self.headers.get("x-api-key", "") + self.path)
-        if "/me?" in self.path or "/me/?" in self.path:  # the Graph API's "who am I"
-            body = {"id": "1001", "name": "Agency Publisher"} if ok else {"error": {"message": "Invalid OAuth access token.", "type": "OAuthException", "code": 190}}
-            return self._reply(ok, body)
-        body = {"data": [{"id": "model-a", "object": "model", "type": "model", "created": 0, "created_at": "2026-01-01T00:00:00Z", "display_name": "A", "owned_by": "x"}], "object": "list", "has_more": False, "first_id": "model-a", "last_id": "model-a"}
-        if not ok:
-            body = {"error": {"type": "authentication_error", "message": "invalid x-api-key"}}
-        self._reply(ok, body)
-
-    def _reply(self, ok, body):
-        payload = json.dumps(body).encode()
-        self.send_response(200 if ok else 401)
-        self.send_header("Content-Type", "application/json")
-        self.send_header("Content-Length", str(len(payload)))
-        self.end_headers()
-        self.wfile.write(payload)
-
-    def log_message(self, *args):
-        pass
-
-
 @pytest.fixture
 def fake_server():
-    server = ThreadingHTTPServer(("127.0.0.1", 0), FakeModels)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    yield f"http://127.0.0.1:{server.server_address[1]}"
-    server.shutdown()
+    with fake_services(SECRET) as (base, seen):
+        yield base, seen
 
 
 @pytest.mark.parametrize("service", ["openai", "anthropic"])
 def test_key_test_through_the_real_sdk(fake_server, service):
-    base = f"{fake_server}/v1" if service == "openai" else fake_server
+    root, seen = fake_server
+    base = f"{root}/v1" if service == "openai" else root
     good = check_key(service, {"api_key": SECRET}, endpoint=base)
-    assert good.ok and "accepted the key (1 models visible)" in good.message
+    assert good.ok and "accepted the key (3 models visible)" in good.message
     bad = check_key(service, {"api_key": "sk-wrong-key-000"}, endpoint=base)
     assert not bad.ok and "did not accept the key" in bad.message
     assert "sk-wrong-key-000" not in bad.message
-    assert any(path.startswith("/v1/models") for path, _ in FakeModels.seen)
+    assert any(path.startswith("/v1/models") for path, _ in seen)
 
 
 def test_meta_token_test_through_facebook_business(fake_server):
-    good = check_key("meta", {"access_token": SECRET}, endpoint=fake_server)
+    root, _seen = fake_server
+    good = check_key("meta", {"access_token": SECRET}, endpoint=root)
     assert good.ok and "Agency Publisher" in good.message
-    bad = check_key("meta", {"access_token": "EAAwrongtoken1"}, endpoint=fake_server)
+    bad = check_key("meta", {"access_token": "EAAwrongtoken1"}, endpoint=root)
     assert not bad.ok and "EAAwrongtoken1" not in bad.message
 
 

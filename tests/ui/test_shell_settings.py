@@ -3,48 +3,21 @@ and key tests through the real OpenAI SDK against a fake server on 127.0.0.1."""
 
 from __future__ import annotations
 
-import json
-import threading
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QLineEdit, QMessageBox
 
 from studio.core.secrets import SecretStore
+from tests.fakes import fake_services
 
 GOOD_KEY = "sk-test-good-123456"
 
 
-class FakeOpenAI(BaseHTTPRequestHandler):
-    def do_GET(self):  # noqa: N802
-        if self.path.rstrip("/") != "/v1/models":
-            return self._send(404, {"error": {"message": "not found"}})
-        if self.headers.get("Authorization") != f"Bearer {GOOD_KEY}":
-            return self._send(401, {"error": {"message": "Incorrect API key provided.", "type": "invalid_request_error", "code": "invalid_api_key"}})
-        models = [{"id": f"gpt-test-{i}", "object": "model", "created": 0, "owned_by": "test"} for i in range(3)]
-        self._send(200, {"object": "list", "data": models})
-
-    def _send(self, code, body):
-        data = json.dumps(body).encode()
-        self.send_response(code)
-        self.send_header("Content-Type", "application/json")
-        self.send_header("Content-Length", str(len(data)))
-        self.end_headers()
-        self.wfile.write(data)
-
-    def log_message(self, *args):
-        pass
-
-
 @pytest.fixture
 def fake_openai():
-    server = ThreadingHTTPServer(("127.0.0.1", 0), FakeOpenAI)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    yield f"http://127.0.0.1:{server.server_address[1]}/v1"
-    server.shutdown()
-    server.server_close()
+    with fake_services(GOOD_KEY) as (base, _seen):
+        yield f"{base}/v1"
 
 
 def accounts_page(qtbot, window):
