@@ -7,11 +7,15 @@ import asyncio
 import importlib
 import logging
 import logging.handlers
+import os
 import pkgutil
+import subprocess
 import sys
 import time
 import traceback
 from pathlib import Path
+
+from PySide6.QtCore import QSettings
 
 from studio.core.errors import BadInput, LibraryNotWritable, StudioError
 from studio.core.paths import APP_NAME, user_log_dir
@@ -23,6 +27,7 @@ SCREENSHOT_SIZE = (1440, 900)
 # A busy job thread keeps the GIL for up to the switch interval whenever the GUI thread asks
 # for it (5 ms by default, often several times a frame); 1 ms keeps the window's frames on time.
 GUI_SWITCH_INTERVAL_S = 0.001
+LAST_LIBRARY_KEY = "library/last"
 
 
 def setup_logging() -> Path:
@@ -112,6 +117,8 @@ def run(library: str | None = None, screenshot: str | None = None, workspace: st
     from studio.core.jobs import JobRunner
     from studio.core.library import Library
 
+    if library is None and not os.environ.get("STUDIO_LIBRARY"):
+        library = _last_library()
     try:
         lib = Library.open(library)
     except StudioError as exc:
@@ -124,8 +131,11 @@ def run(library: str | None = None, screenshot: str | None = None, workspace: st
     from studio.ui.shell.main_window import MainWindow
     from studio.ui.shell.theme import theme
 
+    if not screenshot:
+        QSettings().setValue(LAST_LIBRARY_KEY, str(lib.root))
     runner = JobRunner()
     previous_hook = sys.excepthook
+    ctx = None
     try:
         theme()
         bus = ChangeBus(lib, runner)
@@ -148,6 +158,23 @@ def run(library: str | None = None, screenshot: str | None = None, workspace: st
         runner.shutdown()
         lib.close()
         asyncio.set_event_loop(None)
+        if ctx is not None and ctx.next_library is not None:  # File ▸ Open Library…
+            reopen_on(ctx.next_library)
+
+
+def _last_library() -> str | None:
+    """The library used last, while it is still there (else the default one)."""
+    last = QSettings().value(LAST_LIBRARY_KEY)
+    return str(last) if last and (Path(str(last)) / "library.db").is_file() else None
+
+
+def studio_command() -> list[str]:
+    return [sys.executable] if getattr(sys, "frozen", False) else [sys.executable, "-m", "studio"]
+
+
+def reopen_on(folder: Path) -> subprocess.Popen:
+    """A new studio process on another library, started once this one has let go of its own."""
+    return subprocess.Popen([*studio_command(), "--library", str(folder)], start_new_session=True)
 
 
 def _on_async_error(_loop, context: dict) -> None:

@@ -4,6 +4,7 @@ Views never hold ORM sessions; they call core ops and queries with ctx.lib."""
 from __future__ import annotations
 
 from dataclasses import dataclass
+from pathlib import Path
 
 from PySide6.QtCore import QObject, Qt, Signal
 
@@ -39,7 +40,8 @@ class StudioContext:
     lib: Library
     runner: JobRunner
     bus: ChangeBus
-    secrets: object | None = None  # studio.core.secrets.SecretStore, created lazily by the settings dialog
+    secrets: object | None = None
+    next_library: Path | None = None  # set by File ▸ Open Library…: the studio reopens on it  # studio.core.secrets.SecretStore, created lazily by the settings dialog
     current_campaign_id: int | None = None  # the navigator's selection; workspaces filter by it
 
     def set_campaign(self, campaign_id: int | None) -> None:

@@ -13,6 +13,7 @@ from studio.core.errors import StudioError
 from studio.ui.shell import registry
 from studio.ui.shell.help import ShortcutsDialog, show_about
 from studio.ui.shell.jobs_panel import JobsPanel, StatusJobs
+from studio.ui.shell.library_menu import LibraryMenu
 from studio.ui.shell.navigator import NavigatorPanel
 from studio.ui.shell.notifications import ToastHost
 from studio.ui.shell.parts import EmptyState
@@ -98,6 +99,7 @@ class MainWindow(QMainWindow):
         return action
 
     def _build_actions(self) -> None:
+        self.library_menu = LibraryMenu(self)
         self.undo_action = self._action("Undo", self.undo, QKeySequence.Undo, "Edit", "mdi6.undo")
         self.redo_action = self._action("Redo", self.redo, QKeySequence.Redo, "Edit", "mdi6.redo")
         self.settings_action = self._action("Settings…", self.open_settings, "Ctrl+,", icon="mdi6.cog-outline")
@@ -124,6 +126,8 @@ class MainWindow(QMainWindow):
         bar = self.menuBar()
         file = bar.addMenu("&File")
         file.addActions([self.navigator.new_client_action, self.navigator.new_brand_action, self.navigator.new_campaign_action])
+        file.addSeparator()
+        file.addActions(self.library_menu.actions())
         file.addSeparator()
         file.addAction(self.settings_action)
         file.addSeparator()
