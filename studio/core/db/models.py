@@ -90,6 +90,21 @@ class Asset(Base):
     trashed_at: Mapped[datetime | None] = mapped_column(DateTime, nullable=True, index=True)
 
 
+class CompositionRow(Base):
+    """A composition: its document is studio.core.timeline.model.Composition as JSON."""
+
+    __tablename__ = "compositions"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    campaign_id: Mapped[int | None] = mapped_column(
+        ForeignKey("campaigns.id", ondelete="SET NULL"), nullable=True, index=True
+    )
+    name: Mapped[str] = mapped_column(String(200))
+    schema_version: Mapped[int] = mapped_column(Integer)
+    document: Mapped[dict] = mapped_column(JSON)
+    created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+
+
 class AssetTag(Base):
     __tablename__ = "asset_tags"
     asset_id: Mapped[int] = mapped_column(ForeignKey("assets.id", ondelete="CASCADE"), primary_key=True)

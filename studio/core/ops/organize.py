@@ -6,7 +6,7 @@ from datetime import date
 
 from sqlalchemy import select
 
-from studio.core.db.models import Asset, Brand, Campaign, Client
+from studio.core.db.models import Asset, Brand, Campaign, Client, CompositionRow
 from studio.core.errors import BadInput
 from studio.core.ops.tx import OpResult
 
@@ -79,12 +79,15 @@ def rename_campaign(lib, campaign_id: int, name: str) -> OpResult:
 
 
 def delete_campaign(lib, campaign_id: int) -> OpResult:
-    """Deletes the campaign; its assets stay in the library, unassigned. Undoable."""
+    """Deletes the campaign; its assets and compositions stay in the library, unassigned. Undoable."""
     with lib.read() as conn:
         asset_ids = conn.execute(select(Asset.id).where(Asset.campaign_id == campaign_id)).scalars().all()
-    with lib.write("Delete campaign") as tx:
+        composition_ids = conn.execute(select(CompositionRow.id).where(CompositionRow.campaign_id == campaign_id)).scalars().all()
+    with lib.write("Delete campaign") as tx:  # unassign explicitly, so undo puts them back
         for asset_id in asset_ids:
             tx.update("assets", asset_id, campaign_id=None)
+        for composition_id in composition_ids:
+            tx.update("compositions", composition_id, campaign_id=None)
         tx.delete("campaigns", campaign_id)
     return tx.result
 

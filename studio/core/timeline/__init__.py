@@ -1,0 +1,1 @@
+"""Compositions: the timeline model (no Qt), its JSON document, storage and OTIO exchange."""

@@ -1,0 +1,46 @@
+"""Reading compositions from the library."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlalchemy import select
+
+from studio.core.db.models import CompositionRow
+from studio.core.errors import BadInput
+from studio.core.timeline.model import Composition
+
+
+@dataclass(frozen=True)
+class CompositionInfo:
+    id: int
+    name: str
+    campaign_id: int | None
+    width: int
+    height: int
+    fps: float
+    duration_s: float
+    updated_at: datetime
+
+
+def list_compositions(lib, campaign_id: int | None = None) -> list[CompositionInfo]:
+    query = select(CompositionRow).order_by(CompositionRow.updated_at.desc(), CompositionRow.id.desc())
+    if campaign_id is not None:
+        query = query.where(CompositionRow.campaign_id == campaign_id)
+    with lib.read() as conn:
+        rows = conn.execute(query).mappings().all()
+    infos = []
+    for row in rows:
+        doc = row["document"]
+        fps = doc["fps"][0] / doc["fps"][1]
+        infos.append(CompositionInfo(row["id"], row["name"], row["campaign_id"], doc["width"], doc["height"], fps, doc["duration"] / fps, row["updated_at"]))
+    return infos
+
+
+def load_composition(lib, composition_id: int) -> Composition:
+    with lib.read() as conn:
+        document = conn.execute(select(CompositionRow.document).where(CompositionRow.id == composition_id)).scalar()
+    if document is None:
+        raise BadInput(f"There is no composition {composition_id}; `studio compositions list` shows them.")
+    return Composition.from_document(document)
