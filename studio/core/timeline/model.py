@@ -4,6 +4,7 @@ Stored as JSON in the library (table compositions) with a schema version; pydant
 validates it on the way in and out. Times on the timeline are whole frames at the
 composition's frame rate (exact to the frame); times inside a source are seconds.
 Positions are fractions of the canvas, so a layout survives a change of aspect.
+Aspect variants keep their own size and per-clip layout overrides.
 Schema history: 1 — first version.
 """
 
@@ -11,6 +12,7 @@ from __future__ import annotations
 
 import uuid
 from fractions import Fraction
+from math import gcd
 from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
@@ -196,6 +198,35 @@ class Marker(_Model):
     colour: Colour = "#F5A623"
 
 
+class ClipOverride(_Model):
+    """How one clip is laid out differently in an aspect variant."""
+
+    transform: Transform | None = None
+    fit: Literal["contain", "cover", "none"] | None = None
+    wrap_width: float | None = Field(default=None, gt=0, le=1)  # text
+
+
+class Variant(_Model):
+    """The same composition in another aspect (e.g. "1x1", "4x5", "9x16", "16x9")."""
+
+    name: str
+    width: int = Field(ge=16, le=8192)
+    height: int = Field(ge=16, le=8192)
+    overrides: dict[str, ClipOverride] = Field(default_factory=dict)  # by clip id
+
+
+def aspect_name(width: int, height: int) -> str:
+    """1080x1920 -> "9x16"; near-standard ratios snap to their usual names."""
+    for name, (w, h) in ASPECTS.items():
+        if abs(width / height - w / h) < 0.01:
+            return name
+    g = gcd(width, height)
+    return f"{width // g}x{height // g}"
+
+
+ASPECTS = {"9x16": (9, 16), "4x5": (4, 5), "1x1": (1, 1), "16x9": (16, 9)}
+
+
 class Composition(_Model):
     schema_version: Literal[1] = SCHEMA_VERSION
     name: str = "Untitled"
@@ -206,6 +237,7 @@ class Composition(_Model):
     background: Colour = "#000000"
     tracks: list[Track] = Field(default_factory=list)  # bottom to top
     markers: list[Marker] = Field(default_factory=list)
+    variants: list[Variant] = Field(default_factory=list)
 
     @field_validator("width", "height")
     @classmethod
@@ -250,6 +282,30 @@ class Composition(_Model):
 
     def find_clip(self, clip_id: str):
         return next(((t, c) for t, c in self.clips() if c.id == clip_id), (None, None))
+
+    # ---- aspect variants -------------------------------------------------------------------
+    @property
+    def aspect(self) -> str:
+        return aspect_name(self.width, self.height)
+
+    def variant_names(self) -> list[str]:
+        return [self.aspect] + [v.name for v in self.variants if v.name != self.aspect]
+
+    def for_variant(self, name: str | None) -> Composition:
+        """The composition as the variant lays it out (its size, its clips' overrides)."""
+        if name in (None, self.aspect):
+            return self
+        variant = next((v for v in self.variants if v.name == name), None)
+        if variant is None:
+            raise BadInput(f"{self.name!r} has no variant {name}; it has {', '.join(self.variant_names())}.")
+        doc = self.to_document()
+        doc.update(width=variant.width, height=variant.height, variants=[])
+        for track in doc["tracks"]:
+            for clip in track["clips"]:
+                override = variant.overrides.get(clip["id"])
+                if override:
+                    clip.update({k: v for k, v in override.model_dump(mode="json").items() if v is not None and k in clip})
+        return Composition.model_validate(doc)
 
     # ---- the stored document ---------------------------------------------------------------
     def to_document(self) -> dict:
