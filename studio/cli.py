@@ -53,6 +53,24 @@ def build_parser() -> argparse.ArgumentParser:
     lst.add_argument("--kind", choices=["image", "video", "audio"])
     lst.add_argument("--trash", action="store_true", help="list the trash instead")
 
+    compositions = sub.add_parser("compositions", help="list, exchange (OTIO) and reframe compositions").add_subparsers(dest="action", required=True, parser_class=_Parser, metavar="ACTION")
+    compositions.add_parser("list", parents=[common], help="list the compositions in the library")
+    cimp = compositions.add_parser("import", parents=[common], help="add an OpenTimelineIO file to the library as a composition")
+    cimp.add_argument("file", metavar="FILE.otio")
+    cexp = compositions.add_parser("export", parents=[common], help="write a composition as OpenTimelineIO for other editors")
+    cexp.add_argument("composition_id", type=int, metavar="ID")
+    cexp.add_argument("out", metavar="OUT.otio")
+    cvar = compositions.add_parser("variant", parents=[common], help="lay a composition out in another aspect by smart reframing")
+    cvar.add_argument("composition_id", type=int, metavar="ID")
+    cvar.add_argument("aspect", choices=["9x16", "4x5", "1x1", "16x9"])
+
+    ren = sub.add_parser("render", parents=[common], help="render a composition to MP4, or one frame of it to PNG/JPEG")
+    ren.add_argument("composition", metavar="COMPOSITION_ID_OR_OTIO_FILE", help="a composition id in the library, or an .otio file")
+    ren.add_argument("--out", metavar="PATH", help="where to write (default: the composition's name, .mp4 or .png, in the current folder)")
+    ren.add_argument("--preset", choices=["fast", "quality"], default="fast", help="x264 veryfast CRF 21, or medium CRF 18")
+    ren.add_argument("--variant", metavar="WxH", help="the aspect variant to render, e.g. 9x16 (default: the composition's own)")
+    ren.add_argument("--frame", type=int, metavar="N", help="write frame N as a still (.png or .jpg) instead of a video")
+
     library = sub.add_parser("library", help="check and back up the library").add_subparsers(dest="action", required=True, parser_class=_Parser, metavar="ACTION")
     chk = library.add_parser("check", parents=[common], help="integrity, foreign keys, schema revision, media files and hashes")
     chk.add_argument("--no-hashes", action="store_true", help="check that media files exist, without rehashing them")
@@ -162,12 +180,127 @@ def cmd_library_backup(args) -> int:
     return 0
 
 
+def cmd_compositions_list(args) -> int:
+    from studio.core.timeline.store import list_compositions
+
+    with open_library(args) as lib:
+        infos = list_compositions(lib)
+    rows = [{"id": c.id, "name": c.name, "campaign_id": c.campaign_id, "width": c.width, "height": c.height,
+             "fps": c.fps, "duration_s": round(c.duration_s, 3)} for c in infos]
+    text = "\n".join(f"{c.id:>6}  {c.width:>5}x{c.height:<5}  {c.fps:g} fps  {c.duration_s:6.2f} s  {c.name}" for c in infos) or "The library has no compositions."
+    _print(args, rows, text)
+    return 0
+
+
+def cmd_compositions_import(args) -> int:
+    from studio.core.ops.compositions import create_composition
+    from studio.core.timeline.otio_io import import_otio
+
+    composition = import_otio(Path(args.file))
+    with open_library(args) as lib:
+        composition_id = create_composition(lib, composition).value
+    doc = {"id": composition_id, "name": composition.name, "tracks": len(composition.tracks), "clips": sum(1 for _ in composition.clips())}
+    _print(args, doc, f"Imported {args.file} as composition {composition_id} ({doc['clips']} clips)")
+    return 0
+
+
+def cmd_compositions_export(args) -> int:
+    from studio.core.render.media import MediaResolver
+    from studio.core.timeline.otio_io import export_otio
+    from studio.core.timeline.store import load_composition
+
+    out = Path(args.out).expanduser()
+    if not out.parent.is_dir():
+        raise BadInput(f"The folder {out.parent} does not exist; create it or give another path.")
+    with open_library(args) as lib:
+        written = export_otio(load_composition(lib, args.composition_id), MediaResolver(lib).path, out)
+    _print(args, {"path": str(written)}, f"Wrote {written}")
+    return 0
+
+
+def cmd_compositions_variant(args) -> int:
+    from studio.core.ops.compositions import save_composition
+    from studio.core.render.media import MediaResolver
+    from studio.core.timeline.reframe import add_variant
+    from studio.core.timeline.store import load_composition
+
+    with open_library(args) as lib:
+        composition = add_variant(load_composition(lib, args.composition_id), args.aspect, MediaResolver(lib).path)
+        save_composition(lib, args.composition_id, composition, f"Add {args.aspect} variant")
+    variant = next(v for v in composition.variants if v.name == args.aspect)
+    doc = {"id": args.composition_id, "variant": variant.name, "width": variant.width, "height": variant.height, "reframed_clips": len(variant.overrides)}
+    _print(args, doc, f"Composition {args.composition_id} now has a {variant.name} variant ({variant.width}x{variant.height}, {len(variant.overrides)} clips reframed)")
+    return 0
+
+
+def cmd_render(args) -> int:
+    import contextlib
+    import re
+
+    from studio.core.jobs import JobState
+    from studio.core.render.encode import RenderParams, render
+    from studio.core.timeline.model import MediaClip
+
+    by_id = args.composition.isdigit()
+    if by_id:
+        composition = None
+    else:
+        from studio.core.timeline.otio_io import import_otio
+
+        if not Path(args.composition).is_file():
+            raise BadInput(f"{args.composition} is neither a composition id nor an .otio file; `studio compositions list` shows the ids.")
+        composition = import_otio(Path(args.composition))
+    # A library is needed for an id, and for an OTIO file whose clips name library assets.
+    needs_library = by_id or any(isinstance(c, MediaClip) and c.asset_id is not None for _, c in composition.clips())
+    with open_library(args) if needs_library else contextlib.nullcontext() as lib:
+        if by_id:
+            from studio.core.timeline.store import load_composition
+
+            composition = load_composition(lib, int(args.composition))
+        composition = composition.for_variant(args.variant)
+        stem = re.sub(r"[^\w.-]+", "-", composition.name).strip("-.") or "render"
+        if args.frame is not None:
+            return _render_still(args, composition, lib, args.out or f"{stem}-{args.frame}.png")
+        state = JobState()
+        if not args.json:
+            state = JobState(lambda: print(f"\r{state.status}: {int((state.progress or 0) * 100)}%", end="", file=sys.stderr, flush=True))
+        params = RenderParams(str(lib.root) if lib else None, composition.to_document(), args.out or f"{stem}.mp4", args.preset)
+        result = render(params, state, lib=lib)
+    if not args.json:
+        print(file=sys.stderr)
+    loud = "silent" if result["loudness_lufs"] is None else f"{result['loudness_lufs']:.1f} LUFS, true peak {result['true_peak_dbtp']:.1f} dBTP"
+    text = (f"Rendered {result['path']}\n  {result['width']}x{result['height']}, {result['fps']:g} fps, {result['frames']} frames, "
+            f"{result['duration_s']:.2f} s, {result['bytes']:,} bytes\n  {result['video_codec']}; {result['audio_codec']}\n"
+            f"  audio {loud}\n  rendered in {result['render_s']:.1f} s")
+    _print(args, result, text)
+    return 0
+
+
+def _render_still(args, composition, lib, out) -> int:
+    import time
+
+    from studio.core.render.media import MediaResolver
+    from studio.core.render.still import write_still
+
+    started = time.perf_counter()
+    path = write_still(composition, MediaResolver(lib), args.frame, out)
+    result = {"path": str(path), "frame": args.frame, "width": composition.width, "height": composition.height,
+              "bytes": path.stat().st_size, "render_s": round(time.perf_counter() - started, 3)}
+    _print(args, result, f"Wrote frame {args.frame} ({composition.width}x{composition.height}, {result['bytes']:,} bytes) to {path}")
+    return 0
+
+
 COMMANDS = {
     ("demo", None): cmd_demo,
     ("assets", "import"): cmd_assets_import,
     ("assets", "list"): cmd_assets_list,
     ("library", "check"): cmd_library_check,
     ("library", "backup"): cmd_library_backup,
+    ("compositions", "list"): cmd_compositions_list,
+    ("compositions", "import"): cmd_compositions_import,
+    ("compositions", "export"): cmd_compositions_export,
+    ("compositions", "variant"): cmd_compositions_variant,
+    ("render", None): cmd_render,
 }
 
 

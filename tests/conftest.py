@@ -4,6 +4,7 @@ where asked, a real library built by the real migrations."""
 from __future__ import annotations
 
 import os
+import subprocess
 
 import pytest
 
@@ -28,3 +29,20 @@ def lib(tmp_path):
     library = Library.open(tmp_path / "lib")
     yield library
     library.close()
+
+
+@pytest.fixture
+def read_only_dir(tmp_path):
+    """A folder this process cannot write to: chmod for a normal user; root ignores
+    permissions, so for root the folder is made immutable (chattr +i)."""
+    folder = tmp_path / "read-only-lib"
+    folder.mkdir()
+    if os.geteuid() == 0:
+        if subprocess.run(["chattr", "+i", str(folder)], capture_output=True).returncode != 0:
+            pytest.skip("chattr +i is not supported on this filesystem")
+        yield folder
+        subprocess.run(["chattr", "-i", str(folder)], check=True)
+    else:
+        folder.chmod(0o500)
+        yield folder
+        folder.chmod(0o700)

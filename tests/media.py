@@ -54,3 +54,22 @@ def mp4(path: Path, size=(64, 48), seconds: float = 1.0, fps: int = 25, audio: b
             for packet in sound.encode():
                 out.mux(packet)
     return path
+
+
+def wav(path, samples: np.ndarray, rate: int = 48000):
+    """Write (channels, n) float samples as a 16-bit PCM WAV with PyAV."""
+    layout = "stereo" if samples.shape[0] == 2 else "mono"
+    with av.open(str(path), "w") as out:
+        stream = out.add_stream("pcm_s16le", rate=rate, layout=layout)
+        pcm = (np.clip(samples, -1, 1) * 32767).astype(np.int16)
+        for start in range(0, pcm.shape[1], 4096):
+            frame = av.AudioFrame.from_ndarray(np.ascontiguousarray(pcm[:, start:start + 4096].T.reshape(1, -1)), format="s16", layout=layout)
+            frame.sample_rate, frame.pts, frame.time_base = rate, start, Fraction(1, rate)
+            out.mux(stream.encode(frame))
+        out.mux(stream.encode(None))
+    return path
+
+
+def tone(seconds: float, freq: float = 440.0, amp: float = 0.2, rate: int = 48000) -> np.ndarray:
+    t = np.arange(int(seconds * rate)) / rate
+    return np.stack([amp * np.sin(2 * np.pi * freq * t)] * 2)

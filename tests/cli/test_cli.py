@@ -88,23 +88,6 @@ def test_library_from_a_newer_version_exits_1(tmp_path):
     assert out.returncode == 1 and out.stderr.startswith("error: The library") and "newer version" in out.stderr
 
 
-@pytest.fixture
-def read_only_dir(tmp_path):
-    """A folder this process cannot write to: chmod for a normal user; root ignores
-    permissions, so for root the folder is made immutable (chattr +i)."""
-    folder = tmp_path / "read-only-lib"
-    folder.mkdir()
-    if os.geteuid() == 0:
-        if subprocess.run(["chattr", "+i", str(folder)], capture_output=True).returncode != 0:
-            pytest.skip("chattr +i is not supported on this filesystem")
-        yield folder
-        subprocess.run(["chattr", "-i", str(folder)], check=True)
-    else:
-        folder.chmod(0o500)
-        yield folder
-        folder.chmod(0o700)
-
-
 def test_library_folder_that_is_not_writable(read_only_dir):
     out = studio("assets", "list", "--library", read_only_dir)
     assert out.returncode == 2, out.stderr

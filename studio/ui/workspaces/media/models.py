@@ -3,56 +3,25 @@
 
 from __future__ import annotations
 
-import itertools
 import json
 from dataclasses import replace
 
-from PySide6.QtCore import QAbstractListModel, QMimeData, QModelIndex, QObject, QRunnable, Qt, QThreadPool, QUrl, Signal, Slot
+from PySide6.QtCore import QAbstractListModel, QMimeData, QModelIndex, Qt, QUrl, Signal
 
 from studio.core.queries import AssetFilter, AssetInfo, count_assets, list_assets
 from studio.ui.context import ASSET_IDS_MIME
+from studio.ui.widgets.asset_text import KIND_ICONS, dimensions, human_duration, human_size
+from studio.ui.widgets.latest_only import LatestOnly
 from studio.ui.widgets.thumbnail_grid import GridRole
 
 AssetRole = Qt.UserRole + 100
-KIND_ICONS = {"image": "mdi6.image-outline", "video": "mdi6.filmstrip", "audio": "mdi6.waveform"}
 
 
-def human_size(n: int) -> str:
-    for unit in ("B", "KB", "MB", "GB"):
-        if n < 1000 or unit == "GB":
-            return f"{n:.0f} {unit}" if unit == "B" else f"{n:.1f} {unit}"
-        n /= 1000
-    return ""
-
-
-def human_duration(seconds: float | None) -> str:
-    if seconds is None:
-        return ""
-    total = round(seconds)
-    h, rest = divmod(total, 3600)
-    return f"{h}:{rest // 60:02d}:{rest % 60:02d}" if h else f"{rest // 60}:{rest % 60:02d}"
-
-
-def dimensions(info: AssetInfo) -> str:
-    return f"{info.width}×{info.height}" if info.width and info.height else ""
-
-
-class _Relay(QObject):
-    loaded = Signal(int, list, bool)  # generation, assets, library is empty
-
-
-class _Query(QRunnable):
-    def __init__(self, lib, filt: AssetFilter, generation: int, relay: _Relay):
-        super().__init__()
-        self._lib, self._filt, self._gen, self._relay = lib, replace(filt), generation, relay
-
-    def run(self) -> None:
-        assets = list_assets(self._lib, self._filt)
-        library_empty = not assets and not any(count_assets(self._lib, AssetFilter(trashed=t)) for t in (False, True))
-        try:
-            self._relay.loaded.emit(self._gen, assets, library_empty)
-        except RuntimeError:  # the model went away meanwhile
-            pass
+def _load(lib, filt: AssetFilter) -> tuple[list[AssetInfo], bool]:
+    """The assets, and whether the library has none at all (for the empty state)."""
+    assets = list_assets(lib, filt)
+    library_empty = not assets and not any(count_assets(lib, AssetFilter(trashed=t)) for t in (False, True))
+    return assets, library_empty
 
 
 class AssetGridModel(QAbstractListModel):
@@ -66,11 +35,9 @@ class AssetGridModel(QAbstractListModel):
         self._assets: list[AssetInfo] = []
         self._rows: dict[int, int] = {}
         self._filter = AssetFilter()
-        self._generation = itertools.count(1)
-        self._latest = 0
         self.library_empty = True
-        self._relay = _Relay(self)
-        self._relay.loaded.connect(self._on_relay_loaded, Qt.QueuedConnection)
+        self._loader = LatestOnly(self)
+        self._loader.finished.connect(self._on_loaded)
 
     @property
     def filter(self) -> AssetFilter:
@@ -81,14 +48,11 @@ class AssetGridModel(QAbstractListModel):
         self.refresh()
 
     def refresh(self) -> None:
-        self._latest = next(self._generation)
-        QThreadPool.globalInstance().start(_Query(self._lib, self._filter, self._latest, self._relay))
+        lib, filt = self._lib, replace(self._filter)
+        self._loader.submit(lambda: _load(lib, filt))
 
-    @Slot(int, list, bool)
-    def _on_relay_loaded(self, generation: int, assets: list, library_empty: bool) -> None:
-        if generation != self._latest:
-            return
-        self.library_empty = library_empty
+    def _on_loaded(self, result: tuple[list[AssetInfo], bool]) -> None:
+        assets, self.library_empty = result
         if [a.id for a in assets] == [a.id for a in self._assets]:
             self._assets = assets  # same rows: keep the selection, repaint the content
             if assets:

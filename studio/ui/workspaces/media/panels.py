@@ -26,7 +26,7 @@ from superqt import QLabeledDoubleRangeSlider
 from studio.core.queries import AssetFilter, AssetInfo
 from studio.ui.widgets.flow_layout import FlowLayout
 from studio.ui.widgets.thumbnail_grid import ThumbnailCache, fitted, paint_checkerboard, themed_icon
-from studio.ui.workspaces.media.models import dimensions, human_duration, human_size
+from studio.ui.widgets.asset_text import dimensions, human_duration, human_size
 
 MAX_DURATION_S = 300.0  # the slider's right end means "and longer"
 UNASSIGNED = "unassigned"
