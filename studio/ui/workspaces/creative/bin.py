@@ -4,14 +4,13 @@ files from the OS (they are imported as a job)."""
 
 from __future__ import annotations
 
-import json
 
-from PySide6.QtCore import QAbstractListModel, QMimeData, QModelIndex, Qt, QTimer, QUrl, Signal
+from PySide6.QtCore import Qt, QTimer, Signal
 from PySide6.QtWidgets import QComboBox, QHBoxLayout, QLineEdit, QVBoxLayout, QWidget
 
-from studio.core.queries import AssetFilter, AssetInfo, list_assets
+from studio.core.queries import AssetFilter, list_assets
 from studio.ui.context import ASSET_IDS_MIME
-from studio.ui.widgets.asset_text import KIND_ICONS, human_duration
+from studio.ui.widgets.asset_model import AssetListModel
 from studio.ui.widgets.latest_only import LatestOnly
 from studio.ui.shell.parts import PanelHeader
 from studio.ui.widgets.thumbnail_grid import MIN_CELL, GridRole, ThumbnailGridView
@@ -19,13 +18,11 @@ from studio.ui.widgets.thumbnail_grid import MIN_CELL, GridRole, ThumbnailGridVi
 WATCHED = {"assets", "asset_tags", "campaigns"}
 
 
-class BinModel(QAbstractListModel):
+class BinModel(AssetListModel):
     loaded = Signal()
 
     def __init__(self, lib, parent=None):
-        super().__init__(parent)
-        self._lib = lib
-        self.assets: list[AssetInfo] = []
+        super().__init__(lib, parent)
         self._loader = LatestOnly(self)
         self._loader.finished.connect(self._on_loaded)
 
@@ -35,52 +32,19 @@ class BinModel(QAbstractListModel):
 
     def _on_loaded(self, assets: list) -> None:
         self.beginResetModel()
-        self.assets = assets
+        self._assets = assets
         self.endResetModel()
         self.loaded.emit()
-
-    def rowCount(self, parent=QModelIndex()) -> int:
-        return 0 if parent.isValid() else len(self.assets)
 
     def data(self, index, role=Qt.DisplayRole):
         if not index.isValid():
             return None
-        a = self.assets[index.row()]
-        if role == Qt.DisplayRole:
-            return a.name
-        if role == GridRole.THUMB_PATH:
-            return str(self._lib.root / a.thumbnail) if a.thumbnail else ""
-        if role == GridRole.BADGE:
-            return human_duration(a.duration) if a.kind in ("video", "audio") else ""
-        if role == GridRole.BADGE_ICON:
-            return {"video": "mdi6.play", "audio": "mdi6.music-note"}.get(a.kind, "")
-        if role == GridRole.CHECKER:
-            return a.has_alpha
+        a = self._assets[index.row()]
         if role == GridRole.SUBTITLE:
             return a.kind.capitalize() + (f" · {a.width}×{a.height}" if a.width and a.height else "")
-        if role == GridRole.PLACEHOLDER_ICON:
-            return KIND_ICONS.get(a.kind, "mdi6.file-outline")
         if role == Qt.ToolTipRole:
             return f"{a.name}\nDrag onto a track to place it"
-        return None
-
-    def flags(self, index):
-        base = super().flags(index)
-        return base | Qt.ItemIsDragEnabled if index.isValid() else base
-
-    def mimeTypes(self) -> list[str]:
-        return [ASSET_IDS_MIME]
-
-    def mimeData(self, indexes) -> QMimeData:
-        rows = sorted({i.row() for i in indexes if i.isValid()})
-        assets = [self.assets[r] for r in rows]
-        mime = QMimeData()
-        mime.setData(ASSET_IDS_MIME, json.dumps([a.id for a in assets]).encode())
-        mime.setUrls([QUrl.fromLocalFile(str(self._lib.media_path(a.sha256, a.ext))) for a in assets])
-        return mime
-
-    def supportedDragActions(self):
-        return Qt.CopyAction
+        return super().data(index, role)
 
 
 class MediaBin(QWidget):
