@@ -20,7 +20,7 @@ from filelock import FileLock, Timeout
 from sqlalchemy import Connection, Engine, inspect
 
 from studio.core.db import migrate
-from studio.core.db.engine import make_engine, sqlite_url, verify_sqlite_settings
+from studio.core.db.engine import READ_ONLY, make_engine, sqlite_url, verify_sqlite_settings
 from studio.core.db.models import Base
 from studio.core.errors import (
     LibraryDamaged,
@@ -176,7 +176,7 @@ class Library:
     # ---- reading and writing ---------------------------------------------------------------
     @contextlib.contextmanager
     def read(self) -> Iterator[Connection]:
-        with self.engine.connect() as conn:
+        with self.engine.connect().execution_options(**{READ_ONLY: True}) as conn:
             yield conn
 
     def write(self, label: str, *, merge_key: str | None = None, merge_window: float | None = None):

@@ -41,3 +41,12 @@ def test_threads_and_a_worker_process_write_at_once(lib):
     with lib.read() as conn:
         assert conn.execute(text("select count(*) from clients")).scalar() == 6 * 25 + 40
         assert conn.execute(text("select count(*) from undo_log")).scalar() == 6 * 25 + 40
+
+
+def test_reading_never_waits_for_a_write_in_progress(lib):
+    organize.create_client(lib, "Committed")
+    with lib.write("Slow import") as tx:
+        tx.insert("clients", name="Not yet committed")
+        with lib.read() as conn:  # another connection, while the write lock is held
+            names = conn.execute(text("select name from clients")).scalars().all()
+    assert names == ["Committed"]  # the committed state, at once (no lock wait, no error)

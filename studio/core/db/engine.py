@@ -22,9 +22,13 @@ def _sqlite_pragmas(dbapi_conn, _record) -> None:
     cur.close()
 
 
+READ_ONLY = "studio_read_only"  # execution option: this connection only reads
+
+
 def _sqlite_begin(conn) -> None:
-    # IMMEDIATE takes the write lock up front, so two processes never deadlock upgrading locks.
-    conn.exec_driver_sql("BEGIN IMMEDIATE")
+    # A writer takes the write lock up front (IMMEDIATE), so two processes never deadlock
+    # upgrading locks; a reader begins deferred and, in WAL mode, never waits for a writer.
+    conn.exec_driver_sql("BEGIN" if conn.get_execution_options().get(READ_ONLY) else "BEGIN IMMEDIATE")
 
 
 def make_engine(url: str) -> Engine:
