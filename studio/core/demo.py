@@ -24,7 +24,9 @@ from PIL import Image, ImageDraw, ImageFilter, ImageFont
 from sqlalchemy import select
 
 from studio.core.assets import importer
-from studio.core.db.models import Asset, AssetTag, Brand, Campaign, Client
+from studio.core.db.models import Asset, AssetTag, Brand, Campaign, Client, CompositionRow
+from studio.core.demo_ad import NAME as DEMO_AD
+from studio.core.demo_ad import demo_ad
 from studio.core.errors import StudioError
 from studio.core.jobs import JobState
 from studio.core.paths import resources_dir
@@ -89,6 +91,9 @@ def build_demo(lib, state: JobState | None = None) -> dict:
                     tx.insert("asset_tags", asset_id=asset_id, tag=tag)
         if logo_now is None:
             tx.update("brands", brand_id, logo_asset_id=by_name["kestrel-logo.png"])
+        if not _has_ad(lib, campaign_id):
+            ad = demo_ad(by_name)
+            tx.insert("compositions", name=ad.name, campaign_id=campaign_id, schema_version=ad.schema_version, document=ad.to_document())
     state.set_progress(1.0)
     state.set_status("Demo library ready")
 
@@ -102,6 +107,12 @@ def build_demo(lib, state: JobState | None = None) -> dict:
         "assets": {"logo": assets["logo"][0], "product": assets["product"][0], "scenes": assets["scene"], "videos": assets["video"]},
         "imported": len(report.imported),
     }
+
+
+def _has_ad(lib, campaign_id: int) -> bool:
+    with lib.read() as conn:
+        found = conn.execute(select(CompositionRow.id).where(CompositionRow.campaign_id == campaign_id, CompositionRow.name == DEMO_AD)).first()
+    return found is not None
 
 
 def _organize(lib, merge: str) -> tuple[int, int, int]:

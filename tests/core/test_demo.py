@@ -7,7 +7,7 @@ import pytest
 from PIL import Image
 from sqlalchemy import func, select
 
-from studio.core.db.models import Asset, AssetTag, Brand, Campaign, Client
+from studio.core.db.models import Asset, AssetTag, Brand, Campaign, Client, CompositionRow
 from studio.core.demo import PALETTE, build_demo
 from studio.core.jobs import JobState
 from studio.core.library import Library
@@ -15,7 +15,7 @@ from studio.core.library import Library
 
 def _counts(lib) -> dict:
     with lib.read() as conn:
-        return {m.__tablename__: conn.execute(select(func.count()).select_from(m)).scalar() for m in (Client, Brand, Campaign, Asset, AssetTag)}
+        return {m.__tablename__: conn.execute(select(func.count()).select_from(m)).scalar() for m in (Client, Brand, Campaign, Asset, AssetTag, CompositionRow)}
 
 
 @pytest.fixture(scope="module")
@@ -111,3 +111,16 @@ def test_second_run_adds_nothing_and_one_undo_removes_the_demo(demo, tmp_path):
         assert not lib.undo.can_undo()
         lib.undo.redo()
         assert _counts(lib) == before
+
+
+def test_the_demo_has_a_ready_made_ad_that_renders(demo, demo_lib, tmp_path):
+    from studio.core.render.media import MediaResolver
+    from studio.core.render.still import write_still
+    from studio.core.timeline.store import list_compositions, load_composition
+
+    (info,) = list_compositions(demo_lib)
+    ad = load_composition(demo_lib, info.id)
+    assert (ad.width, ad.height, info.campaign_id) == (1080, 1920, demo[1]["campaign"]["id"])
+    assert MediaResolver(demo_lib).missing(ad) == []
+    still = write_still(ad, MediaResolver(demo_lib), 120, tmp_path / "frame.png")
+    assert Image.open(still).size == (1080, 1920)
