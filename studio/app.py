@@ -16,6 +16,7 @@ import traceback
 from pathlib import Path
 
 from PySide6.QtCore import QSettings
+from PySide6.QtWidgets import QWidget
 
 from studio.core.errors import BadInput, LibraryNotWritable, StudioError
 from studio.core.paths import APP_NAME, user_log_dir
@@ -199,6 +200,9 @@ async def _take_screenshot(app, window, runner, out: Path) -> int:
         await asyncio.sleep(0.05)
     deadline = time.monotonic() + SCREENSHOT_JOB_WAIT_S
     while any(not j.finished for j in list(runner.jobs.values())) and time.monotonic() < deadline:
+        await asyncio.sleep(0.05)
+    # Views that render in the background (the creative viewer) flag it with a "rendering" property.
+    while any(w.property("rendering") for w in window.findChildren(QWidget)) and time.monotonic() < deadline + 5:
         await asyncio.sleep(0.05)
     await asyncio.sleep(0.1)
     out = out.expanduser().resolve()

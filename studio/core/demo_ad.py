@@ -38,7 +38,9 @@ def demo_ad(ids: dict[str, int]) -> Composition:
         tracks=[
             Track(kind="video", name="Backdrop", clips=[table, wall], transitions=[Transition(a=table.id, b=wall.id, duration=15)]),
             Track(kind="overlay", name="Product", clips=[product]),
-            Track(kind="overlay", name="Brand", clips=[logo, button]),
-            Track(kind="text", name="Copy", clips=[headline, label]),
+            Track(kind="overlay", name="Logo", clips=[logo]),
+            Track(kind="overlay", name="Button", clips=[button]),
+            Track(kind="text", name="Headline", clips=[headline]),
+            Track(kind="text", name="Call to action", clips=[label]),
         ],
     )

@@ -429,6 +429,7 @@ class ViewerWidget(QWidget):
         comp = self.controller.composition
         if comp is not None:
             self.time_label.setText(timecode(self.controller.playhead, comp.fps))
+            self.setProperty("rendering", True)  # a frame is on its way (screenshots wait for it)
         self._request_timer.start()
 
     def _request(self) -> None:
@@ -451,6 +452,7 @@ class ViewerWidget(QWidget):
         self._schedule()
 
     def _on_frame_ready(self, frame: int, comp, image: QImage, offline: list) -> None:
+        self.setProperty("rendering", False)
         self.canvas.image = image
         self.canvas.message = ""
         self.canvas.offline = offline
@@ -466,6 +468,7 @@ class ViewerWidget(QWidget):
         self.frame_shown.emit(frame)
 
     def _on_failed(self, message: str) -> None:
+        self.setProperty("rendering", False)
         self.canvas.message = message
         self.canvas.image = None
         self.canvas.update()
