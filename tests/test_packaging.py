@@ -68,6 +68,16 @@ def test_frozen_window_screenshot(app, env, demo_library, tmp_path):
         assert max(stats.stddev) > 10 and len(img.convert("RGB").getcolors(1 << 20) or []) > 100
 
 
+def test_frozen_app_renders_and_exchanges_the_demo_ad(app, env, demo_library, tmp_path):
+    (ad,) = json.loads(_run(app, env, "compositions", "list", "--library", str(demo_library), "--json").stdout)
+    still = json.loads(_run(app, env, "render", str(ad["id"]), "--frame", "120", "--out", str(tmp_path / "f.png"), "--library", str(demo_library), "--json").stdout)
+    assert Image.open(still["path"]).size == (ad["width"], ad["height"])
+    video = json.loads(_run(app, env, "render", str(ad["id"]), "--out", str(tmp_path / "ad.mp4"), "--library", str(demo_library), "--json", timeout=300).stdout)
+    assert video["frames"] == round(ad["duration_s"] * ad["fps"]) and video["video_codec"].startswith("h264")
+    exported = json.loads(_run(app, env, "compositions", "export", str(ad["id"]), str(tmp_path / "ad.otio"), "--library", str(demo_library), "--json").stdout)
+    assert (tmp_path / "ad.otio").stat().st_size > 0 and exported["path"].endswith("ad.otio")
+
+
 def test_frozen_app_runs_the_migrations_of_an_old_library(app, env, tmp_path):
     """A library at the first schema revision is upgraded by the bundled Alembic scripts."""
     from sqlalchemy import create_engine
