@@ -158,3 +158,25 @@ def test_bin_lists_assets_and_drags_their_ids(qtbot, creative, ctx, assets):
     creative.bin.kind.setCurrentIndex(3)  # Audio
     qtbot.waitUntil(lambda: model.rowCount() == 1, timeout=WAIT_MS)
     assert model.assets[0].kind == "audio"
+
+
+def test_export_renders_the_saved_composition_as_a_job(qtbot, creative, ctx, tmp_path):
+    import av
+
+    from studio.core.ops.compositions import create_composition
+    from studio.core.timeline.model import Composition, TextClip, Track
+
+    tiny = Composition(name="Tiny spot", width=160, height=284, duration=15,
+                       tracks=[Track(kind="text", clips=[TextClip(text="Hi", start=0, duration=15, size=30)])])
+    creative.controller.load(create_composition(ctx.lib, tiny).value)
+    creative.exporter._fill_menu()
+    assert [a.text() for a in creative.exporter.menu.actions()] == ["9x16 · Fast (veryfast, CRF 21)…", "9x16 · Quality (medium, CRF 18)…"]
+    messages = []
+    ctx.bus.notification.connect(lambda level, text: messages.append(text))
+    job = creative.exporter.start(tmp_path / "spot.mp4")
+    assert job.lane == "cpu"
+    qtbot.waitUntil(lambda: job.finished and bool(messages), timeout=WAIT_MS * 2)
+    assert job.status == "done", job.error
+    assert messages[-1].startswith("Rendered spot.mp4: 160×284, 0.5 s")
+    with av.open(str(tmp_path / "spot.mp4")) as container:
+        assert container.streams.video[0].frames == 15

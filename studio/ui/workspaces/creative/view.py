@@ -16,6 +16,7 @@ from studio.ui.shell.theme import theme
 from studio.ui.widgets.thumbnail_grid import ThumbnailCache
 from studio.ui.workspaces.creative.actions import CreativeActions
 from studio.ui.workspaces.creative.bin import MediaBin
+from studio.ui.workspaces.creative.export import Exporter
 from studio.ui.workspaces.creative.inspector import InspectorPanel
 from studio.ui.workspaces.creative.timeline import TimelineView
 from studio.ui.workspaces.creative.timeline_model import ASPECTS, TimelineController
@@ -75,6 +76,8 @@ class CreativeView(QWidget):
         top.addSpacing(12)
         top.addWidget(self.info_label)
         top.addStretch(1)
+        self.exporter = Exporter(self.ctx, self.controller, self)
+        top.addWidget(self.exporter.button)
 
         # the timeline panel: its toolbar, then the tracks
         tools = QToolBar()
