@@ -12,7 +12,6 @@ import pytest  # noqa: E402
 from PySide6.QtCore import QSettings  # noqa: E402
 
 from studio.core.jobs import JobRunner  # noqa: E402
-from studio.core.library import Library  # noqa: E402
 from studio.core.paths import APP_NAME  # noqa: E402
 
 
@@ -40,13 +39,6 @@ def keyring_file(user_dirs):
     path = default_keyring_file()
     assert str(path).startswith(str(user_dirs))
     return path
-
-
-@pytest.fixture
-def lib(tmp_path):
-    library = Library.open(tmp_path / "lib")
-    yield library
-    library.close()
 
 
 @pytest.fixture
