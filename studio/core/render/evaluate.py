@@ -56,6 +56,19 @@ class Raster:
     key: object = None  # set when the raster does not change between frames
 
 
+@dataclass
+class Layer:
+    placed: tuple  # (patch, origin) as the backend placed it
+    opacity: float
+    opaque: bool  # the patch covers its box fully
+    key: object = None  # set when the layer holds still (same pixels, place and opacity) into the next frame
+
+    def covers(self, size) -> bool:
+        """Whether it hides the whole canvas, so drawing starts from it rather than the background."""
+        patch, origin = self.placed
+        return self.opaque and self.opacity >= 1.0 and tuple(origin) == (0, 0) and tuple(patch.shape[:2]) == (size[1], size[0])
+
+
 class FrameEvaluator:
     def __init__(self, composition: Composition, resolver: MediaResolver, *, scale: float = 1.0, backend: str = "auto",
                  cache_bytes: int = 256 << 20, use_proxies: bool = False):
@@ -114,27 +127,50 @@ class FrameEvaluator:
         if not 0 <= index < self.composition.duration:
             raise IndexError(f"frame {index} is outside the composition (0–{self.composition.duration - 1})")
         background = rgba(self.composition.background)
-        canvas = self.backend.canvas(self.size, background)
-        for track in self.composition.tracks:
-            if track.kind != "audio" and not track.hidden:
-                self._draw_track(canvas, track, index)
+        items = [item for track in self.composition.tracks if track.kind != "audio" and not track.hidden
+                 for item in self._track_items(track, index)]
+        # The bottom layers that hold still (a still background with its boxes and titles) are
+        # drawn once into a cached canvas, and each frame starts from a copy of it.
+        base = 0
+        while base < len(items) and isinstance(items[base], Layer) and items[base].key is not None:
+            base += 1
+        if base:
+            key = ("base", background, tuple((layer.key, layer.opacity) for layer in items[:base]))
+            start = self.cache.get(key)
+            if start is None:
+                start = self.backend.canvas(self.size, background)
+                for layer in items[:base]:
+                    self._blend(start, layer)
+                self.cache.put(key, start)
+            canvas = self.backend.copy(start)
+        elif items and isinstance(items[0], Layer) and items[0].covers(self.size):  # e.g. a full-frame video
+            canvas, base = self.backend.copy(items[0].placed[0]), 1
+        else:
+            canvas = self.backend.canvas(self.size, background)
+        for item in items[base:]:
+            if isinstance(item, Layer):
+                self._blend(canvas, item)
+            else:
+                self._draw_transition(canvas, *item, index)
         return self.backend.output(canvas, opaque=background[3] == 255)  # over an opaque canvas stays opaque
 
-    def _draw_track(self, canvas, track: Track, index: int) -> None:
+    def _track_items(self, track: Track, index: int) -> list:
+        """What a track shows at index, bottom first: Layers, and (transition, a, b) for two blending clips."""
         live = sorted((c for c in track.clips if c.enabled and c.start <= index < c.end), key=lambda c: c.start)
         ids = {c.id: c for c in live}
         blends = {}
         for tr in track.transitions:
             if tr.a in ids and tr.b in ids:
                 blends[tr.a] = blends[tr.b] = tr
-        drawn = set()
+        items, drawn = [], set()
         for clip in live:
             tr = blends.get(clip.id)
             if tr is None:
-                self._draw_clip(canvas, clip, index)
+                items.append(self._layer(clip, index))
             elif clip.id not in drawn:
-                self._draw_transition(canvas, tr, ids[tr.a], ids[tr.b], index)
+                items.append((tr, ids[tr.a], ids[tr.b]))
                 drawn |= {tr.a, tr.b}
+        return [item for item in items if item is not None]
 
     def _draw_transition(self, canvas, tr: Transition, a, b, index: int) -> None:
         p = (index - b.start + 0.5) / tr.duration
@@ -167,6 +203,15 @@ class FrameEvaluator:
 
     # ---- one clip ----------------------------------------------------------------------------
     def _draw_clip(self, target, clip, index: int, offset=(0.0, 0.0), clip_rect=None) -> None:
+        layer = self._layer(clip, index, offset, clip_rect)
+        if layer is not None:
+            self._blend(target, layer)
+
+    def _blend(self, target, layer: Layer) -> None:
+        self.backend.blend(target, *layer.placed, opacity=layer.opacity, opaque=layer.opaque)
+
+    def _layer(self, clip, index: int, offset=(0.0, 0.0), clip_rect=None) -> Layer | None:
+        """The clip placed on the canvas at index (None: nothing of it shows)."""
         local = index - clip.start
         tf = clip.transform
         raster = self._raster(clip, index)
@@ -175,7 +220,7 @@ class FrameEvaluator:
         x0, y0, x1, y1 = round(l * iw), round(t * ih), iw - round(r * iw), ih - round(b * ih)
         opacity = min(max(float(tf.opacity.at(local)), 0.0), 1.0)
         if x1 <= x0 or y1 <= y0 or opacity <= 0.0:
-            return
+            return None
         k = tf.scale.at(local)
         kx, ky = k if isinstance(k, tuple) else (k, k)
         theta = math.radians(tf.rotation.at(local))
@@ -195,10 +240,11 @@ class FrameEvaluator:
         if placed is None:
             placed = self.backend.place(raster.pixels[y0:y1, x0:x1], matrix, self.size, clip_rect, opaque)
             if placed is None:
-                return
+                return None
             if still:
                 self.cache.put(key, placed)
-        self.backend.blend(target, *placed, opacity=opacity, opaque=opaque)
+        holds = still and tf.opacity.at(local + 1) == tf.opacity.at(local)
+        return Layer(placed, opacity, opaque, key if holds else None)
 
     def _covers_canvas(self, matrix: np.ndarray, w: int, h: int) -> bool:
         """Whether an upright layer reaches past every edge of the canvas (no part-covered pixels)."""

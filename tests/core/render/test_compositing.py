@@ -168,3 +168,24 @@ def test_without_torch_every_backend_choice_still_renders(monkeypatch):
         with FrameEvaluator(comp, MediaResolver(), backend=choice) as ev:
             assert ev.backend.name == "numpy" and ev.problems == problems
             assert near(ev.frame(0)[H // 2, W // 2], (255, 255, 255))
+
+
+def test_still_bottom_layers_are_drawn_once_and_frames_match_an_uncached_render(tmp_path):
+    """A still background, a box and a title hold still: each frame starts from one cached canvas.
+    A fading title above them, then a fade on the box itself, must still show frame by frame."""
+    background = MediaClip(path=solid(tmp_path / "bg.png", (30, 90, 160), (320, 568)), start=0, duration=30, fit="cover")
+    box = ShapeClip(start=0, duration=30, size=(0.8, 0.2), fill="#FFFFFFCC", transform=Transform(opacity=keys((20, 1.0), (29, 0.0))))
+    title = TextClip(text="Hold still", size=20, start=0, duration=30, transform=Transform(opacity=keys((0, 0.0), (10, 1.0))))
+    comp = Composition(width=W, height=H, duration=30, tracks=[
+        Track(kind="video", clips=[background]), Track(kind="overlay", clips=[box]), Track(kind="text", clips=[title])])
+    with FrameEvaluator(comp, MediaResolver(), backend="cpu") as cached, \
+            FrameEvaluator(comp, MediaResolver(), backend="cpu", cache_bytes=0) as uncached:
+        frames = [cached.frame(i) for i in range(30)]
+        bases = [key for key in cached.cache._items if key[0] == "base"]
+        for i in (0, 5, 12, 19, 20, 25, 29):
+            assert np.array_equal(frames[i], uncached.frame(i)), i
+    # frames 0-9: background + box; 10-19: + the title, faded in; 20-28: background (the box fades);
+    # 29: background + title (the box is gone)
+    assert sorted(len(key[2]) for key in bases) == [1, 2, 2, 3]
+    assert not np.array_equal(frames[0], frames[10]) and np.array_equal(frames[12], frames[19])  # the title faded in
+    assert not np.array_equal(frames[19], frames[25])  # the box fades out

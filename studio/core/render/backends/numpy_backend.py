@@ -21,6 +21,9 @@ class NumpyBackend:
             blank = self._blank[(size, colour)] = np.full((size[1], size[0], 4), (r * a // 255, g * a // 255, b * a // 255, a), np.uint8)
         return blank.copy()
 
+    def copy(self, canvas: np.ndarray) -> np.ndarray:
+        return canvas.copy()
+
     def clear(self, size) -> np.ndarray:
         return np.zeros((size[1], size[0], 4), np.uint8)
 

@@ -36,6 +36,9 @@ class TorchBackend:
         premultiplied = self.torch.tensor([r * a / 255, g * a / 255, b * a / 255, a], dtype=self.torch.float32, device=self.device)
         return premultiplied.expand(size[1], size[0], 4).clone()
 
+    def copy(self, canvas):
+        return canvas.clone()
+
     def clear(self, size):
         return self.torch.zeros((size[1], size[0], 4), dtype=self.torch.float32, device=self.device)
 
