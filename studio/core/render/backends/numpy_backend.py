@@ -56,7 +56,7 @@ class NumpyBackend:
             region[...] = patch
             return
         keep = 255 - patch[..., 3]
-        region[...] = cv2.add(patch, cv2.multiply(region, cv2.merge((keep, keep, keep, keep)), scale=1 / 255))
+        cv2.add(patch, cv2.multiply(region, cv2.merge((keep, keep, keep, keep)), scale=1 / 255), dst=region)  # in place
 
     def mix(self, a: np.ndarray, b: np.ndarray, t: float) -> np.ndarray:
         return cv2.addWeighted(a, 1.0 - t, b, t, 0.0)

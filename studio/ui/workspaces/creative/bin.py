@@ -13,6 +13,7 @@ from studio.ui.context import ASSET_IDS_MIME
 from studio.ui.widgets.asset_model import AssetListModel
 from studio.ui.widgets.latest_only import LatestOnly
 from studio.ui.shell.parts import PanelHeader
+from studio.ui.widgets.refresh_when_shown import RefreshWhenShown
 from studio.ui.widgets.thumbnail_grid import MIN_CELL, GridRole, ThumbnailGridView
 
 WATCHED = {"assets", "asset_tags", "campaigns"}
@@ -47,7 +48,7 @@ class BinModel(AssetListModel):
         return super().data(index, role)
 
 
-class MediaBin(QWidget):
+class MediaBin(RefreshWhenShown, QWidget):
     files_dropped = Signal(list)  # OS files dropped on the bin: import them
     import_requested = Signal()
 
@@ -56,7 +57,6 @@ class MediaBin(QWidget):
         self.ctx = ctx
         self.setObjectName("Panel")
         self.setAttribute(Qt.WA_StyledBackground)
-        self._dirty = False
         self.model = BinModel(ctx.lib, self)
         self.header = PanelHeader("Media")
         self.import_button = self.header.add_button("mdi6.tray-arrow-down", "Import media files", self.import_requested.emit)
@@ -100,7 +100,6 @@ class MediaBin(QWidget):
         return AssetFilter(text=self.search.text().strip(), kinds=kinds, campaign_id=campaign)
 
     def refresh(self) -> None:
-        self._dirty = False
         self.scope.setEnabled(self.ctx.current_campaign_id is not None)
         self.model.load(self.asset_filter())
 
@@ -114,12 +113,4 @@ class MediaBin(QWidget):
 
     def _on_bus_changed(self, result) -> None:
         if WATCHED & set(result.changes):
-            if self.isVisible():
-                self._timer.start()
-            else:
-                self._dirty = True
-
-    def showEvent(self, event) -> None:
-        super().showEvent(event)
-        if self._dirty:
-            self.refresh()
+            self.follow_change(self._timer.start)

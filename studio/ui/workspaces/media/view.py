@@ -8,6 +8,7 @@ from PySide6.QtWidgets import QHBoxLayout, QLabel, QLineEdit, QProgressBar, QSli
 
 from studio.core.ops import assets as asset_ops
 from studio.core.queries import AssetInfo, all_tags, client_tree
+from studio.ui.widgets.refresh_when_shown import RefreshWhenShown
 from studio.ui.widgets.thumbnail_grid import DEFAULT_CELL, MAX_CELL, MIN_CELL, ThumbnailCache, ThumbnailGridView, themed_icon
 from studio.ui.workspaces.media.actions import MediaActions
 from studio.ui.context import ASSET_IDS_MIME
@@ -18,12 +19,11 @@ WATCHED = {"assets", "asset_tags", "campaigns", "brands", "clients"}
 EMPTY_LIBRARY = "Drop photos, videos and product shots here — or press Ctrl+I to import"
 
 
-class MediaLibraryView(QWidget):
+class MediaLibraryView(RefreshWhenShown, QWidget):
     def __init__(self, ctx, parent=None):
         super().__init__(parent)
         self.ctx = ctx
         self._campaigns: list[tuple[int, str]] = []
-        self._dirty = False
         self._kept_ids: list[int] = []
         self._import_job = None
         self.model = AssetGridModel(ctx.lib, self)
@@ -177,7 +177,6 @@ class MediaLibraryView(QWidget):
 
     def refresh(self) -> None:
         """Reload the choices (campaigns, tags) and the grid, keeping the filter."""
-        self._dirty = False
         self._campaigns = [
             (campaign.id, f"{client.name} ▸ {brand.name} ▸ {campaign.name}")
             for client in client_tree(self.ctx.lib) for brand in client.brands for campaign in brand.campaigns
@@ -193,15 +192,7 @@ class MediaLibraryView(QWidget):
     def _on_bus_changed(self, result) -> None:
         if not WATCHED & set(result.changes):
             return
-        if self.isVisible():
-            self._refresh_timer.start()  # an import commits in batches: one reload for a burst
-        else:
-            self._dirty = True
-
-    def showEvent(self, event) -> None:
-        super().showEvent(event)
-        if self._dirty:
-            self.refresh()
+        self.follow_change(self._refresh_timer.start)  # an import commits in batches: one reload for a burst
 
     def _on_navigator_campaign(self, campaign) -> None:
         self.filters.select_campaign(getattr(campaign, "id", campaign))
