@@ -13,11 +13,13 @@ if ! "$python" -c 'import sys; sys.exit(sys.version_info < (3, 11))' 2>/dev/null
   exit 2
 fi
 
-# Debian libraries Qt needs (offscreen and on an X11/XCB desktop), and venv itself.
+# Debian libraries Qt needs (offscreen and on an X11/XCB desktop), QtMultimedia for the viewer's
+# sound (libpulse0; its FFmpeg backend plugin: libxrandr2 libxext6 libdrm2), and venv itself.
 debs=(libegl1 libgl1 libglx0 libglvnd0 libopengl0 libfontconfig1 libfreetype6 libxkbcommon0 libglib2.0-0
       libdbus-1-3 libx11-6 libxcb1 libx11-xcb1 libxkbcommon-x11-0 libxcb-cursor0 libxcb-icccm4
       libxcb-keysyms1 libxcb-image0 libxcb-randr0 libxcb-render-util0 libxcb-shape0 libxcb-xkb1
-      libxcb-xinerama0 libxcb-xfixes0 e2fsprogs)
+      libxcb-xinerama0 libxcb-xfixes0 libpulse0 libxrandr2 libxext6 libdrm2 e2fsprogs)
+[ "$mode" = test ] && debs+=(pulseaudio)  # the sound tests play into a private null sink
 "$python" -c 'import ensurepip, venv' 2>/dev/null || debs+=(python3-venv)
 if command -v dpkg-query >/dev/null; then
   missing=()

@@ -13,31 +13,7 @@ from studio.ui.workspaces.creative.timeline import compute_peaks
 from tests.ui.creative_fixtures import (  # noqa: F401 - fixtures
     WAIT_MS, assets, clip_by_id, creative, drop_assets, new_comp, row_y, track_of, undo_and_wait,
 )
-
-
-def undo_count(ctx) -> int:
-    from sqlalchemy import func, select
-
-    from studio.core.db.models import UndoEntry
-
-    with ctx.lib.read() as conn:
-        return conn.execute(select(func.count()).select_from(UndoEntry).where(UndoEntry.undone.is_(False))).scalar()
-
-
-def drag(view, start: QPoint, end: QPoint, modifiers=Qt.NoModifier, steps: int = 6) -> None:
-    vp = view.timeline.viewport()
-    QTest.mousePress(vp, Qt.LeftButton, modifiers, start)
-    for k in range(1, steps + 1):
-        QTest.mouseMove(vp, start + (end - start) * k / steps)
-    QTest.mouseRelease(vp, Qt.LeftButton, modifiers, end)
-
-
-def clip_point(view, clip_id, where: str = "body") -> QPoint:
-    tl = view.timeline
-    track, clip = view.controller.composition.find_clip(clip_id)
-    rect = tl.clip_rect(clip, tl.row_of_track(track.id))
-    x = {"body": rect.center().x(), "left": rect.left() + 2, "right": rect.right() - 2}[where]
-    return QPoint(round(x), round(rect.center().y()))
+from tests.ui.timeline_helpers import clip_point, drag, undo_count
 
 
 def test_new_composition_from_the_empty_state_then_undo(qtbot, creative, ctx):

@@ -158,3 +158,58 @@ def test_theme_choice_applies_and_is_remembered(qtbot, window):
     assert theme().colors.name == "dark"
     combo.setCurrentIndex(combo.findData("system"))
     assert theme().choice == "system"
+
+
+def test_compositing_backend_applies_to_the_viewer_and_exports_and_a_missing_gpu_is_said_once(qtbot, window, ctx, tmp_path):
+    import torch
+    from PySide6.QtCore import QSettings
+
+    from studio.core.ops.compositions import create_composition
+    from studio.core.timeline.model import Composition, ShapeClip, Track
+    from studio.ui.workspaces.creative.view import CreativeView
+
+    view = CreativeView(ctx)
+    qtbot.addWidget(view)
+    view.show()
+    spot = Composition(name="Tiny spot", width=160, height=284, duration=15,
+                       tracks=[Track(kind="overlay", clips=[ShapeClip(start=0, duration=15, fill="#FF0000", size=(1.0, 1.0))])])
+    view.controller.load(create_composition(ctx.lib, spot).value)
+    viewer = view.viewer
+    qtbot.waitUntil(lambda: viewer.shown_frame == 0, timeout=20000)
+    notes = []
+    ctx.bus.notification.connect(lambda level, text: notes.append((level, text)))
+
+    dialog = window.open_settings("Preview & render")
+    qtbot.addWidget(dialog)
+    page = dialog.preview_render
+    assert dialog.pages.currentWidget().isAncestorOf(page)
+    combo = page.backend_combo
+    assert combo.currentData() == "auto" and [combo.itemData(i) for i in range(combo.count())] == ["auto", "cpu", "gpu"]
+    qtbot.waitUntil(lambda: page.gpu_label.text() != "GPU: checking…", timeout=20000)
+    if torch.cuda.is_available():
+        assert page.gpu_label.text().startswith("GPU: available — ")
+    else:
+        assert page.gpu_label.text() == f"GPU: not available — torch {torch.__version__.split('+')[0]} installed, no CUDA device"
+
+    combo.setCurrentIndex(combo.findData("gpu"))
+    assert QSettings().value("render/backend") == "gpu"
+    missing_gpu = ("warning", "No CUDA GPU was found; compositing with torch on the CPU.")
+    if not torch.cuda.is_available():  # the open viewer switched at once: its new evaluator said so
+        qtbot.waitUntil(lambda: missing_gpu in notes, timeout=20000)
+    for frame in (3, 7, 11):  # more frames (and evaluators for other sizes) do not say it again
+        view.controller.set_playhead(frame)
+        qtbot.waitUntil(lambda frame=frame: viewer.shown_frame == frame, timeout=20000)
+    viewer.zoom_combo.setCurrentIndex(1)
+    qtbot.waitUntil(lambda: viewer.shown_frame == 11 and viewer.property("rendering") is False, timeout=20000)
+    assert notes.count(missing_gpu) == (0 if torch.cuda.is_available() else 1)
+    assert viewer.canvas.image.pixelColor(10, 10).name() == "#ff0000"  # and it composites all the same
+
+    params = view.exporter.render_params(tmp_path / "spot.mp4")
+    assert params.backend == "gpu"
+    job = view.exporter.start(tmp_path / "spot.mp4")
+    qtbot.waitUntil(lambda: job.finished, timeout=60000)
+    assert job.status == "done", job.error
+
+    combo.setCurrentIndex(combo.findData("cpu"))
+    assert view.exporter.render_params(tmp_path / "spot.mp4").backend == "cpu"
+    view.viewer.shutdown()

@@ -3,10 +3,14 @@ exactly the composition as it was; edits with a merge key (a drag, typing) merge
 
 from __future__ import annotations
 
+from pathlib import Path
+
 from studio.core.db.models import utcnow
 from studio.core.errors import BadInput
 from studio.core.ops.tx import OpResult
-from studio.core.timeline.model import Composition
+from studio.core.queries import get_asset
+from studio.core.timeline.model import Composition, MediaClip
+from studio.core.timeline.store import load_composition
 
 
 def create_composition(lib, composition: Composition, campaign_id: int | None = None) -> OpResult:
@@ -20,8 +24,40 @@ def create_composition(lib, composition: Composition, campaign_id: int | None = 
 
 def save_composition(lib, composition_id: int, composition: Composition, label: str = "Edit composition", *, merge_key: str | None = None) -> OpResult:
     """Store an edited composition as one undoable step (merge_key: rapid edits merge)."""
+    return _store(lib, composition_id, composition, label, merge_key and f"composition:{composition_id}:{merge_key}")
+
+
+def relink_clips(lib, composition_id: int, links: dict[str, int | str], *, merge_key: str | None = None) -> OpResult:
+    """Point media clips at other media: {clip id: asset id, or a file path}. One undoable step;
+    given the merge key of the import that brought the files in, it joins that import's step,
+    so one undo takes back both. Bad input changes nothing."""
+    if not links:
+        raise BadInput("Nothing to relink: choose a file for at least one clip.")
+    composition = load_composition(lib, composition_id)
+    for clip_id, target in links.items():
+        _track, clip = composition.find_clip(clip_id)
+        if clip is None:
+            raise BadInput(f"{composition.name!r} has no clip {clip_id} any more; reopen the relink dialog to see what is offline now.")
+        if not isinstance(clip, MediaClip):
+            raise BadInput(f"{clip.name or clip_id} is a {clip.kind} clip; only media clips have files to relink.")
+        if isinstance(target, int):
+            asset = get_asset(lib, target)
+            if asset is None or asset.trashed_at is not None:
+                raise BadInput(f"Asset {target} is {'in the trash' if asset else 'not in the library'}; import the file again and relink to it.")
+            clip.asset_id, clip.path = target, None
+        else:
+            path = Path(target).expanduser()
+            if not path.is_file():
+                raise BadInput(f"{path} is not a file; choose the media file itself.")
+            clip.asset_id, clip.path = None, str(path.absolute())
+    only = composition.find_clip(next(iter(links)))[1]
+    label = f"Relink {only.name or 'clip'}" if len(links) == 1 else f"Relink {len(links)} clips"
+    return _store(lib, composition_id, composition, label, merge_key, float("inf") if merge_key else None)
+
+
+def _store(lib, composition_id: int, composition: Composition, label: str, merge_key: str | None, merge_window: float | None = None) -> OpResult:
     document = Composition.from_document(composition.to_document()).to_document()  # validates the whole
-    with lib.write(label, merge_key=merge_key and f"composition:{composition_id}:{merge_key}") as tx:
+    with lib.write(label, merge_key=merge_key, merge_window=merge_window) as tx:
         tx.update(
             "compositions", composition_id, name=composition.name, schema_version=composition.schema_version,
             document=document, updated_at=utcnow(),

@@ -1,5 +1,6 @@
 """The audio mixdown: every audio-bearing media clip, mixed to 48 kHz stereo float32 for the
-composition's length, then normalised to a loudness target.
+composition's length, then normalised to a loudness target. `mix_range` mixes any stretch of
+the timeline on its own (the viewer plays the composition a piece at a time with it).
 
 Per clip: decode from source_in with PyAV, resample to fltp 48 kHz stereo, apply the speed
 (the time axis is resampled linearly, so pitch follows speed like tape), the volume keyframes
@@ -27,6 +28,7 @@ from studio.core.timeline.model import Composition, MediaClip
 RATE = 48000
 LOOKAHEAD = RATE // 200  # 5 ms: the limiter starts turning down this early
 _BLOCK = 1 << 18  # samples per block of the true-peak estimate
+PREROLL_S = 0.1  # decoded and dropped before source_in
 
 
 @dataclass
@@ -43,8 +45,22 @@ class Mixdown:
 
 def mixdown(composition: Composition, resolver, *, target_lufs: float | None = -14.0, ceiling_dbtp: float = -1.0) -> Mixdown:
     """resolver.path(clip) -> Path | None. target_lufs None: no normalisation (peaks still limited)."""
-    total = _sample(composition, composition.duration)
-    mix = np.zeros((2, total), np.float32)
+    mix = mix_range(composition, resolver)
+    before = loudness(mix)
+    if target_lufs is not None and np.isfinite(before):
+        mix *= np.float32(10 ** ((target_lufs - before) / 20))
+    mix = _limit(mix, 10 ** (ceiling_dbtp / 20))
+    return Mixdown(mix, before, loudness(mix), _db(true_peak(mix).max(initial=0.0)))
+
+
+def mix_range(composition: Composition, resolver, start: int = 0, count: int | None = None) -> np.ndarray:
+    """The raw mix (not normalised, not limited) of timeline samples [start, start + count) at
+    48 kHz as (2, count) float32; count None: to the composition's end. Past the end is silence;
+    clips whose file is missing are silent (the picture shows them as offline)."""
+    total = sample_at(composition, composition.duration)
+    count = max(0, total - start) if count is None else count
+    end = start + count
+    mix = np.zeros((2, count), np.float32)
     solo = any(t.solo for t in composition.tracks)
     for track in composition.tracks:
         if track.muted or (solo and not track.solo):
@@ -53,18 +69,18 @@ def mixdown(composition: Composition, resolver, *, target_lufs: float | None = -
         for clip in track.clips:
             if not isinstance(clip, MediaClip) or not clip.enabled or clip.start >= composition.duration:
                 continue
-            path = resolver.path(clip)
-            start, end = _sample(composition, clip.start), min(_sample(composition, clip.end), total)
-            audio = _decode(path, clip.source_in, (end - start) / RATE * clip.speed) if path else None
+            clip_start = sample_at(composition, clip.start)
+            a, b = max(clip_start, start), min(sample_at(composition, clip.end), total, end)
+            path = resolver.path(clip) if a < b else None
+            if path is None or not path.is_file():
+                continue
+            into = (a - clip_start) / RATE * clip.speed  # seconds into the clip's source
+            audio = _decode(path, clip.source_in + into, (b - a) / RATE * clip.speed)
             if audio is None:
                 continue
-            audio = _retime(audio, end - start)
-            mix[:, start:end] += audio * _gain(composition, clip, end - start, fades.get(clip.id, (0, 0)))
-    before = loudness(mix)
-    if target_lufs is not None and np.isfinite(before):
-        mix *= np.float32(10 ** ((target_lufs - before) / 20))
-    mix = _limit(mix, 10 ** (ceiling_dbtp / 20))
-    return Mixdown(mix, before, loudness(mix), _db(true_peak(mix).max(initial=0.0)))
+            gain = _gain(composition, clip, a - clip_start, b - a, fades.get(clip.id, (0, 0)))
+            mix[:, a - start:b - start] += _retime(audio, b - a, clip.speed) * gain
+    return mix
 
 
 def loudness(samples: np.ndarray) -> float:
@@ -104,7 +120,8 @@ def _limit(mix: np.ndarray, ceiling: float) -> np.ndarray:
     return mix
 
 
-def _sample(composition: Composition, frame: int) -> int:
+def sample_at(composition: Composition, frame: int) -> int:
+    """The timeline sample (at 48 kHz) where a frame starts."""
     return round(composition.seconds(frame) * RATE)
 
 
@@ -115,8 +132,8 @@ def _decode(path, source_in: float, seconds: float) -> np.ndarray | None:
         if not container.streams.audio:
             return None
         stream = container.streams.audio[0]
-        if source_in > 0:
-            container.seek(int(source_in / stream.time_base), stream=stream)
+        if source_in > 0:  # from a little earlier: a decoder's first frame after a seek can be garbled
+            container.seek(int(max(0.0, source_in - PREROLL_S) / stream.time_base), stream=stream)
         resampler = av.AudioResampler("fltp", "stereo", RATE)
         chunks, have, skip = [], 0, None
         for frame in container.decode(stream):
@@ -135,11 +152,11 @@ def _decode(path, source_in: float, seconds: float) -> np.ndarray | None:
     return audio[:, :want]
 
 
-def _retime(audio: np.ndarray, n: int) -> np.ndarray:
-    """Stretch or squeeze to n samples (speed ≠ 1) by linear interpolation of the time axis."""
-    if audio.shape[1] == n:
+def _retime(audio: np.ndarray, n: int, speed: float) -> np.ndarray:
+    """n samples played at speed (≠ 1: the time axis linearly interpolated, as tape would)."""
+    if speed == 1.0 and audio.shape[1] == n:
         return audio
-    positions = np.linspace(0, audio.shape[1] - 1, n)
+    positions = np.minimum(np.arange(n) * speed, audio.shape[1] - 1)
     index = np.arange(audio.shape[1])
     return np.stack([np.interp(positions, index, ch) for ch in audio]).astype(np.float32)
 
@@ -153,9 +170,10 @@ def _transition_fades(track) -> dict[str, tuple[int, int]]:
     return fades
 
 
-def _gain(composition: Composition, clip: MediaClip, n: int, transition: tuple[int, int]) -> np.ndarray:
-    """Per-sample gain: volume keyframes (per frame, linear between), fades, crossfades."""
-    t = np.arange(n, dtype=np.float64) / RATE  # seconds from the clip's start
+def _gain(composition: Composition, clip: MediaClip, offset: int, n: int, transition: tuple[int, int]) -> np.ndarray:
+    """Per-sample gain for n samples from offset samples into the clip: volume keyframes (per
+    frame, linear between), fades, crossfades."""
+    t = (offset + np.arange(n, dtype=np.float64)) / RATE  # seconds from the clip's start
     if clip.volume.keyframes:
         frames = np.arange(clip.duration + 1)
         gain = np.interp(t * float(composition.rate), frames, [clip.volume.at(f) for f in frames])

@@ -1,4 +1,4 @@
-"""Settings (Ctrl+,): Appearance and Accounts & keys, pages picked from a list on the left."""
+"""Settings (Ctrl+,): Appearance, Preview & render, and Accounts & keys, pages picked from a list on the left."""
 
 from __future__ import annotations
 
@@ -17,6 +17,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from studio.ui.shell import render_settings as rs
 from studio.ui.shell.accounts import AccountsPage
 from studio.ui.shell.theme import CHOICES, theme
 
@@ -37,8 +38,38 @@ class AppearancePage(QWidget):
         form.addRow("", note)
 
 
+class RenderPage(QWidget):
+    """Which compositing backend the viewer and renders use, and whether a GPU is there."""
+
+    def __init__(self, parent=None):
+        super().__init__(parent)
+        prefs = rs.render_settings()
+        self.backend_combo = QComboBox()
+        for key, label in rs.CHOICES.items():
+            self.backend_combo.addItem(label, key)
+        self.backend_combo.setCurrentIndex(self.backend_combo.findData(prefs.backend()))
+        self.backend_combo.currentIndexChanged.connect(lambda i: prefs.set_backend(self.backend_combo.itemData(i)))
+        self.gpu_label = QLabel("GPU: checking…", wordWrap=True)
+        form = QFormLayout(self)
+        form.setContentsMargins(0, 0, 0, 0)
+        form.setSpacing(12)
+        form.addRow("Compositing", self.backend_combo)
+        form.addRow("", self.gpu_label)
+        note = QLabel("Used by the viewer (it switches at once) and by renders started from the studio. "
+                      "When the GPU is chosen but not there, compositing runs on the CPU and the studio says so once.",
+                      objectName="Muted", wordWrap=True)
+        form.addRow("", note)
+        prefs.gpu_checked.connect(self._on_gpu_checked)
+        prefs.check_gpu()
+
+    def _on_gpu_checked(self, available: bool, words: str) -> None:
+        self.gpu_label.setText(f"GPU: {words}")
+        self.gpu_label.setProperty("state", "ok" if available else "busy")  # no GPU is normal, not an error
+        self.gpu_label.style().polish(self.gpu_label)
+
+
 class SettingsDialog(QDialog):
-    PAGES = ("Appearance", "Accounts & keys")
+    PAGES = ("Appearance", "Preview & render", "Accounts & keys")
 
     def __init__(self, ctx, parent=None):
         super().__init__(parent)
@@ -46,14 +77,15 @@ class SettingsDialog(QDialog):
         self.resize(760, 560)
         self.nav = QListWidget(objectName="SettingsNav")
         self.nav.setFixedWidth(180)
-        icons = ("mdi6.palette-outline", "mdi6.key-variant")
+        icons = ("mdi6.palette-outline", "mdi6.movie-cog-outline", "mdi6.key-variant")
         for title, icon in zip(self.PAGES, icons):
             self.nav.addItem(title)
             self.nav.item(self.nav.count() - 1).setIcon(theme().icon(icon))
         self.appearance = AppearancePage()
+        self.preview_render = RenderPage()
         self.accounts = AccountsPage(ctx)
         self.pages = QStackedWidget()
-        for title, page in zip(self.PAGES, (self.appearance, self.accounts)):
+        for title, page in zip(self.PAGES, (self.appearance, self.preview_render, self.accounts)):
             self.pages.addWidget(self._page(title, page))
         self.nav.currentRowChanged.connect(self.pages.setCurrentIndex)
         self.nav.setCurrentRow(0)

@@ -23,13 +23,16 @@ def test_a_proxy_is_small_exact_and_used_for_previews_only(lib, tmp_path):
     clip = MediaClip(asset_id=report.imported[0]["id"], start=0, duration=40, fit="contain")
     original = MediaResolver(lib).path(clip)
     state = JobState()
-    proxy = make_proxy(original, lib.root / "proxies", state, height=48)
+    proxy = make_proxy(original, lib.root / "proxies", state, side=48)
     assert proxy == proxy_path(original, lib.root / "proxies", 48) and state.progress == 1.0
     with av.open(str(proxy)) as c:
         stream = c.streams.video[0]
         assert (stream.width, stream.height) == (128, 48)
         assert all(frame.key_frame for frame in c.decode(stream))  # all-intra: every frame a seek target
-    assert make_proxy(original, lib.root / "proxies", JobState(), height=48) == proxy  # made once
+    assert make_proxy(original, lib.root / "proxies", JobState(), side=48) == proxy  # made once
+    portrait = make_proxy(barcode_mp4(tmp_path / "tall.mp4", frames=5, size=(96, 256)), tmp_path, JobState(), side=48)
+    with av.open(str(portrait)) as c:
+        assert (c.streams.video[0].width, c.streams.video[0].height) == (48, 128)  # sized by the short side
     make_proxy(original, lib.root / "proxies", JobState())  # the default size, which previews look for
     comp = Composition(width=256, height=96, duration=40, tracks=[Track(kind="video", clips=[clip])])
     with FrameEvaluator(comp, MediaResolver(lib), backend="cpu", use_proxies=True) as preview, \

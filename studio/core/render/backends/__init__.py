@@ -63,3 +63,14 @@ def make_backend(name: str = "auto"):
         return NumpyBackend(), None
     note = "No CUDA GPU was found; compositing with torch on the CPU." if name == "gpu" else None
     return TorchBackend("cpu"), note
+
+
+def gpu_status() -> tuple[bool, str]:
+    """(available, what the user should know) for GPU compositing. Imports torch: slow the first time."""
+    try:
+        import torch
+    except ImportError:
+        return False, "not available — the optional torch package is not installed"
+    if torch.cuda.is_available():
+        return True, f"available — {torch.cuda.get_device_name(0)}"
+    return False, f"not available — torch {torch.__version__.split('+')[0]} installed, no CUDA device"

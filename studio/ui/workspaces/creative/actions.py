@@ -1,12 +1,16 @@
 """What the editor can do from the keyboard and the toolbars: QActions with the usual NLE
-shortcuts (J/K/L, S to split, N for snapping, M for markers, I/O, Space, arrows)."""
+shortcuts (J/K/L, S to split, N for snapping, M for markers, I/O, Space, arrows, Ctrl+D for
+a crossfade, U for keyframe lanes)."""
 
 from __future__ import annotations
 
 from PySide6.QtCore import QObject, Qt
 from PySide6.QtGui import QAction, QKeySequence
+from PySide6.QtWidgets import QMenu
 
 from studio.ui.shell.theme import theme
+from studio.ui.workspaces.creative.timeline_model import TRACK_NAMES
+from studio.ui.workspaces.creative.timeline_paint import KIND_ICONS
 
 
 class CreativeActions(QObject):
@@ -36,13 +40,28 @@ class CreativeActions(QObject):
         self.add_text = make("Add text", "mdi6.format-text", ["T"], lambda: c.add_text())
         self.add_shape = make("Add shape", "mdi6.shape-outline", [], lambda: c.add_shape())
         self.split = make("Split at playhead", "mdi6.content-cut", ["S", "Ctrl+K"], c.split_at_playhead)
-        self.delete = make("Delete", "mdi6.trash-can-outline", [QKeySequence.Delete, "Backspace"], lambda: c.delete_selected())
+        self.delete = make("Delete", "mdi6.trash-can-outline", [QKeySequence.Delete, "Backspace"], tl.delete_selection)
         self.ripple_delete = make("Ripple delete", "mdi6.arrow-collapse-left", ["Shift+Del", "Shift+Backspace"], lambda: c.delete_selected(ripple=True))
         self.select_all = make("Select all clips", "", ["Ctrl+A"], lambda: c.select([x.id for _t, x in c.composition.clips()] if c.composition else []))
         self.snapping = make("Snapping", "mdi6.magnet", ["N"], tl.set_snapping, checkable=True)
         self.snapping.setChecked(tl.snapping)
         tl.snapping_changed.connect(self.snapping.setChecked)
         self.marker = make("Add marker", "mdi6.bookmark-outline", ["M"], lambda: c.add_marker())
+        self.add_transition = make("Add crossfade at the selected clip's nearest cut", "mdi6.transition", ["Ctrl+D"],
+                                   lambda: tl.add_transition_at_playhead())
+        self.shorter_transition = make("Shorten the selected transition by a frame", "", ["["], lambda: tl.nudge_transition(-1))
+        self.longer_transition = make("Lengthen the selected transition by a frame", "", ["]"], lambda: tl.nudge_transition(1))
+        self.keyframe_lanes = make("Show or hide keyframe lanes", "mdi6.chart-bell-curve", ["U"], lambda: tl.toggle_lanes())
+        self.add_track_menu = QMenu("Add track", view)
+        self.add_track_menu.setToolTipsVisible(True)
+        self.add_tracks = {}
+        for n, (kind, name) in enumerate(TRACK_NAMES.items(), start=1):
+            action = make(f"Add {name.lower()} track", KIND_ICONS[kind], [f"Ctrl+Alt+{n}"], lambda _=False, kind=kind: tl.add_track(kind))
+            self.add_track_menu.addAction(action)
+            self.add_tracks[kind] = action
+        self.add_track = QAction("Add track", view, toolTip="Add a video, overlay, text or audio track")
+        self.add_track.setMenu(self.add_track_menu)
+        self.icon_names.append((self.add_track, "mdi6.table-row-plus-after"))
         self.zoom_in = make("Zoom in", "mdi6.magnify-plus-outline", ["+", "=", "Ctrl+="], tl.zoom_in)
         self.zoom_out = make("Zoom out", "mdi6.magnify-minus-outline", ["-", "Ctrl+-"], tl.zoom_out)
         self.fit = make("Zoom to fit", "mdi6.arrow-expand-horizontal", ["\\", "Shift+Z"], tl.fit)
@@ -61,6 +80,7 @@ class CreativeActions(QObject):
         self.clear_marks = make("Clear in and out", "", ["Alt+X"], lambda: c.set_marks(None, None))
         self.loop = make("Loop playback", "mdi6.repeat", ["Ctrl+L"], pb.set_loop, checkable=True)
         pb.loop_changed.connect(self.loop.setChecked)
+        tl.selection_changed.connect(self.update_enabled)
         self.retint()
         theme().changed.connect(self.retint)
 
@@ -75,7 +95,13 @@ class CreativeActions(QObject):
     def update_enabled(self) -> None:
         c = self.view.controller
         has_comp = c.composition is not None
-        for a in (self.add_text, self.add_shape, self.split, self.marker, self.zoom_in, self.zoom_out, self.fit, self.play):
+        for a in (self.add_text, self.add_shape, self.split, self.marker, self.zoom_in, self.zoom_out, self.fit, self.play,
+                  self.keyframe_lanes, self.add_track, *self.add_tracks.values()):
             a.setEnabled(has_comp)
-        for a in (self.delete, self.ripple_delete):
-            a.setEnabled(has_comp and bool(c.selected))
+        tl = self.view.timeline
+        part = tl.selected_transition is not None or tl.selected_key is not None
+        self.delete.setEnabled(has_comp and (bool(c.selected) or part))
+        self.ripple_delete.setEnabled(has_comp and bool(c.selected))
+        self.add_transition.setEnabled(has_comp and bool(c.selected))
+        for a in (self.shorter_transition, self.longer_transition):
+            a.setEnabled(has_comp and tl.selected_transition is not None)

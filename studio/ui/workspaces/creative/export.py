@@ -1,5 +1,6 @@
 """Export ▸ render the composition (any of its aspect variants) to MP4, as a job with a
-progress bar and Cancel in the jobs panel; the render runs in a worker process."""
+progress bar and Cancel in the jobs panel; the render runs in a worker process, compositing on
+the backend chosen in Settings ▸ Preview & render."""
 
 from __future__ import annotations
 
@@ -11,6 +12,7 @@ from PySide6.QtWidgets import QFileDialog, QMenu, QToolButton
 
 from studio.core.render.encode import RenderParams, render
 from studio.ui.bridge import when_finished
+from studio.ui.shell.render_settings import render_settings
 
 PRESETS = {"fast": "Fast (veryfast, CRF 21)", "quality": "Quality (medium, CRF 18)"}
 
@@ -42,11 +44,14 @@ class Exporter(QObject):
             QSettings().setValue("export/folder", str(Path(out).parent))
             self.start(Path(out), variant, preset)
 
+    def render_params(self, out: Path, variant: str | None = None, preset: str = "fast") -> RenderParams:
+        return RenderParams(str(self.ctx.lib.root), self.controller.composition_id, str(out), preset, variant,
+                            backend=render_settings().backend())
+
     def start(self, out: Path, variant: str | None = None, preset: str = "fast"):
         """The saved composition is rendered (so what is exported is what undo history holds)."""
         comp = self.controller.composition
-        params = RenderParams(str(self.ctx.lib.root), self.controller.composition_id, str(out), preset, variant)
-        job = self.ctx.submit(render, params, title=f"Render {comp.name} ({variant or comp.aspect})", lane="cpu")
+        job = self.ctx.submit(render, self.render_params(out, variant, preset), title=f"Render {comp.name} ({variant or comp.aspect})", lane="cpu")
         when_finished(self.ctx.bus, job, self._on_finished)
         return job
 

@@ -1,5 +1,10 @@
 """The inspector: the selected clip's properties. Every change is one save through the
-controller; typing and spin-box steps merge into one undo step per field (merge key)."""
+controller; typing and spin-box steps merge into one undo step per field (merge key).
+
+While an aspect variant is shown, a banner says so and layout edits (position, scale, rotation,
+opacity, crop, fit, wrap width) go to that variant's override for the clip: their labels are
+marked where the variant differs from the main layout, and "Reset to main layout" drops the
+override. Timing and content stay shared by all variants."""
 
 from __future__ import annotations
 
@@ -7,10 +12,11 @@ import qtawesome as qta
 from PySide6.QtCore import QSize, Qt, QTimer, Signal
 from PySide6.QtGui import QColor, QFont, QIcon, QPixmap
 from PySide6.QtWidgets import (
-    QCheckBox, QColorDialog, QComboBox, QDoubleSpinBox, QFontComboBox, QFormLayout, QHBoxLayout, QLabel, QLineEdit,
-    QPlainTextEdit, QScrollArea, QStackedWidget, QToolButton, QVBoxLayout, QWidget,
+    QCheckBox, QColorDialog, QComboBox, QDoubleSpinBox, QFontComboBox, QFormLayout, QGridLayout, QHBoxLayout, QLabel,
+    QLineEdit, QPlainTextEdit, QPushButton, QScrollArea, QStackedWidget, QToolButton, QVBoxLayout, QWidget,
 )
 
+from studio.core.timeline import variants
 from studio.core.timeline.model import Animated, MediaClip, ShapeClip, Stroke, TextBox, TextClip
 from studio.ui.shell.parts import EmptyState, PanelHeader
 from studio.ui.shell.theme import theme
@@ -104,6 +110,7 @@ class InspectorPanel(QWidget):
         controller.selection_changed.connect(self.refresh)
         controller.composition_changed.connect(self.refresh)
         controller.playhead_changed.connect(lambda _f: self.refresh())
+        controller.variant_changed.connect(self.refresh)
         self.refresh()
 
     # ---- building ---------------------------------------------------------------------------
@@ -121,9 +128,35 @@ class InspectorPanel(QWidget):
         layout.addWidget(box)
         return box, form
 
+    def _layout_row(self, form: QFormLayout, field: str, text: str, editor) -> None:
+        """A row for a layout property: its label is marked when a variant overrides it."""
+        label = QLabel(text)
+        label.setProperty("base_text", text)
+        self.layout_labels[field] = label
+        form.addRow(label, editor)
+
+    def _build_variant_banner(self, v: QVBoxLayout) -> None:
+        self.variant_banner = QWidget(objectName="Banner")
+        self.variant_banner.setAttribute(Qt.WA_StyledBackground)
+        box = QVBoxLayout(self.variant_banner)
+        box.setContentsMargins(10, 8, 10, 8)
+        box.setSpacing(4)
+        self.variant_title = QLabel()
+        self.variant_title.setStyleSheet("font-weight: 600;")
+        self.variant_note = QLabel(objectName="Muted", wordWrap=True)
+        self.reset_button = QPushButton("Reset to main layout")
+        self.reset_button.setToolTip("Lay this clip out as in the main layout again (drops its override in this variant)")
+        self.reset_button.clicked.connect(self._reset_layout)
+        box.addWidget(self.variant_title)
+        box.addWidget(self.variant_note)
+        box.addWidget(self.reset_button, 0, Qt.AlignLeft)
+        v.addWidget(self.variant_banner)
+
     def _build_form(self) -> None:
         v = QVBoxLayout(self.form_host)
         v.setContentsMargins(12, 4, 12, 12)
+        self.layout_labels: dict[str, QLabel] = {}
+        self._build_variant_banner(v)
         self.kind_label = QLabel(objectName="Muted", wordWrap=True)
         v.addWidget(self.kind_label)
         _box, form = self._section(v, "Clip")
@@ -149,12 +182,12 @@ class InspectorPanel(QWidget):
         self.speed.valueChanged.connect(lambda x: self._set("speed", lambda c: setattr(c, "speed", x), "Change speed"))
         self.fit = QComboBox()
         self.fit.addItems(["contain", "cover", "none"])
-        self.fit.currentTextChanged.connect(lambda t: self._set("fit", lambda c: setattr(c, "fit", t), "Change fit"))
+        self.fit.currentTextChanged.connect(lambda t: self._layout("fit", lambda c: setattr(c, "fit", t), "Change fit"))
         self.volume = _spin(0, 400, 5, 0, " %")
         self.volume.valueChanged.connect(self._on_volume)
         form.addRow("Source in", self.source_in)
         form.addRow("Speed", self.speed)
-        form.addRow("Fit", self.fit)
+        self._layout_row(form, "fit", "Fit", self.fit)
         form.addRow("Volume", self.volume)
 
         self.transform_box, form = self._section(v, "Transform")
@@ -174,7 +207,18 @@ class InspectorPanel(QWidget):
             key.clicked.connect(lambda _=False, p=prop: self._toggle_key(p))
             self.key_buttons[prop] = key
             row.addWidget(key)
-            form.addRow(label, row)
+            self._layout_row(form, prop, label, row)
+        self.crop = {}
+        crop_grid = QGridLayout()
+        crop_grid.setSpacing(4)
+        for i, (side, prefix) in enumerate((("left", "L "), ("right", "R "), ("top", "T "), ("bottom", "B "))):
+            spin = _spin(0, 99, 1, 0, " %")
+            spin.setPrefix(prefix)
+            spin.setToolTip(f"Crop from the {side}")
+            spin.valueChanged.connect(lambda _x: self._on_crop())
+            self.crop[side] = spin
+            crop_grid.addWidget(spin, i // 2, i % 2)
+        self._layout_row(form, "crop", "Crop", crop_grid)
         self.pos_x.valueChanged.connect(lambda _x: self._on_position())
         self.pos_y.valueChanged.connect(lambda _y: self._on_position())
         self.scale.valueChanged.connect(lambda x: self._animated("scale", x / 100))
@@ -205,6 +249,9 @@ class InspectorPanel(QWidget):
         self.align = QComboBox()
         self.align.addItems(["left", "center", "right"])
         self.align.currentTextChanged.connect(lambda t: self._set("align", lambda c: setattr(c, "align", t), "Change alignment"))
+        self.wrap_width = _spin(5, 100, 1, 0, " %")
+        self.wrap_width.setToolTip("The widest a line of text may be, as a share of the frame's width")
+        self.wrap_width.valueChanged.connect(lambda x: self._layout("wrap_width", lambda c: setattr(c, "wrap_width", x / 100), "Change wrap width"))
         form.addRow("Text", self.text_edit)
         form.addRow("Font", self.font_combo)
         form.addRow("Size", self.size)
@@ -214,6 +261,7 @@ class InspectorPanel(QWidget):
         form.addRow("Stroke colour", self.stroke_colour)
         form.addRow("", self.box_check)
         form.addRow("Align", self.align)
+        self._layout_row(form, "wrap_width", "Wrap width", self.wrap_width)
 
         self.shape_box, form = self._section(v, "Shape")
         self.shape = QComboBox()
@@ -228,8 +276,9 @@ class InspectorPanel(QWidget):
         form.addRow("Corner radius", self.radius)
         v.addStretch(1)
         self._editors = [self.name_edit, self.start_edit, self.duration_edit, self.enabled_check, self.source_in, self.speed,
-                         self.fit, self.volume, self.pos_x, self.pos_y, self.scale, self.rotation, self.opacity, self.text_edit,
-                         self.font_combo, self.size, self.weight, self.stroke_width, self.box_check, self.align, self.shape, self.radius]
+                         self.fit, self.volume, self.pos_x, self.pos_y, self.scale, self.rotation, self.opacity,
+                         *self.crop.values(), self.wrap_width, self.text_edit, self.font_combo, self.size, self.weight,
+                         self.stroke_width, self.box_check, self.align, self.shape, self.radius]
 
     # ---- showing ----------------------------------------------------------------------------
     def refresh(self) -> None:
@@ -240,6 +289,8 @@ class InspectorPanel(QWidget):
             return
         self.stack.setCurrentWidget(self.scroll)
         comp = self.controller.composition
+        main, clip = clip, self.controller.display_composition().find_clip(clip.id)[1]  # as the variant shown lays it out
+        self._show_variant(variants.overridden(main, clip) if self.controller.variant else set())
         for w in self._editors:
             w.blockSignals(True)
         try:
@@ -268,6 +319,8 @@ class InspectorPanel(QWidget):
             self._put(self.scale, t.scale.at(local) * 100)
             self._put(self.rotation, t.rotation.at(local))
             self._put(self.opacity, t.opacity.at(local) * 100)
+            for side, value in zip(("left", "top", "right", "bottom"), t.crop):
+                self._put(self.crop[side], value * 100)
             for prop, button in self.key_buttons.items():
                 anim = getattr(t, prop)
                 button.show_state(any(k.frame == self.controller.playhead - clip.start for k in anim.keyframes), bool(anim.keyframes))
@@ -292,6 +345,7 @@ class InspectorPanel(QWidget):
                 self.stroke_colour.set_colour(clip.stroke.colour)
                 self.box_check.setChecked(clip.box is not None)
                 self.align.setCurrentText(clip.align)
+                self._put(self.wrap_width, clip.wrap_width * 100)
             if is_shape:
                 self.shape.setCurrentText(clip.shape)
                 self.fill.set_colour(clip.fill)
@@ -299,6 +353,25 @@ class InspectorPanel(QWidget):
         finally:
             for w in self._editors:
                 w.blockSignals(False)
+
+    def _show_variant(self, differs: set[str]) -> None:
+        """The banner and the marks on the properties the variant shown lays out differently."""
+        name = self.controller.variant
+        self.variant_banner.setVisible(name is not None)
+        if name:
+            shown = variants.label(name)
+            self.variant_title.setText(f"Layout in {shown}")
+            self.variant_note.setText(f"Layout edits (position, scale, rotation, opacity, crop, fit, wrap width) apply to {shown} "
+                                      "only. Timing and content are shared by every variant.")
+            self.reset_button.setEnabled(bool(differs))
+        for field, label in self.layout_labels.items():
+            marked = field in differs
+            if label.property("marked") == marked:
+                continue  # refresh runs on every frame of playback: restyle only what changed
+            label.setProperty("marked", marked)
+            label.setText(("● " if marked else "") + label.property("base_text"))
+            label.setStyleSheet(f"color: {theme().colors.accent}; font-weight: 600;" if marked else "")
+            label.setToolTip("Differs from the main layout in this variant" if marked else "")
 
     @staticmethod
     def _put(widget, value) -> None:
@@ -318,6 +391,19 @@ class InspectorPanel(QWidget):
             return apply(clip)
 
         self.controller.update_clip(self.clip_id, change, label, merge_key=f"{self.clip_id}:{field}")
+
+    def _layout(self, field: str, apply, label: str) -> None:
+        """A layout edit: to the shown variant's override for the clip, or the clip itself."""
+        if self.clip_id:
+            self.controller.update_layout(self.clip_id, lambda _comp, _track, clip: apply(clip), label, merge_key=f"{self.clip_id}:{field}")
+
+    def _on_crop(self) -> None:
+        crop = tuple(self.crop[side].value() / 100 for side in ("left", "top", "right", "bottom"))
+        self._layout("crop", lambda c: setattr(c.transform, "crop", crop), "Change crop")
+
+    def _reset_layout(self) -> None:
+        if self.clip_id:
+            self.controller.reset_layout(self.clip_id)
 
     def _animated(self, prop: str, value) -> None:
         if self.clip_id:

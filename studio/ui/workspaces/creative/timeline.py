@@ -1,9 +1,10 @@
 """The timeline: a custom-painted QAbstractScrollArea (no web view, no scene graph).
 
-Ruler with timecode on top, track headers on the left, clips as rounded rects coloured by
-kind (video clips carry their thumbnail strip, audio clips a waveform computed once per
-asset off the GUI thread), transitions over the overlaps, markers and the playhead.
-Drags preview through the controller and save once on release (one undo step).
+This half holds the geometry and what the user does with it: clicks and drags on clips,
+trim edges, transitions, keyframe diamonds and track headers; drops; context menus (built
+in timeline_menus.py) and tooltips. timeline_paint.py draws it. Drags preview through the
+controller and save once on release (one undo step); edits that put a clip on occupied
+frames of a track overwrite them (studio.core.timeline.edits.overwrite).
 """
 
 from __future__ import annotations
@@ -14,49 +15,25 @@ from collections import OrderedDict
 from dataclasses import dataclass, field
 
 import numpy as np
-import qtawesome as qta
-from PySide6.QtCore import QObject, QPointF, QRect, QRectF, QRunnable, QSize, Qt, QThreadPool, QTimer, Signal, Slot
-from PySide6.QtGui import QColor, QFont, QLinearGradient, QPainter, QPainterPath, QPen, QPolygonF
-from PySide6.QtWidgets import QAbstractScrollArea
+from PySide6.QtCore import QEvent, QObject, QPointF, QRectF, QRunnable, QSize, Qt, QThreadPool, QTimer, Signal, Slot
+from PySide6.QtWidgets import QAbstractScrollArea, QMenu, QToolTip
 
-from studio.core.timeline.model import Composition, MediaClip, ShapeClip, TextClip, Track
+from studio.core.render.media import MediaResolver
+from studio.core.timeline import edits
+from studio.core.timeline.model import Composition, Transition
 from studio.ui.context import ASSET_IDS_MIME
 from studio.ui.shell.theme import theme
-from studio.ui.workspaces.creative.timeline_model import (
-    TimelineController, compatible, display_tracks, source_limit, timecode,
+from studio.ui.workspaces.creative import timeline_menus
+from studio.ui.workspaces.creative.timeline_model import TimelineController, compatible, display_tracks, timecode
+from studio.ui.workspaces.creative.timeline_paint import (
+    EASING_NAMES, EDGE_PX, GAP, HEADER_W, KEY_PX, KIND_TOGGLES, LABEL_H, LANE_H, LANES, NAME_X, PROP_NAMES, RULER_H,
+    TRACK_H, TRACK_TOGGLES, Row, TimelinePainting, transition_label,
 )
 
-HEADER_W = 184
-RULER_H = 30
-TRACK_H = {"video": 64, "overlay": 52, "text": 44, "audio": 56}
-GAP = 2
-EDGE_PX = 7  # the grab zone for trimming at each clip edge
 SNAP_PX = 9
 DRAG_START_PX = 3
 MIN_PPF, MAX_PPF = 0.05, 48.0
 ZOOM_STEP = 1.25
-
-ROLE_COLOURS = {  # base colours of clips by what they hold (CapCut/Premiere-like)
-    "visual": "#3E6FD8", "image": "#2E9C9A", "audio": "#2FA36B", "text": "#9B5BD6", "shape": "#D9822B",
-}
-TRACK_TOGGLES = {  # flag -> (icon on, icon off, tip)
-    "hidden": ("mdi6.eye-off-outline", "mdi6.eye-outline", "Hide track"),
-    "muted": ("mdi6.volume-off", "mdi6.volume-high", "Mute track"),
-    "solo": ("mdi6.alpha-s-box", "mdi6.alpha-s-box-outline", "Solo track"),
-    "locked": ("mdi6.lock-outline", "mdi6.lock-open-variant-outline", "Lock track"),
-}
-KIND_TOGGLES = {"video": ("hidden", "muted", "solo", "locked"), "overlay": ("hidden", "solo", "locked"),
-                "text": ("hidden", "solo", "locked"), "audio": ("muted", "solo", "locked")}
-KIND_ICONS = {"video": "mdi6.filmstrip", "overlay": "mdi6.layers-outline", "text": "mdi6.format-text", "audio": "mdi6.waveform"}
-
-_icons: dict[tuple[str, str], object] = {}
-
-
-def _icon(name: str, colour: str):
-    key = (name, colour)
-    if key not in _icons:
-        _icons[key] = qta.icon(name, color=colour)
-    return _icons[key]
 
 
 # ---- waveforms -------------------------------------------------------------------------------
@@ -115,6 +92,7 @@ class WaveformCache(QObject):
     """peaks(path): the array, or None while it is computed (ready(path) follows). Once per file."""
 
     ready = Signal(str)
+    per_second = PEAKS_PER_SECOND
 
     def __init__(self, max_items: int = 64, parent=None):
         super().__init__(parent)
@@ -149,15 +127,8 @@ class WaveformCache(QObject):
 
 # ---- the view ----------------------------------------------------------------------------------
 @dataclass
-class _Row:
-    track: Track
-    top: int  # content y (0 = just under the ruler)
-    height: int
-
-
-@dataclass
 class _Drag:
-    kind: str  # move / trim_l / trim_r / slip / scrub / band
+    kind: str  # move / trim_l / trim_r / slip / scrub / band / key / track
     x0: float
     y0: float
     orig: Composition | None = None
@@ -167,13 +138,18 @@ class _Drag:
     targets: list[int] = field(default_factory=list)  # snap frames
     base_selection: list[str] = field(default_factory=list)
     band: QRectF | None = None
+    key: tuple[str, int] | None = None  # a dragged keyframe: (property, frame in the clip)
+    landed: int | None = None  # the frame the dragged keyframe is on now
+    y: float = 0.0  # the pointer in a track header drag
 
 
-class TimelineView(QAbstractScrollArea):
+class TimelineView(TimelinePainting, QAbstractScrollArea):
     assets_dropped = Signal(list, object, int)  # asset ids, track id (or None), frame
     files_dropped = Signal(list, object, int)  # local paths, track id (or None), frame
     zoom_changed = Signal(float)
     snapping_changed = Signal(bool)
+    selection_changed = Signal()  # the selected transition or keyframe (clips are the controller's)
+    relink_requested = Signal(str)  # the id of a clip whose media is offline
 
     def __init__(self, controller: TimelineController, thumbnails, lib_root, parent=None):
         super().__init__(parent)
@@ -184,9 +160,14 @@ class TimelineView(QAbstractScrollArea):
         self.ppf = 4.0  # pixels per frame
         self.snapping = True
         self.snap_frame: int | None = None  # shown while a drag snapped
+        self.expanded: set[str] = set()  # tracks showing their keyframe lanes (view state, not saved)
+        self.selected_transition: tuple[str, str] | None = None  # its clips' ids (a, b)
+        self.selected_key: tuple[str, str, int] | None = None  # clip id, property, frame in the clip
+        self.offline: dict[str, dict] = {}  # clip id -> MediaResolver.missing() entry
+        self.name_editor: timeline_menus.TrackNameEditor | None = None
         self._drag: _Drag | None = None
         self._drop_hint: tuple[str | None, int] | None = None
-        self._rows: list[_Row] = []
+        self._rows: list[Row] = []
         self._auto_fit = True  # fit the first time a composition shows
         self.setFocusPolicy(Qt.StrongFocus)
         self.setAcceptDrops(True)
@@ -203,6 +184,7 @@ class TimelineView(QAbstractScrollArea):
         controller.loaded.connect(lambda _id: setattr(self, "_auto_fit", True))
         controller.playhead_changed.connect(self._on_playhead_changed)
         controller.selection_changed.connect(self.viewport().update)
+        controller.assets_changed.connect(self._refresh_offline)
         self.horizontalScrollBar().valueChanged.connect(self.viewport().update)
         self.verticalScrollBar().valueChanged.connect(self.viewport().update)
         theme().changed.connect(self.viewport().update)
@@ -224,23 +206,58 @@ class TimelineView(QAbstractScrollArea):
             return
         y = GAP
         for track in display_tracks(self.comp):
-            h = TRACK_H[track.kind]
-            self._rows.append(_Row(track, y, h))
-            y += h + GAP
+            row = Row(track, y, TRACK_H[track.kind], LANES[track.kind] if track.id in self.expanded else ())
+            self._rows.append(row)
+            y += row.full_height + GAP
 
-    def row_rect(self, row: _Row) -> QRectF:
+    def row_rect(self, row: Row) -> QRectF:
+        """The row's clip band (its keyframe lanes, if shown, lie under it)."""
         top = RULER_H + row.top - self.verticalScrollBar().value()
         return QRectF(0, top, self.viewport().width(), row.height)
+
+    def lane_rect(self, row: Row, k: int) -> QRectF:
+        return QRectF(0, self.row_rect(row).bottom() + k * LANE_H, self.viewport().width(), LANE_H)
 
     def row_at(self, y: float) -> int | None:
         content = y - RULER_H + self.verticalScrollBar().value()
         for i, row in enumerate(self._rows):
-            if row.top - GAP / 2 <= content < row.top + row.height + GAP / 2:
+            if row.top - GAP / 2 <= content < row.top + row.full_height + GAP / 2:
                 return i
         return None
 
+    def lane_at(self, pos: QPointF) -> tuple[int, str] | None:
+        """(row index, property) of the keyframe lane under pos."""
+        i = self.row_at(pos.y())
+        if i is None:
+            return None
+        row = self._rows[i]
+        k = math.floor((pos.y() - self.row_rect(row).bottom()) / LANE_H)
+        return (i, row.lanes[k]) if 0 <= k < len(row.lanes) else None
+
     def row_of_track(self, track_id: str) -> int | None:
         return next((i for i, r in enumerate(self._rows) if r.track.id == track_id), None)
+
+    def group_rows(self, i: int) -> list[int]:
+        """The rows a track may move among: picture tracks, or audio tracks."""
+        audio = self._rows[i].track.kind == "audio"
+        return [j for j, r in enumerate(self._rows) if (r.track.kind == "audio") == audio]
+
+    def disclosure_rect(self, i: int) -> QRectF:
+        return QRectF(6, self.row_rect(self._rows[i]).top() + 7, 14, 14)
+
+    def name_rect(self, i: int) -> QRectF:
+        r = self.row_rect(self._rows[i])
+        right = self._toggle_rects(i)[0][1].left() - 4 if r.height() < 50 else HEADER_W - 8
+        return QRectF(NAME_X, r.top() + 4, right - NAME_X, 20)
+
+    def _toggle_rects(self, row_index: int) -> list[tuple[str, QRectF]]:
+        row = self._rows[row_index]
+        r = self.row_rect(row)
+        flags = KIND_TOGGLES[row.track.kind]
+        size = 20
+        x = HEADER_W - 8 - size * len(flags)
+        y = r.top() + (r.height() - size) / 2 if r.height() < 50 else r.top() + r.height() - size - 6
+        return [(flag, QRectF(x + k * size, y, size, size)) for k, flag in enumerate(flags)]
 
     def clip_rect(self, clip, row_index: int) -> QRectF:
         r = self.row_rect(self._rows[row_index])
@@ -260,6 +277,48 @@ class TimelineView(QAbstractScrollArea):
                 return i, clip, zone
         return None
 
+    def transition_rect(self, row_index: int, a, b) -> QRectF:
+        """The band over the overlap of a and b, under the clips' name bands."""
+        r = self.row_rect(self._rows[row_index])
+        x0, x1 = self.x_of(b.start), self.x_of(a.end)
+        width = max(10.0, x1 - x0)
+        top = r.top() + 2 + LABEL_H
+        return QRectF((x0 + x1 - width) / 2, top, width, r.bottom() - 2 - top)
+
+    def transition_at(self, pos: QPointF):
+        """(track, transition) under pos, or None. The band's ends stay the clips' trim edges."""
+        i = self.row_at(pos.y())
+        if i is None or pos.x() < HEADER_W:
+            return None
+        track = self._rows[i].track
+        clips = {c.id: c for c in track.clips}
+        for tr in track.transitions:
+            if tr.a in clips and tr.b in clips:
+                rect = self.transition_rect(i, clips[tr.a], clips[tr.b])
+                grab = min(EDGE_PX, rect.width() / 4)
+                if rect.adjusted(grab, 0, -grab, 0).contains(pos):
+                    return track, tr
+        return None
+
+    def keyframe_at(self, pos: QPointF):
+        """(clip, property, frame in the clip) of the keyframe diamond under pos, or None."""
+        hit = self.lane_at(pos)
+        if hit is None or pos.x() < HEADER_W:
+            return None
+        i, prop = hit
+        best, best_dx = None, KEY_PX + 0.5
+        for clip in self._rows[i].track.clips:
+            anim = edits.animated(clip, prop)
+            for key in anim.keyframes if anim is not None else ():
+                dx = abs(self.x_of(clip.start + key.frame) - pos.x())
+                if key.frame < clip.duration and dx < best_dx:
+                    best, best_dx = (clip, prop, key.frame), dx
+        return best
+
+    def lane_clip_at(self, i: int, x: float):
+        frame = self.frame_at(x)
+        return next((c for c in self._rows[i].track.clips if c.start <= frame < c.end), None)
+
     def content_frames(self) -> int:
         return self.controller.end_frame() + (self.comp.frames(5) if self.comp else 0)
 
@@ -270,10 +329,26 @@ class TimelineView(QAbstractScrollArea):
         h.setRange(0, max(0, total - vw))
         h.setPageStep(vw)
         h.setSingleStep(max(1, vw // 20))
-        rows_h = (self._rows[-1].top + self._rows[-1].height + GAP) if self._rows else 0
+        rows_h = (self._rows[-1].top + self._rows[-1].full_height + GAP) if self._rows else 0
         v = self.verticalScrollBar()
         v.setRange(0, max(0, rows_h + 24 - (self.viewport().height() - RULER_H)))
         v.setPageStep(max(1, self.viewport().height() - RULER_H))
+
+    def _relayout(self) -> None:
+        self._layout_rows()
+        self._update_scrollbars()
+        self.viewport().update()
+
+    def ensure_track_visible(self, track_id: str) -> None:
+        i = self.row_of_track(track_id)
+        if i is None:
+            return
+        row, v = self._rows[i], self.verticalScrollBar()
+        shown = self.viewport().height() - RULER_H
+        if row.top < v.value():
+            v.setValue(row.top)
+        elif row.top + row.full_height > v.value() + shown:
+            v.setValue(row.top + row.full_height - shown)
 
     # ---- zoom and scroll ----------------------------------------------------------------------
     def set_ppf(self, ppf: float, anchor_x: float | None = None) -> None:
@@ -334,6 +409,9 @@ class TimelineView(QAbstractScrollArea):
         self._update_scrollbars()
         if self._auto_fit and self.comp is not None and self.isVisible():
             self.fit()
+        if not self.controller.previewing:  # a drag's previews change no media and no ids
+            self._refresh_offline()
+            self._forget_gone_selection()
         self.viewport().update()
 
     def resizeEvent(self, event) -> None:
@@ -383,6 +461,133 @@ class TimelineView(QAbstractScrollArea):
                     best, best_dist, self.snap_frame = t - f, abs(t - f), t
         return best
 
+    # ---- what the timeline itself selects: a transition or a keyframe ------------------------
+    def _select_part(self, transition: tuple[str, str] | None = None, key: tuple[str, str, int] | None = None) -> None:
+        if (transition, key) != (self.selected_transition, self.selected_key):
+            self.selected_transition, self.selected_key = transition, key
+            self.selection_changed.emit()
+            self.viewport().update()
+
+    def _transition(self, a_id: str, b_id: str) -> Transition | None:
+        track = self.comp.find_clip(a_id)[0] if self.comp is not None else None
+        return edits.transition_between(track, a_id, b_id) if track is not None else None
+
+    def _forget_gone_selection(self) -> None:
+        """After an undo or an edit elsewhere: drop a selected part that is no longer there."""
+        transition, key = self.selected_transition, self.selected_key
+        if transition and self._transition(*transition) is None:
+            transition = None
+        if key:
+            clip = self.comp.find_clip(key[0])[1] if self.comp is not None else None
+            anim = edits.animated(clip, key[1]) if clip is not None else None
+            if anim is None or all(k.frame != key[2] for k in anim.keyframes):
+                key = None
+        self._select_part(transition, key)
+
+    def delete_selection(self) -> bool:
+        """Delete: the selected keyframe, else the selected transition, else the selected clips."""
+        key, transition = self.selected_key, self.selected_transition
+        if key is None and transition is None:
+            return self.controller.delete_selected()
+        self._select_part()
+        return self.controller.remove_keyframe(*key) if key else self.controller.remove_transition(*transition)
+
+    # ---- tracks -----------------------------------------------------------------------------------
+    def add_track(self, kind: str) -> str | None:
+        track_id = self.controller.new_track(kind)
+        if track_id:
+            self.ensure_track_visible(track_id)
+        return track_id
+
+    def move_track(self, track_id: str, step: int) -> bool:
+        """Up (-1) or down (+1) a row among the tracks of its group."""
+        i = self.row_of_track(track_id)
+        return i is not None and self.controller.move_track(track_id, self.group_rows(i).index(i) + step)
+
+    def delete_track(self, track_id: str) -> bool:
+        """Delete a track; one with clips only once the user confirms (undo brings it back)."""
+        i = self.row_of_track(track_id)
+        if i is None:
+            return False
+        track = self._rows[i].track
+        if track.clips and not track.locked and not timeline_menus.confirm_delete_track(self, track):
+            return False
+        self.expanded.discard(track_id)
+        return self.controller.delete_track(track_id)
+
+    def start_rename(self, track_id: str) -> None:
+        """The inline name editor over the track's header."""
+        i = self.row_of_track(track_id)
+        if i is None:
+            return
+        self.ensure_track_visible(track_id)
+        if self.name_editor is not None:
+            self.name_editor.finish(save=False)
+        self.name_editor = timeline_menus.TrackNameEditor(self, self._rows[i].track, self.name_rect(i))
+
+    def toggle_lanes(self, track_ids: set[str] | None = None) -> None:
+        """Show or hide keyframe lanes: of the given tracks, else the selected clips' tracks, else all."""
+        if track_ids is None:
+            track_ids = {t.id for t, _c in self.controller.selected_clips()} or {r.track.id for r in self._rows}
+        if track_ids <= self.expanded:
+            self.expanded -= track_ids
+        else:
+            self.expanded |= track_ids
+        self._relayout()
+
+    # ---- transitions ----------------------------------------------------------------------------
+    def cut_near(self, track, clip, frame: float) -> tuple[str, str] | None:
+        """The cut between clip and a clip that meets it, nearest frame, as (a, b) clip ids."""
+        before, after = edits.neighbours(track, clip)
+        cuts = [(abs(frame - clip.start), (before.id, clip.id))] if before else []
+        cuts += [(abs(frame - clip.end), (clip.id, after.id))] if after else []
+        return min(cuts)[1] if cuts else None
+
+    def add_transition(self, cut: tuple[str, str], kind: str) -> bool:
+        if not self.controller.add_transition(*cut, kind):
+            return False
+        self.controller.select([])
+        self._select_part(transition=cut)
+        return True
+
+    def add_transition_at_playhead(self, kind: str = "crossfade") -> bool:
+        """At the cut of the selected clip nearest the playhead (Ctrl+D, as in Premiere)."""
+        track, clip = self.controller.primary()
+        cut = self.cut_near(track, clip, self.controller.playhead) if clip is not None else None
+        if cut is None:
+            self.controller.ctx.notify("To add a transition, select a clip that meets another clip at a cut on its track.", "warning")
+            return False
+        return self.add_transition(cut, kind)
+
+    def nudge_transition(self, frames: int) -> bool:
+        """The selected transition longer or shorter by some frames; presses in a row are one undo step."""
+        tr = self._transition(*self.selected_transition) if self.selected_transition else None
+        if tr is None:
+            return False
+        return self.controller.set_transition_duration(tr.a, tr.b, tr.duration + frames, merge_key=f"transition:{tr.a}:{tr.b}")
+
+    # ---- keyframes ------------------------------------------------------------------------------
+    def add_keyframe_at(self, pos: QPointF) -> bool:
+        """A keyframe in the lane under pos at its frame, holding the value the property has there."""
+        hit = self.lane_at(pos)
+        clip = self.lane_clip_at(hit[0], pos.x()) if hit else None
+        if clip is None or self._rows[hit[0]].track.locked:
+            return False
+        frame = max(0, min(clip.duration - 1, round(self.frame_at(pos.x())) - clip.start))
+        if not self.controller.add_keyframe(clip.id, hit[1], frame):
+            return False
+        self.controller.select([clip.id])
+        self._select_part(key=(clip.id, hit[1], frame))
+        self.controller.set_playhead(clip.start + frame)
+        return True
+
+    # ---- offline media ----------------------------------------------------------------------------
+    def _refresh_offline(self) -> None:
+        comp = self.comp
+        missing = MediaResolver(self.controller.ctx.lib).missing(comp) if comp is not None else []
+        self.offline = {m["clip_id"]: m for m in missing}
+        self.viewport().update()
+
     # ---- mouse ---------------------------------------------------------------------------------
     def mousePressEvent(self, event) -> None:
         self.setFocus()
@@ -397,6 +602,15 @@ class TimelineView(QAbstractScrollArea):
         if pos.x() < HEADER_W:
             self._press_header(pos)
             return
+        if self.lane_at(pos) is not None:
+            self._press_lane(pos)
+            return
+        transition = self.transition_at(pos)
+        if transition is not None:
+            self.controller.select([])
+            self._select_part(transition=(transition[1].a, transition[1].b))
+            return
+        self._select_part()
         hit = self.clip_at(pos)
         if hit is None:
             keep = bool(mods & (Qt.ShiftModifier | Qt.ControlModifier))
@@ -424,13 +638,34 @@ class TimelineView(QAbstractScrollArea):
 
     def _press_header(self, pos: QPointF) -> None:
         i = self.row_at(pos.y())
-        if i is None:
+        if i is None or self.lane_at(pos) is not None:
             return
         track = self._rows[i].track
+        if self.disclosure_rect(i).adjusted(-3, -3, 3, 3).contains(pos):
+            self.toggle_lanes({track.id})
+            return
         for flag, rect in self._toggle_rects(i):
             if rect.contains(pos):
                 self.controller.set_track_flag(track.id, flag, not getattr(track, flag))
                 return
+        self._drag = _Drag("track", pos.x(), pos.y(), row=i, y=pos.y())
+
+    def _press_lane(self, pos: QPointF) -> None:
+        i, _prop = self.lane_at(pos)
+        hit = self.keyframe_at(pos)
+        if hit is None:
+            clip = self.lane_clip_at(i, pos.x())
+            self.controller.select([clip.id] if clip is not None else [])
+            self._select_part()
+            return
+        clip, prop, frame = hit
+        self.controller.select([clip.id])
+        self._select_part(key=(clip.id, prop, frame))
+        self.controller.set_playhead(clip.start + frame)
+        if not self._rows[i].track.locked:
+            others = {clip.start + k.frame for p in edits.animated_props(clip) if p != prop for k in edits.animated(clip, p).keyframes}
+            targets = sorted(others | {m.frame for m in self.comp.markers})
+            self._drag = _Drag("key", pos.x(), pos.y(), orig=self.comp, clip_id=clip.id, row=i, key=(prop, frame), targets=targets)
 
     def mouseMoveEvent(self, event) -> None:
         pos = event.position()
@@ -450,8 +685,13 @@ class TimelineView(QAbstractScrollArea):
             self._select_band(d)
             self.viewport().update()
             return
+        if d.kind == "track":
+            d.y = pos.y()
+            self.viewport().setCursor(Qt.SizeVerCursor)
+            self.viewport().update()
+            return
         delta = (pos.x() - d.x0) / self.ppf
-        comp = self._dragged(d, delta, pos.y())
+        comp = self._key_dragged(d, delta) if d.kind == "key" else self._dragged(d, delta, pos.y())
         if comp is not None:
             self.controller.preview(comp)
 
@@ -460,34 +700,64 @@ class TimelineView(QAbstractScrollArea):
         self.snap_frame = None
         if d is None:
             return
-        if d.kind in ("move", "trim_l", "trim_r", "slip"):
-            if d.started and self.controller.previewing:
-                changed = self.controller.composition != d.orig
-                label = {"move": "Move clips" if len(self.controller.selected) > 1 else "Move clip",
-                         "trim_l": "Trim clip", "trim_r": "Trim clip", "slip": "Slip clip"}[d.kind]
-                if changed:
-                    self.controller.commit(self.controller.composition, label, merge_key=self.controller.next_gesture())
-                else:
-                    self.controller.cancel_preview()
+        if d.kind == "track" and d.started:
+            target = self._track_target(d)
+            if target is not None:
+                self.controller.move_track(self._rows[d.row].track.id, target)
+        elif d.kind == "key" and d.started and self.controller.previewing:
+            if d.landed != d.key[1] and self.controller.commit(self.controller.composition, "Move keyframe", self.controller.next_gesture()):
+                clip = self.comp.find_clip(d.clip_id)[1]
+                self._select_part(key=(d.clip_id, d.key[0], d.landed))
+                self.controller.set_playhead(clip.start + d.landed)
+            else:
+                self.controller.cancel_preview()
+        elif d.kind in ("move", "trim_l", "trim_r", "slip") and d.started and self.controller.previewing:
+            label = {"move": "Move clips" if len(self.controller.selected) > 1 else "Move clip",
+                     "trim_l": "Trim clip", "trim_r": "Trim clip", "slip": "Slip clip"}[d.kind]
+            if self.controller.composition != d.orig:
+                self.controller.commit(self.controller.composition, label, merge_key=self.controller.next_gesture())
+            else:
+                self.controller.cancel_preview()
+        self._update_cursor(event.position())
         self.viewport().update()
 
+    def mouseDoubleClickEvent(self, event) -> None:
+        pos = event.position()
+        i = self.row_at(pos.y()) if self.comp is not None and pos.y() >= RULER_H else None
+        if event.button() != Qt.LeftButton or i is None:
+            return super().mouseDoubleClickEvent(event)
+        if pos.x() < HEADER_W:
+            if self.name_rect(i).contains(pos):
+                self.start_rename(self._rows[i].track.id)
+        elif self.lane_at(pos) is not None and self.keyframe_at(pos) is None:
+            self.add_keyframe_at(pos)
+
     def keyPressEvent(self, event) -> None:
-        if event.key() == Qt.Key_Escape and self._drag is not None:
-            self._drag = None
-            self.snap_frame = None
-            self.controller.cancel_preview()
+        if event.key() == Qt.Key_Escape:
+            if self._drag is not None:
+                self._drag = None
+                self.snap_frame = None
+                self.controller.cancel_preview()
+                self.viewport().update()
+            else:
+                self._select_part()
             return
         super().keyPressEvent(event)
 
     def _update_cursor(self, pos: QPointF) -> None:
-        if pos.y() < RULER_H:
-            self.viewport().setCursor(Qt.PointingHandCursor if pos.x() >= HEADER_W else Qt.ArrowCursor)
+        if self.comp is None or pos.y() < RULER_H or pos.x() < HEADER_W:
+            self.viewport().setCursor(Qt.PointingHandCursor if pos.y() < RULER_H and pos.x() >= HEADER_W else Qt.ArrowCursor)
             return
-        hit = self.clip_at(pos) if self.comp is not None else None
-        if hit and not self._rows[hit[0]].track.locked:
-            self.viewport().setCursor(Qt.SizeHorCursor if hit[2] != "body" else Qt.OpenHandCursor)
+        if self.keyframe_at(pos) is not None:
+            self.viewport().setCursor(Qt.SizeHorCursor)
+        elif self.transition_at(pos) is not None:
+            self.viewport().setCursor(Qt.PointingHandCursor)
         else:
-            self.viewport().setCursor(Qt.ArrowCursor)
+            hit = self.clip_at(pos)
+            if hit and not self._rows[hit[0]].track.locked:
+                self.viewport().setCursor(Qt.SizeHorCursor if hit[2] != "body" else Qt.OpenHandCursor)
+            else:
+                self.viewport().setCursor(Qt.ArrowCursor)
 
     def _select_band(self, d: _Drag) -> None:
         ids = list(d.base_selection)
@@ -497,47 +767,135 @@ class TimelineView(QAbstractScrollArea):
                     ids.append(clip.id)
         self.controller.select(ids)
 
+    # ---- track header drags ---------------------------------------------------------------------
+    def _track_target(self, d: _Drag) -> int | None:
+        """The row (among its group) a dragged track header would go to; None: where it is."""
+        group = self.group_rows(d.row)
+        i = self.row_at(d.y)
+        if i is None or i not in group:  # past the group's ends: its first or last row
+            first = self.row_rect(self._rows[group[0]]).top()
+            i = group[0] if d.y < first else group[-1]
+        target = group.index(i)
+        return None if target == group.index(d.row) else target
+
+    def track_drop_y(self) -> float | None:
+        """Where the line that shows a track drag's destination goes, or None."""
+        d = self._drag
+        target = self._track_target(d) if d is not None and d.kind == "track" and d.started else None
+        if target is None:
+            return None
+        group = self.group_rows(d.row)
+        row = self._rows[group[target]]
+        top = self.row_rect(row).top()
+        return top - GAP / 2 if target < group.index(d.row) else top + row.full_height + GAP / 2
+
+    # ---- context menus and tooltips ---------------------------------------------------------------
+    def contextMenuEvent(self, event) -> None:
+        menu = self.context_menu(QPointF(event.pos()))
+        if menu is not None:
+            menu.exec(event.globalPos())
+            menu.deleteLater()
+
+    def context_menu(self, pos: QPointF) -> QMenu | None:
+        """The menu for what is under pos: a track header, a keyframe, a transition or a clip."""
+        if self.comp is None or pos.y() < RULER_H:
+            return None
+        i = self.row_at(pos.y())
+        if pos.x() < HEADER_W:
+            return timeline_menus.track_menu(self, self._rows[i].track if i is not None else None)
+        if self.lane_at(pos) is not None:
+            key = self.keyframe_at(pos)
+            if key is None:
+                return None
+            self.controller.select([key[0].id])
+            self._select_part(key=(key[0].id, key[1], key[2]))
+            return timeline_menus.keyframe_menu(self, *key)
+        transition = self.transition_at(pos)
+        if transition is not None:
+            self.controller.select([])
+            self._select_part(transition=(transition[1].a, transition[1].b))
+            return timeline_menus.transition_menu(self, transition[1])
+        hit = self.clip_at(pos)
+        if hit is None:
+            return None
+        self._select_part()
+        row, clip, _zone = hit
+        if clip.id not in self.controller.selected:
+            self.controller.select([clip.id])
+        return timeline_menus.clip_menu(self, self._rows[row].track, clip, self.frame_at(pos.x()))
+
+    def viewportEvent(self, event) -> bool:
+        if event.type() == QEvent.ToolTip:
+            text = self.tooltip_at(QPointF(event.pos()))
+            if text:
+                QToolTip.showText(event.globalPos(), text, self.viewport())
+            else:
+                QToolTip.hideText()
+            return True
+        return super().viewportEvent(event)
+
+    def tooltip_at(self, pos: QPointF) -> str:
+        i = self.row_at(pos.y()) if self.comp is not None and pos.y() >= RULER_H else None
+        if i is None:
+            return ""
+        fps = self.comp.fps
+        track = self._rows[i].track
+        if pos.x() < HEADER_W:
+            if self.disclosure_rect(i).contains(pos):
+                return f"{'Hide' if track.id in self.expanded else 'Show'} keyframe lanes (U)"
+            tip = next((TRACK_TOGGLES[flag][2] for flag, rect in self._toggle_rects(i) if rect.contains(pos)), None)
+            return tip or "Drag to reorder the track, double-click its name to rename it, right-click for more"
+        key = self.keyframe_at(pos)
+        if key is not None:
+            clip, prop, frame = key
+            easing = next(k.easing for k in edits.animated(clip, prop).keyframes if k.frame == frame)
+            return (f"{PROP_NAMES[prop]} keyframe at {timecode(clip.start + frame, fps)} · {EASING_NAMES.get(easing, easing)}\n"
+                    "Drag to retime it, right-click for its easing, Delete removes it")
+        transition = self.transition_at(pos)
+        if transition is not None:
+            tr = transition[1]
+            return (f"{transition_label(tr)} · {self.comp.seconds(tr.duration):.2f} s ({tr.duration} frames)\n"
+                    "Right-click to change it; [ and ] make it shorter and longer")
+        hit = self.clip_at(pos)
+        if hit is None:
+            return ""
+        clip = hit[1]
+        missing = self.offline.get(clip.id)
+        if missing:
+            return (f"Offline: {missing['name']}\n{missing['path'] or 'no file'}\n{missing['reason'].capitalize()}.\n"
+                    "Right-click ▸ Relink media… to point the clip at its file.")
+        return f"{clip.name or clip.kind} · {timecode(clip.start, fps)} – {timecode(clip.end, fps)} ({self.comp.seconds(clip.duration):.2f} s)"
+
     # ---- drag edits (pure: the original composition in, an edited copy out) ------------------
     def _dragged(self, d: _Drag, delta: float, y: float) -> Composition | None:
         comp = d.orig.model_copy(deep=True)
-        track, clip = comp.find_clip(d.clip_id)
+        clip = comp.find_clip(d.clip_id)[1]
         if clip is None:
             return None
-        fps_rate = comp.rate
         shift = round(delta)
+        seconds = self.controller.source_seconds
         if d.kind == "move":
             return self._moved(comp, d, clip, shift, y)
-        asset = self.controller.asset(getattr(clip, "asset_id", None))
+        if d.kind == "slip":
+            length = seconds(clip)
+            if length is None or math.isinf(length):
+                return None
+            room = max(0.0, length - comp.seconds(clip.duration) * clip.speed)
+            clip.source_in = min(room, max(0.0, clip.source_in - comp.seconds(shift) * clip.speed))
+            return comp
         if d.kind == "trim_l":
             new_start = clip.start + shift
             new_start += self._snap([new_start], d.targets)
-            low = 0
-            if isinstance(clip, MediaClip) and asset is not None and asset.kind != "image":
-                low = max(low, clip.start - math.floor(clip.source_in / clip.speed * fps_rate + 1e-6))
-            new_start = max(low, min(clip.end - 1, new_start))
-            moved = new_start - clip.start
-            if isinstance(clip, MediaClip) and (asset is None or asset.kind != "image"):
-                clip.source_in = max(0.0, clip.source_in + float(moved / fps_rate) * clip.speed)
-            for name in ("position", "scale", "rotation", "opacity"):
-                anim = getattr(clip.transform, name)
-                if anim.keyframes:
-                    keys = [k.model_copy(update={"frame": k.frame - moved}) for k in anim.keyframes if k.frame - moved >= 0]
-                    setattr(clip.transform, name, anim.model_copy(update={"keyframes": keys}))
-            end = clip.end
-            clip.start = new_start
-            clip.duration = end - new_start
-        elif d.kind == "trim_r":
+            low = clip.start - edits.head_room(comp, clip, seconds)
+            edits.trim_head(comp, clip, max(low, min(clip.end - 1, new_start)), seconds)
+        else:
             new_end = clip.end + shift
             new_end += self._snap([new_end], d.targets)
-            limit = source_limit(comp, clip, asset) if isinstance(clip, MediaClip) else None
-            high = clip.start + limit if limit else None
-            new_end = max(clip.start + 1, new_end if high is None else min(high, new_end))
-            clip.duration = new_end - clip.start
-        elif d.kind == "slip":
-            if not isinstance(clip, MediaClip) or asset is None or asset.kind == "image" or not asset.duration:
-                return None
-            room = max(0.0, asset.duration - float(clip.duration / fps_rate) * clip.speed)
-            clip.source_in = min(room, max(0.0, d.orig.find_clip(d.clip_id)[1].source_in - float(shift / fps_rate) * clip.speed))
+            room = edits.tail_room(comp, clip, seconds)
+            if room is not None:
+                new_end = min(clip.end + room, new_end)
+            clip.duration = max(clip.start + 1, new_end) - clip.start
+        edits.overwrite(comp, [clip.id], seconds)
         return comp
 
     def _moved(self, comp: Composition, d: _Drag, primary, shift: int, y: float) -> Composition:
@@ -552,7 +910,7 @@ class TimelineView(QAbstractScrollArea):
         target_row = self.row_at(y)
         row_shift = 0 if target_row is None else target_row - d.row
         by_id = {t.id: t for t in comp.tracks}
-        dest: dict[str, Track] = {}
+        dest = {}
         if row_shift:
             for t, c in moving:
                 j = rows.index(t.id) + row_shift
@@ -568,6 +926,16 @@ class TimelineView(QAbstractScrollArea):
             if target is not None and target.id != t.id:
                 t.clips = [x for x in t.clips if x.id != c.id]
                 target.clips = sorted([*target.clips, c], key=lambda x: x.start)
+        edits.overwrite(comp, [c.id for _t, c in moving], self.controller.source_seconds)
+        return comp
+
+    def _key_dragged(self, d: _Drag, delta: float) -> Composition:
+        comp = d.orig.model_copy(deep=True)
+        clip = comp.find_clip(d.clip_id)[1]
+        prop, frame = d.key
+        to = frame + round(delta)
+        to += self._snap([clip.start + to], d.targets)
+        d.landed = edits.retime_keyframe(clip, prop, frame, to)
         return comp
 
     # ---- drops from the bin, the media workspace and the OS ------------------------------------
@@ -624,396 +992,6 @@ class TimelineView(QAbstractScrollArea):
             if paths:
                 self.files_dropped.emit(paths, track_id, frame)
         self.viewport().update()
-
-    # ---- painting ------------------------------------------------------------------------------
-    def _toggle_rects(self, row_index: int) -> list[tuple[str, QRectF]]:
-        row = self._rows[row_index]
-        r = self.row_rect(row)
-        flags = KIND_TOGGLES[row.track.kind]
-        size = 20
-        x = HEADER_W - 8 - size * len(flags)
-        y = r.top() + (r.height() - size) / 2 if r.height() < 50 else r.top() + r.height() - size - 6
-        return [(flag, QRectF(x + k * size, y, size, size)) for k, flag in enumerate(flags)]
-
-    def paintEvent(self, event) -> None:
-        c = theme().colors
-        p = QPainter(self.viewport())
-        p.setRenderHint(QPainter.Antialiasing)
-        w, h = self.viewport().width(), self.viewport().height()
-        p.fillRect(0, 0, w, h, QColor(c.base))
-        if self.comp is None:
-            p.end()
-            return
-        if not self._rows:
-            self._layout_rows()
-        comp = self.comp
-        p.save()
-        p.setClipRect(QRectF(HEADER_W, RULER_H, w - HEADER_W, h - RULER_H))
-        self._paint_lanes(p, c, w)
-        end_x = self.x_of(comp.duration)
-        if end_x < w:  # past the composition's end: shaded, it will not be exported
-            p.fillRect(QRectF(max(HEADER_W, end_x), RULER_H, w, h), QColor(0, 0, 0, 90))
-            p.setPen(QPen(QColor(c.muted), 1, Qt.DashLine))
-            p.drawLine(QPointF(end_x, RULER_H), QPointF(end_x, h))
-        for m in comp.markers:
-            x = self.x_of(m.frame)
-            col = QColor(m.colour)
-            col.setAlpha(90)
-            p.setPen(QPen(col, 1, Qt.DotLine))
-            p.drawLine(QPointF(x, RULER_H), QPointF(x, h))
-        for i, row in enumerate(self._rows):
-            self._paint_track_clips(p, c, i, row)
-        if not any(row.track.clips for row in self._rows):
-            self._paint_empty(p, c, w, h)
-        self._paint_drop_hint(p, c)
-        if self._drag is not None and self._drag.band is not None:
-            fill = QColor(c.accent)
-            fill.setAlpha(40)
-            p.setPen(QPen(QColor(c.accent), 1))
-            p.setBrush(fill)
-            p.drawRect(self._drag.band)
-        if self.snap_frame is not None:
-            x = self.x_of(self.snap_frame)
-            p.setPen(QPen(QColor(c.warning), 1.5))
-            p.drawLine(QPointF(x, RULER_H), QPointF(x, h))
-        p.restore()
-        self._paint_headers(p, c, h)
-        self._paint_ruler(p, c, w)
-        self._paint_playhead(p, c, h)
-        p.end()
-
-    def _paint_lanes(self, p: QPainter, c, w: int) -> None:
-        for i, row in enumerate(self._rows):
-            r = self.row_rect(row)
-            lane = QColor(c.panel) if i % 2 == 0 else QColor(c.base).lighter(112)
-            p.fillRect(QRectF(HEADER_W, r.top(), w - HEADER_W, r.height()), lane)
-            if row.track.locked:
-                hatch = QColor(c.muted)
-                hatch.setAlpha(28)
-                p.fillRect(QRectF(HEADER_W, r.top(), w - HEADER_W, r.height()), QColor(hatch))
-
-    def _clip_colour(self, clip) -> QColor:
-        role = self.controller.role(clip)
-        if role == "visual":
-            asset = self.controller.asset(getattr(clip, "asset_id", None))
-            if asset is not None and asset.kind == "image":
-                role = "image"
-        return QColor(ROLE_COLOURS[role])
-
-    def _paint_track_clips(self, p: QPainter, c, i: int, row: _Row) -> None:
-        track = row.track
-        w = self.viewport().width()
-        dim = track.hidden or (track.muted and track.kind == "audio")
-        for clip in track.clips:
-            rect = self.clip_rect(clip, i)
-            if rect.right() < HEADER_W or rect.left() > w:
-                continue
-            self._paint_clip(p, c, clip, rect, clip.id in self.controller.selected, dim or not clip.enabled)
-        by_id = {x.id: x for x in track.clips}
-        for tr in track.transitions:
-            a, b = by_id.get(tr.a), by_id.get(tr.b)
-            if a is None or b is None:
-                continue
-            r = self.row_rect(row)
-            x0, x1 = self.x_of(b.start), self.x_of(a.end)
-            box = QRectF(x0, r.top() + r.height() * 0.5, max(6.0, x1 - x0), r.height() * 0.5 - 3)
-            grad = QLinearGradient(box.topLeft(), box.topRight())
-            grad.setColorAt(0, QColor(255, 255, 255, 30))
-            grad.setColorAt(1, QColor(255, 255, 255, 150))
-            p.setPen(QPen(QColor(255, 255, 255, 200), 1))
-            p.setBrush(grad)
-            p.drawRoundedRect(box, 3, 3)
-            p.drawLine(box.bottomLeft(), box.topRight())
-            if box.width() > 60:
-                p.setPen(QColor(20, 20, 24))
-                f = p.font()
-                f.setPointSizeF(7.5)
-                p.setFont(f)
-                p.drawText(box.adjusted(4, 0, -4, 0), Qt.AlignLeft | Qt.AlignVCenter, tr.kind.capitalize())
-
-    def _paint_clip(self, p: QPainter, c, clip, rect: QRectF, selected: bool, dim: bool) -> None:
-        base = self._clip_colour(clip)
-        path = QPainterPath()
-        path.addRoundedRect(rect, 5, 5)
-        p.save()
-        if dim:
-            p.setOpacity(0.45)
-        p.setPen(Qt.NoPen)
-        p.setBrush(base.darker(165))
-        p.drawPath(path)
-        p.setClipPath(path)
-        role = self.controller.role(clip)
-        label_h = 16
-        body = rect.adjusted(0, label_h, 0, 0)
-        if isinstance(clip, MediaClip) and role == "visual":
-            self._paint_thumbnails(p, clip, body)
-        elif role == "audio":
-            self._paint_waveform(p, clip, rect.adjusted(0, label_h - 2, 0, -2), base)
-        elif isinstance(clip, TextClip):
-            p.setPen(QColor(255, 255, 255, 200))
-            f = QFont(p.font())
-            f.setPointSizeF(9)
-            f.setBold(True)
-            p.setFont(f)
-            p.drawText(body.adjusted(8, 0, -4, 0), Qt.AlignLeft | Qt.AlignVCenter, " ".join(clip.text.split()))
-        elif isinstance(clip, ShapeClip):
-            swatch = QRectF(body.left() + 8, body.center().y() - 7, 14, 14)
-            p.setBrush(QColor(clip.fill))
-            p.setPen(QPen(QColor(255, 255, 255, 160), 1))
-            if clip.shape == "ellipse":
-                p.drawEllipse(swatch)
-            else:
-                p.drawRoundedRect(swatch, 3 if clip.shape == "rounded_rectangle" else 0, 3 if clip.shape == "rounded_rectangle" else 0)
-        # the label band
-        band = QRectF(rect.left(), rect.top(), rect.width(), label_h)
-        p.fillRect(band, base)
-        self._paint_keyframe_ticks(p, clip, rect)
-        p.setPen(QColor(255, 255, 255))
-        f = QFont(p.font())
-        f.setPointSizeF(8)
-        f.setBold(False)
-        p.setFont(f)
-        icon = {"visual": "mdi6.filmstrip", "audio": "mdi6.music-note", "text": "mdi6.format-text", "shape": "mdi6.shape-outline"}[role]
-        asset = self.controller.asset(getattr(clip, "asset_id", None))
-        if asset is not None and asset.kind == "image":
-            icon = "mdi6.image-outline"
-        text_left = rect.left() + 5
-        if rect.width() > 34:
-            _icon(icon, "#FFFFFF").paint(p, QRect(int(rect.left() + 4), int(rect.top() + 2), 12, 12))
-            text_left += 15
-        name = clip.name or (clip.text if isinstance(clip, TextClip) else clip.kind)
-        if isinstance(clip, MediaClip) and clip.speed != 1:
-            name = f"{name}  ·  {clip.speed:g}×"
-        metrics = p.fontMetrics()
-        avail = rect.right() - text_left - 4
-        if avail > 12:
-            p.drawText(QRectF(text_left, rect.top(), avail, label_h), Qt.AlignLeft | Qt.AlignVCenter,
-                       metrics.elidedText(name, Qt.ElideRight, int(avail)))
-        p.restore()
-        p.setBrush(Qt.NoBrush)
-        if selected:
-            p.setPen(QPen(QColor("#FFFFFF"), 2))
-            p.drawRoundedRect(rect.adjusted(1, 1, -1, -1), 5, 5)
-            handle = QColor("#FFFFFF")
-            p.setPen(Qt.NoPen)
-            p.setBrush(handle)
-            if rect.width() > 20:
-                p.drawRoundedRect(QRectF(rect.left() + 1, rect.center().y() - 8, 3, 16), 1.5, 1.5)
-                p.drawRoundedRect(QRectF(rect.right() - 4, rect.center().y() - 8, 3, 16), 1.5, 1.5)
-        else:
-            p.setPen(QPen(base.lighter(130), 1))
-            p.drawRoundedRect(rect.adjusted(0.5, 0.5, -0.5, -0.5), 5, 5)
-
-    def _paint_keyframe_ticks(self, p: QPainter, clip, rect: QRectF) -> None:
-        frames = set()
-        for name in ("position", "scale", "rotation", "opacity"):
-            frames.update(k.frame for k in getattr(clip.transform, name).keyframes)
-        if not frames:
-            return
-        p.setPen(QPen(QColor(30, 30, 30), 0.8))
-        p.setBrush(QColor("#FFD54A"))
-        y = rect.bottom() - 6
-        for f in frames:
-            x = self.x_of(clip.start + f)
-            p.drawPolygon(QPolygonF([QPointF(x, y - 4), QPointF(x + 4, y), QPointF(x, y + 4), QPointF(x - 4, y)]))
-
-    def _paint_thumbnails(self, p: QPainter, clip: MediaClip, body: QRectF) -> None:
-        asset = self.controller.asset(clip.asset_id)
-        if asset is None or not asset.thumbnail or body.height() < 8:
-            return
-        pixmap = self.thumbnails.pixmap(str(self.lib_root / asset.thumbnail))
-        if pixmap is None or pixmap.isNull():
-            return
-        th = body.height()
-        tw = max(8.0, th * pixmap.width() / max(1, pixmap.height()))
-        left = max(body.left(), HEADER_W - tw)
-        x = body.left() + math.floor((left - body.left()) / tw) * tw
-        right = min(body.right(), self.viewport().width())
-        while x < right:
-            p.drawPixmap(QRectF(x, body.top(), tw, th), pixmap, QRectF(pixmap.rect()))
-            x += tw
-        shade = QLinearGradient(body.topLeft(), body.bottomLeft())
-        shade.setColorAt(0, QColor(0, 0, 0, 40))
-        shade.setColorAt(1, QColor(0, 0, 0, 0))
-        p.fillRect(body, shade)
-
-    def _audio_path(self, clip: MediaClip) -> str | None:
-        asset = self.controller.asset(clip.asset_id)
-        if asset is not None:
-            return str(self.controller.ctx.lib.media_path(asset.sha256, asset.ext))
-        return clip.path
-
-    def _paint_waveform(self, p: QPainter, clip: MediaClip, area: QRectF, base: QColor) -> None:
-        path = self._audio_path(clip)
-        peaks = self.waveforms.peaks(path) if path else None
-        if peaks is None or not len(peaks) or self.comp is None:
-            p.setPen(QPen(base.lighter(120), 1))
-            p.drawLine(QPointF(area.left(), area.center().y()), QPointF(area.right(), area.center().y()))
-            return
-        fps = float(self.comp.rate)
-        mid, half = area.center().y(), area.height() / 2 - 1
-        x0 = max(area.left(), HEADER_W)
-        x1 = min(area.right(), self.viewport().width())
-        step = 1.0
-        top, bottom = [], []
-        x = x0
-        while x <= x1:
-            f0 = self.frame_at(x) - clip.start
-            f1 = self.frame_at(x + step) - clip.start
-            t0 = clip.source_in + f0 / fps * clip.speed
-            t1 = clip.source_in + f1 / fps * clip.speed
-            i0 = max(0, int(t0 * PEAKS_PER_SECOND))
-            i1 = min(len(peaks), max(i0 + 1, int(math.ceil(t1 * PEAKS_PER_SECOND))))
-            level = float(peaks[i0:i1].max()) if i0 < len(peaks) else 0.0
-            gain = clip.volume.value if not clip.volume.keyframes else 1.0
-            level = min(1.0, level * float(gain))
-            top.append(QPointF(x, mid - level * half))
-            bottom.append(QPointF(x, mid + level * half))
-            x += step
-        poly = QPolygonF(top + bottom[::-1])
-        p.setPen(Qt.NoPen)
-        p.setBrush(base.lighter(135))
-        p.drawPolygon(poly)
-
-    def _paint_empty(self, p: QPainter, c, w: int, h: int) -> None:
-        area = QRectF(HEADER_W, RULER_H, w - HEADER_W, h - RULER_H)
-        icon_box = QRect(int(area.center().x() - 18), int(area.center().y() - 34), 36, 36)
-        _icon("mdi6.tray-arrow-down", c.muted).paint(p, icon_box)
-        p.setPen(QColor(c.muted))
-        p.drawText(QRectF(area.left(), icon_box.bottom() + 6, area.width(), 22), Qt.AlignHCenter | Qt.AlignTop,
-                   "Drag media here from the bin, or add a text or shape at the playhead")
-
-    def _paint_drop_hint(self, p: QPainter, c) -> None:
-        if self._drop_hint is None:
-            return
-        track_id, frame = self._drop_hint
-        x = self.x_of(frame)
-        i = self.row_of_track(track_id) if track_id else None
-        col = QColor(c.accent)
-        if i is not None:
-            r = self.row_rect(self._rows[i])
-            fill = QColor(col)
-            fill.setAlpha(60)
-            p.setPen(QPen(col, 1.5, Qt.DashLine))
-            p.setBrush(fill)
-            p.drawRoundedRect(QRectF(x, r.top() + 2, max(40.0, self.comp.frames(1) * self.ppf), r.height() - 4), 5, 5)
-        p.setPen(QPen(col, 2))
-        p.drawLine(QPointF(x, RULER_H), QPointF(x, self.viewport().height()))
-
-    def _paint_headers(self, p: QPainter, c, h: int) -> None:
-        p.save()
-        p.setClipRect(QRectF(0, RULER_H, HEADER_W, h - RULER_H))
-        p.fillRect(QRectF(0, RULER_H, HEADER_W, h), QColor(c.window))
-        f = QFont(p.font())
-        for i, row in enumerate(self._rows):
-            r = self.row_rect(row)
-            box = QRectF(0, r.top(), HEADER_W - 1, r.height())
-            p.fillRect(box, QColor(c.panel))
-            kind_col = QColor(ROLE_COLOURS["audio" if row.track.kind == "audio" else "text" if row.track.kind == "text" else "visual"])
-            if row.track.kind == "overlay":
-                kind_col = QColor(ROLE_COLOURS["image"])
-            p.fillRect(QRectF(0, r.top(), 3, r.height()), kind_col)
-            _icon(KIND_ICONS[row.track.kind], c.muted).paint(p, QRect(10, int(r.top() + 7), 14, 14))
-            f.setPointSizeF(9)
-            f.setBold(True)
-            p.setFont(f)
-            p.setPen(QColor(c.text))
-            name = row.track.name or row.track.kind.capitalize()
-            p.drawText(QRectF(30, r.top() + 4, HEADER_W - 40, 20), Qt.AlignLeft | Qt.AlignVCenter,
-                       p.fontMetrics().elidedText(name, Qt.ElideRight, HEADER_W - 40 if r.height() >= 50 else 60))
-            for flag, rect in self._toggle_rects(i):
-                on = getattr(row.track, flag)
-                on_icon, off_icon, _tip = TRACK_TOGGLES[flag]
-                colour = (c.warning if flag in ("solo", "locked") else c.danger) if on else c.muted
-                if on:
-                    bg = QColor(colour)
-                    bg.setAlpha(40)
-                    p.setPen(Qt.NoPen)
-                    p.setBrush(bg)
-                    p.drawRoundedRect(rect.adjusted(1, 1, -1, -1), 4, 4)
-                _icon(on_icon if on else off_icon, colour).paint(p, rect.adjusted(3, 3, -3, -3).toRect())
-        p.restore()
-        p.setPen(QPen(QColor(c.border), 1))
-        p.drawLine(QPointF(HEADER_W - 0.5, RULER_H), QPointF(HEADER_W - 0.5, h))
-
-    def _tick_step(self) -> tuple[int, int]:
-        """(major, minor) tick spacing in frames, majors at least ~90 px apart."""
-        base = max(1, round(self.comp.fps[0] / self.comp.fps[1]))
-        choices = [1, 2, 5, 10, base // 2 or 1, base, 2 * base, 5 * base, 10 * base, 15 * base, 30 * base, 60 * base, 300 * base]
-        choices = sorted(set(choices))
-        major = next((s for s in choices if s * self.ppf >= 90), choices[-1])
-        minor = next((s for s in reversed(choices) if s < major and major % s == 0 and s * self.ppf >= 8), major)
-        return major, minor
-
-    def _paint_ruler(self, p: QPainter, c, w: int) -> None:
-        p.fillRect(QRectF(0, 0, w, RULER_H), QColor(c.window))
-        comp = self.comp
-        major, minor = self._tick_step()
-        base = max(1, round(comp.fps[0] / comp.fps[1]))
-        first = max(0, int(self.frame_at(HEADER_W)) // minor * minor)
-        last = int(self.frame_at(w)) + minor
-        f = QFont(p.font())
-        f.setPointSizeF(7.5)
-        p.setFont(f)
-        for frame in range(first, last, minor):
-            x = self.x_of(frame)
-            if x < HEADER_W:
-                continue
-            if frame % major == 0:
-                p.setPen(QPen(QColor(c.muted), 1))
-                p.drawLine(QPointF(x, RULER_H - 12), QPointF(x, RULER_H))
-                label = timecode(frame, comp.fps)
-                label = label[3:8] if major % base == 0 else label[3:]
-                p.setPen(QColor(c.muted))
-                p.drawText(QRectF(x + 4, 2, 90, 14), Qt.AlignLeft | Qt.AlignVCenter, label)
-            else:
-                p.setPen(QPen(QColor(c.border), 1))
-                p.drawLine(QPointF(x, RULER_H - 5), QPointF(x, RULER_H))
-        c_in, c_out = self.controller.in_point, self.controller.out_point
-        if c_in is not None or c_out is not None:  # the I/O (loop) region
-            x0 = max(HEADER_W, self.x_of(c_in if c_in is not None else 0))
-            x1 = min(w, self.x_of((c_out + 1) if c_out is not None else comp.duration))
-            if x1 > x0:
-                region = QColor(c.accent)
-                region.setAlpha(70)
-                p.fillRect(QRectF(x0, RULER_H - 8, x1 - x0, 6), region)
-                p.setPen(QPen(QColor(c.accent), 2))
-                if c_in is not None and self.x_of(c_in) >= HEADER_W:
-                    p.drawLine(QPointF(x0, RULER_H - 10), QPointF(x0, RULER_H - 2))
-                if c_out is not None:
-                    p.drawLine(QPointF(x1, RULER_H - 10), QPointF(x1, RULER_H - 2))
-        for m in comp.markers:
-            x = self.x_of(m.frame)
-            if x < HEADER_W - 6:
-                continue
-            p.setPen(Qt.NoPen)
-            p.setBrush(QColor(m.colour))
-            p.drawPolygon(QPolygonF([QPointF(x - 5, RULER_H - 12), QPointF(x + 5, RULER_H - 12), QPointF(x + 5, RULER_H - 5),
-                                     QPointF(x, RULER_H - 1), QPointF(x - 5, RULER_H - 5)]))
-        # the playhead's timecode in the corner above the headers
-        p.fillRect(QRectF(0, 0, HEADER_W, RULER_H), QColor(c.window))
-        tf = QFont(p.font())
-        tf.setPointSizeF(11)
-        tf.setBold(True)
-        tf.setFamily("DejaVu Sans Mono")
-        p.setFont(tf)
-        p.setPen(QColor(c.accent))
-        p.drawText(QRectF(12, 0, HEADER_W - 12, RULER_H), Qt.AlignLeft | Qt.AlignVCenter, timecode(self.controller.playhead, comp.fps))
-        p.setPen(QPen(QColor(c.border), 1))
-        p.drawLine(QPointF(0, RULER_H - 0.5), QPointF(w, RULER_H - 0.5))
-        p.drawLine(QPointF(HEADER_W - 0.5, 0), QPointF(HEADER_W - 0.5, RULER_H))
-
-    def _paint_playhead(self, p: QPainter, c, h: int) -> None:
-        x = self.x_of(self.controller.playhead)
-        if x < HEADER_W - 1:
-            return
-        col = QColor(c.accent).lighter(125)
-        p.setPen(QPen(col, 1.5))
-        p.drawLine(QPointF(x, RULER_H - 2), QPointF(x, h))
-        p.setPen(Qt.NoPen)
-        p.setBrush(col)
-        p.drawPolygon(QPolygonF([QPointF(x - 6, 4), QPointF(x + 6, 4), QPointF(x + 6, RULER_H - 12),
-                                 QPointF(x, RULER_H - 4), QPointF(x - 6, RULER_H - 12)]))
 
     def sizeHint(self) -> QSize:
         return QSize(900, 300)

@@ -18,10 +18,14 @@ from PySide6.QtCore import QObject, Signal
 from studio.core.errors import StudioError
 from studio.core.ops import compositions as comp_ops
 from studio.core.queries import AssetInfo, list_assets
+from studio.core.render.media import MediaResolver
+from studio.core.timeline import edits, variants
+from studio.core.timeline.edits import fix_transitions, split_clip
 from studio.core.timeline.model import (
     Animated, Composition, Keyframe, Marker, MediaClip, ShapeClip, TextClip, Track, readable,
 )
 from studio.core.timeline.store import load_composition
+from studio.ui.bridge import when_finished
 
 IMAGE_SECONDS = 5.0  # how long a still lasts when it is dropped
 TITLE_SECONDS = 3.0  # a new text or shape
@@ -32,7 +36,7 @@ ASPECTS = {  # label -> (width, height)
     "16:9 Landscape (1920×1080)": (1920, 1080),
 }
 TRACK_NAMES = {"video": "Video", "overlay": "Overlay", "text": "Text", "audio": "Audio"}
-ANIMATED_PROPS = ("position", "scale", "rotation", "opacity")
+TRANSITION_NAMES = {"crossfade": "Crossfade", "dip": "Dip to black", "slide": "Slide", "wipe": "Wipe"}
 
 
 # ---- time ---------------------------------------------------------------------------------
@@ -89,8 +93,7 @@ def source_limit(comp: Composition, clip: MediaClip, asset: AssetInfo | None) ->
     """The most frames the clip can last from its source_in (None: no limit, e.g. a still)."""
     if asset is None or asset.kind == "image" or not asset.duration:
         return None
-    left = max(0.0, asset.duration - clip.source_in)
-    return max(1, math.floor(left / clip.speed * comp.rate + 1e-6))
+    return edits.source_frames(comp, clip, asset.duration)
 
 
 def display_tracks(comp: Composition) -> list[Track]:
@@ -123,67 +126,6 @@ def add_track(comp: Composition, kind: str) -> Track:
     return next(t for t in comp.tracks if t.id == track.id)
 
 
-def fix_transitions(comp: Composition) -> None:
-    """After an edit, transitions follow their clips' overlap, or go if the clips no longer overlap."""
-    for track in comp.tracks:
-        clips = {c.id: c for c in track.clips}
-        kept = []
-        for tr in track.transitions:
-            a, b = clips.get(tr.a), clips.get(tr.b)
-            if a is None or b is None:
-                continue
-            overlap = a.end - b.start
-            if overlap <= 0 or b.start < a.start:
-                continue
-            if overlap != tr.duration:
-                tr = tr.model_copy(update={"duration": overlap})
-            kept.append(tr)
-        if kept != list(track.transitions):
-            track.transitions = kept
-
-
-def _split_animated(prop: Animated, offset: int) -> tuple[Animated, Animated]:
-    if not prop.keyframes:
-        return prop.model_copy(deep=True), prop.model_copy(deep=True)
-    at = prop.at(offset)
-    left = [k.model_copy() for k in prop.keyframes if k.frame < offset]
-    right = [k.model_copy(update={"frame": k.frame - offset}) for k in prop.keyframes if k.frame > offset]
-    if prop.keyframes[-1].frame >= offset:
-        left.append(Keyframe(frame=offset, value=at))
-    if prop.keyframes[0].frame <= offset:
-        right.insert(0, Keyframe(frame=0, value=at))
-    return Animated(value=prop.value, keyframes=left), Animated(value=prop.value, keyframes=right)
-
-
-def split_clip(comp: Composition, track: Track, clip, frame: int) -> str | None:
-    """Cut clip at a timeline frame; returns the new right-hand clip's id (None: not inside)."""
-    if not clip.start < frame < clip.end:
-        return None
-    offset = frame - clip.start
-    right = type(clip).model_validate({**clip.model_dump(), "id": _fresh_id(), "start": frame, "duration": clip.end - frame})
-    left = type(clip).model_validate({**clip.model_dump(), "duration": offset})
-    for name in ANIMATED_PROPS:
-        a, b = _split_animated(getattr(clip.transform, name), offset)
-        setattr(left.transform, name, a)
-        setattr(right.transform, name, b)
-    if isinstance(clip, MediaClip):
-        right.source_in = clip.source_in + comp.seconds(offset) * clip.speed
-        left.volume, right.volume = _split_animated(clip.volume, offset)
-        left.fade_out, right.fade_in = 0.0, 0.0
-    clips = []
-    for c in track.clips:
-        clips.extend([left, right] if c.id == clip.id else [c])
-    track.clips = clips
-    track.transitions = [tr.model_copy(update={"a": right.id}) if tr.a == clip.id else tr for tr in track.transitions]
-    return right.id
-
-
-def _fresh_id() -> str:
-    from studio.core.timeline.model import new_id
-
-    return new_id()
-
-
 class TimelineController(QObject):
     composition_changed = Signal()  # the document changed (an edit, a preview, a reload): redraw
     loaded = Signal(object)  # a composition id (or None) was loaded
@@ -191,6 +133,7 @@ class TimelineController(QObject):
     selection_changed = Signal()
     assets_changed = Signal()
     marks_changed = Signal()  # the I/O (loop) marks
+    variant_changed = Signal()  # another aspect variant is shown and edited
 
     def __init__(self, ctx, parent=None):
         super().__init__(parent)
@@ -205,6 +148,9 @@ class TimelineController(QObject):
         self._saved: Composition | None = None  # what the library holds while a preview is shown
         self._assets: dict[int, AssetInfo | None] = {}
         self._gestures = itertools.count(1)
+        self.variant: str | None = None  # the aspect variant shown and edited (None: the main layout)
+        self._display: tuple = (None, None, None)  # (composition, variant, as the variant lays it out)
+        self.composition_changed.connect(self._drop_gone_variant)  # first, so views never see a variant that went
         ctx.bus.changed.connect(self._on_bus_changed)
 
     # ---- loading --------------------------------------------------------------------------
@@ -419,16 +365,28 @@ class TimelineController(QObject):
         return True
 
     # ---- adding -----------------------------------------------------------------------------
-    def _target_track(self, comp: Composition, role: str, track_id: str | None) -> Track:
+    # Same-track overlaps: a clip put on a spot of a track (dropped, moved, trimmed there)
+    # overwrites what it covers, as in a professional NLE (edits.overwrite); a clip added with no
+    # spot named (Add text, a drop outside the tracks) goes on the first track with room for it.
+    def _target_track(self, comp: Composition, role: str, track_id: str | None, span: tuple[int, int]) -> Track:
         track = next((t for t in comp.tracks if t.id == track_id), None)
         if track is not None and compatible(track.kind, role) and not track.locked:
             return track
         preferred = ROLE_TRACKS[role]
-        for kind in preferred:  # the first unlocked track of the preferred kind
+        for kind in preferred:  # the first unlocked track of the preferred kind with room
             for t in display_tracks(comp):
-                if t.kind == kind and not t.locked:
+                if t.kind == kind and not t.locked and edits.is_free(t, *span):
                     return t
         return add_track(comp, preferred[0])
+
+    def source_seconds(self, clip) -> float | None:
+        """edits.SourceSeconds for this library: how long a clip's source lasts."""
+        if not isinstance(clip, MediaClip):
+            return None
+        asset = self.asset(clip.asset_id)
+        if asset is not None and asset.kind == "image":
+            return None
+        return asset.duration if asset is not None and asset.duration else math.inf
 
     def add_assets(self, asset_ids: list[int], track_id: str | None, frame: int) -> list[str]:
         """Place assets one after another from frame on the track (or a compatible one)."""
@@ -444,13 +402,14 @@ class TimelineController(QObject):
             at = max(0, int(frame))
             for a in assets:
                 role = "audio" if a.kind == "audio" else "visual"
-                track = self._target_track(comp, role, track_id)
                 seconds = IMAGE_SECONDS if a.kind == "image" or not a.duration else a.duration
                 duration = max(1, math.floor(seconds * comp.rate + 1e-6))
+                track = self._target_track(comp, role, track_id, (at, at + duration))
                 clip = MediaClip(name=a.name, asset_id=a.id, start=at, duration=duration, fit="cover" if a.kind != "audio" else "contain")
                 track.clips = [*track.clips, clip]
                 placed.append(clip.id)
                 at += duration
+            edits.overwrite(comp, placed, self.source_seconds)
 
         what = assets[0].name if len(assets) == 1 else f"{len(assets)} clips"
         if self.edit(f"Add {what}", change):
@@ -468,8 +427,8 @@ class TimelineController(QObject):
         made: list[str] = []
 
         def change(comp: Composition):
-            track = self._target_track(comp, role, None)
             clip = make(comp, self.playhead)
+            track = self._target_track(comp, role, None, (clip.start, clip.end))
             track.clips = [*track.clips, clip]
             made.append(clip.id)
 
@@ -545,9 +504,9 @@ class TimelineController(QObject):
     def update_clip(self, clip_id: str, change: Callable, label: str, merge_key: str | None = None) -> bool:
         def apply(comp: Composition):
             track, clip = comp.find_clip(clip_id)
-            if clip is None:
+            if clip is None or change(comp, track, clip) is False:
                 return False
-            return change(comp, track, clip)
+            edits.overwrite(comp, [clip_id], self.source_seconds)  # a new start or length takes its frames
 
         return self.edit(label, apply, merge_key)
 
@@ -564,21 +523,205 @@ class TimelineController(QObject):
             else:
                 setattr(clip.transform, prop, Animated(value=value))
 
-        return self.update_clip(clip_id, change, f"Change {prop}", merge_key)
+        return self.update_layout(clip_id, change, f"Change {prop}", merge_key)
 
     def toggle_keyframe(self, clip_id: str, prop: str) -> bool:
         """Add a keyframe at the playhead holding the current value, or remove the one there."""
         def change(comp, _track, clip):
             local = self.playhead - clip.start
-            if not 0 <= local < clip.duration:
-                return False
-            anim: Animated = getattr(clip.transform, prop)
-            if any(k.frame == local for k in anim.keyframes):
-                keys = [k for k in anim.keyframes if k.frame != local]
-                # the last keyframe going: the property keeps the value it had there
-                setattr(clip.transform, prop, Animated(value=anim.value if keys else anim.at(local), keyframes=keys))
-            else:
-                keys = [*anim.keyframes, Keyframe(frame=local, value=anim.at(local))]
-                setattr(clip.transform, prop, Animated(value=anim.value, keyframes=keys))
+            return edits.remove_keyframe(clip, prop, local) or edits.add_keyframe(clip, prop, local)
 
-        return self.update_clip(clip_id, change, f"Keyframe {prop}")
+        return self.update_layout(clip_id, change, f"Keyframe {prop}")
+
+    def add_keyframe(self, clip_id: str, prop: str, frame: int) -> bool:
+        """A keyframe `frame` frames into the clip, holding the value the property has there."""
+        return self.update_clip(clip_id, lambda _c, _t, clip: edits.add_keyframe(clip, prop, frame), f"Keyframe {prop}")
+
+    def remove_keyframe(self, clip_id: str, prop: str, frame: int) -> bool:
+        return self.update_clip(clip_id, lambda _c, _t, clip: edits.remove_keyframe(clip, prop, frame), "Delete keyframe")
+
+    def set_keyframe_easing(self, clip_id: str, prop: str, frame: int, easing: str) -> bool:
+        return self.update_clip(clip_id, lambda _c, _t, clip: edits.set_easing(clip, prop, frame, easing), "Keyframe easing")
+
+    # ---- variants: the composition in other aspects; layout edits go to the one shown ---------
+    def display_composition(self) -> Composition | None:
+        """The composition as the shown variant lays it out (its size, its clips' overrides)."""
+        comp = self.composition
+        if comp is None or self.variant is None:
+            return comp
+        if self._display[0] is not comp or self._display[1] != self.variant:
+            self._display = (comp, self.variant, comp.for_variant(self.variant))
+        return self._display[2]
+
+    def set_variant(self, name: str | None) -> None:
+        """Show and edit variant `name`; None, the main aspect or a name the composition lacks: the main layout."""
+        comp = self.composition
+        if comp is None or name == comp.aspect or name not in comp.variant_names():
+            name = None
+        if name != self.variant:
+            self.variant = name
+            self.variant_changed.emit()
+
+    def _drop_gone_variant(self) -> None:
+        self.set_variant(self.variant)  # e.g. after Edit ▸ Undo of "Add variant"
+
+    def update_layout(self, clip_id: str, change: Callable, label: str, merge_key: str | None = None) -> bool:
+        """A layout edit (transform, fit, wrap width), change(comp, track, clip) as for update_clip:
+        on the shown variant it goes to that variant's override for the clip, else to the clip."""
+        name = self.variant
+        if name is None:
+            return self.update_clip(clip_id, change, label, merge_key)
+
+        def apply(comp: Composition):
+            track = comp.find_clip(clip_id)[0]
+            return track is not None and variants.change_layout(comp, name, clip_id, lambda clip: change(comp, track, clip))
+
+        return self._edit_variants(f"{label} in {variants.label(name)}", apply, merge_key and f"{name}:{merge_key}")
+
+    def reset_layout(self, clip_id: str) -> bool:
+        """The clip takes the main layout again in the shown variant (its override goes)."""
+        name = self.variant
+        return name is not None and self._edit_variants(
+            f"Reset layout in {variants.label(name)}", lambda comp: variants.reset_layout(comp, name, clip_id))
+
+    def add_variant(self, name: str):
+        """Lay the composition out in aspect `name` by smart reframing, as a job (it reads the media);
+        when it is done, the variant is added as one undoable step and shown. Returns the job."""
+        comp = self.composition
+        if comp is None:
+            return None
+        resolver = MediaResolver(self.ctx.lib)
+        paths = {c.id: resolver.path(c) for _t, c in comp.clips() if isinstance(c, MediaClip)}
+        job = self.ctx.submit(variants.reframe, variants.ReframeParams(comp, name, paths),
+                              title=f"Reframe {comp.name} for {variants.label(name)}")
+        when_finished(self.ctx.bus, job, lambda done, for_id=self.composition_id: self._on_reframed(done, for_id))
+        return job
+
+    def _on_reframed(self, job, composition_id: int | None) -> None:
+        if job.status == "failed":
+            self.ctx.notify(f"The new variant could not be laid out: {job.error}", "error")
+        if job.status != "done" or composition_id != self.composition_id:
+            return  # cancelled, or another composition is open now
+        variant = job.result
+        if self._edit_variants(f"Add {variants.label(variant.name)} variant", lambda comp: variants.put_variant(comp, variant)):
+            self.set_variant(variant.name)
+
+    def delete_variant(self, name: str) -> bool:
+        if not self._edit_variants(f"Delete {variants.label(name)} variant", lambda comp: variants.delete_variant(comp, name)):
+            return False
+        self.ctx.notify(f"Deleted the {variants.label(name)} variant (Edit ▸ Undo brings it back)")
+        return True
+
+    def _edit_variants(self, label: str, change: Callable, merge_key: str | None = None) -> bool:
+        try:
+            return self.edit(label, change, merge_key)
+        except StudioError as exc:  # e.g. the variant went (an undo) while its edit was on its way
+            self.ctx.notify(str(exc), "warning")
+            return False
+
+    # ---- tracks -------------------------------------------------------------------------------
+    def new_track(self, kind: str) -> str | None:
+        made: list[str] = []
+        if self.edit(f"Add {TRACK_NAMES[kind].lower()} track", lambda comp: made.append(add_track(comp, kind).id)):
+            return made[0]
+        return None
+
+    def rename_track(self, track_id: str, name: str) -> bool:
+        name = name.strip()
+
+        def change(comp: Composition):
+            track = edits.find_track(comp, track_id)
+            if not name or name == track.name:
+                return False
+            track.name = name
+
+        return self.edit("Rename track", change)
+
+    def delete_track(self, track_id: str) -> bool:
+        def change(comp: Composition):
+            track = edits.find_track(comp, track_id)
+            if track.locked:
+                raise ValueError(f"{track.name or 'the track'} is locked; unlock it to delete it")
+            comp.tracks = [t for t in comp.tracks if t.id != track_id]
+
+        return self.edit("Delete track", change)
+
+    def move_track(self, track_id: str, row: int) -> bool:
+        """Move a track to `row` among the rows of its group as shown: picture tracks reorder
+        among picture tracks (the top row is the top layer), audio tracks among audio tracks."""
+        def change(comp: Composition):
+            audio = edits.find_track(comp, track_id).kind == "audio"
+            shown = display_tracks(comp)
+            group = [t for t in shown if (t.kind == "audio") == audio]
+            ids = [t.id for t in group]
+            row_ = max(0, min(len(group) - 1, row))
+            if ids.index(track_id) == row_:
+                return False
+            group.insert(row_, group.pop(ids.index(track_id)))
+            pictures = [t for t in shown if t.kind != "audio"] if audio else group
+            sounds = group if audio else [t for t in shown if t.kind == "audio"]
+            comp.tracks = pictures[::-1] + sounds
+
+        return self.edit("Move track", change)
+
+    # ---- transitions --------------------------------------------------------------------------
+    def add_transition(self, a_id: str, b_id: str, kind: str = "crossfade") -> bool:
+        """A transition at the cut from clip a into clip b, the default length or what the media allows."""
+        made = []
+
+        def change(comp: Composition):
+            track, a = comp.find_clip(a_id)
+            b = comp.find_clip(b_id)[1]
+            if a is None or b is None:
+                return False
+            made.append(edits.add_transition(comp, track, a, b, kind, comp.frames(edits.DEFAULT_TRANSITION_SECONDS), self.source_seconds))
+
+        if not self.edit(f"Add {TRANSITION_NAMES[kind].lower()}", change):
+            return False
+        wanted = self.composition.frames(edits.DEFAULT_TRANSITION_SECONDS)
+        if made[0].duration < wanted:
+            self.ctx.notify(f"The {TRANSITION_NAMES[kind].lower()} lasts {made[0].duration} frames, not {wanted}: "
+                            "that is all the spare media the clips have at the cut.")
+        return True
+
+    def _edit_transition(self, a_id: str, b_id: str, label: str, change: Callable, merge_key: str | None = None) -> bool:
+        def apply(comp: Composition):
+            track, a = comp.find_clip(a_id)
+            b = comp.find_clip(b_id)[1]
+            tr = edits.transition_between(track, a_id, b_id) if track is not None else None
+            if tr is None or b is None:
+                return False
+            if track.locked:
+                raise ValueError(f"{track.name or 'the track'} is locked")
+            return change(comp, track, a, b, tr)
+
+        return self.edit(label, apply, merge_key)
+
+    def update_transition(self, a_id: str, b_id: str, **changes) -> bool:
+        """Change a transition's kind, direction or colour."""
+        def change(_comp, track, _a, _b, tr):
+            new = type(tr).model_validate({**tr.model_dump(), **changes})
+            if new == tr:
+                return False
+            track.transitions = [new if t is tr else t for t in track.transitions]
+
+        return self._edit_transition(a_id, b_id, "Change transition", change)
+
+    def set_transition_duration(self, a_id: str, b_id: str, frames: int, merge_key: str | None = None) -> bool:
+        """Lengthen or shorten a transition; both sides of the cut move evenly, within their media."""
+        def change(comp, track, a, b, tr):
+            if max(1, frames) == tr.duration:
+                return False
+            if edits.set_overlap(comp, track, a, b, max(1, frames), self.source_seconds) == tr.duration:
+                raise ValueError("the clips have no more spare media at this cut")
+            # commit() fits the transition's duration to the new overlap
+
+        return self._edit_transition(a_id, b_id, "Transition duration", change, merge_key)
+
+    def remove_transition(self, a_id: str, b_id: str) -> bool:
+        """The transition goes and the clips meet at a cut again, in the middle of where it was."""
+        def change(comp, track, a, b, tr):
+            edits.set_overlap(comp, track, a, b, 0, self.source_seconds)
+            track.transitions = [t for t in track.transitions if t is not tr]
+
+        return self._edit_transition(a_id, b_id, "Remove transition", change)

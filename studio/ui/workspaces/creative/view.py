@@ -20,6 +20,7 @@ from studio.ui.workspaces.creative.export import Exporter
 from studio.ui.workspaces.creative.inspector import InspectorPanel
 from studio.ui.workspaces.creative.timeline import TimelineView
 from studio.ui.workspaces.creative.timeline_model import ASPECTS, TimelineController
+from studio.ui.workspaces.creative.variant_bar import VariantBar
 from studio.ui.workspaces.creative.viewer import ViewerWidget
 
 EMPTY_TITLE = "Create a composition to start editing"
@@ -74,6 +75,9 @@ class CreativeView(QWidget):
         top.addWidget(self.delete_button)
         top.addWidget(self.new_button)
         top.addSpacing(12)
+        self.variant_bar = VariantBar(self.ctx, self.controller)
+        top.addWidget(self.variant_bar)
+        top.addSpacing(12)
         top.addWidget(self.info_label)
         top.addStretch(1)
         self.exporter = Exporter(self.ctx, self.controller, self)
@@ -86,9 +90,11 @@ class CreativeView(QWidget):
         a = self.actions
         tools.addAction(a.add_text)
         tools.addAction(a.add_shape)
+        tools.addAction(a.add_track)
+        tools.widgetForAction(a.add_track).setPopupMode(QToolButton.InstantPopup)
         tools.addSeparator()
         tools.setToolButtonStyle(Qt.ToolButtonIconOnly)
-        for action in (a.split, a.delete, a.ripple_delete):
+        for action in (a.split, a.delete, a.ripple_delete, a.add_transition, a.keyframe_lanes):
             tools.addAction(action)
         tools.addSeparator()
         tools.addAction(a.snapping)
@@ -98,7 +104,7 @@ class CreativeView(QWidget):
         tools.addWidget(spacer)
         for action in (a.zoom_out, a.zoom_in, a.fit):
             tools.addAction(action)
-        for action in (a.add_text, a.add_shape):
+        for action in (a.add_text, a.add_shape, a.add_track):
             button = tools.widgetForAction(action)
             if button is not None:
                 button.setToolButtonStyle(Qt.ToolButtonTextBesideIcon)
@@ -167,10 +173,13 @@ class CreativeView(QWidget):
         self.comp_combo.activated.connect(self._on_combo_activated)
         c.loaded.connect(self._on_loaded)
         c.composition_changed.connect(self._on_composition_changed)
+        c.variant_changed.connect(self._on_composition_changed)  # the info shows the shown variant's size
         c.selection_changed.connect(self.actions.update_enabled)
         c.marks_changed.connect(self.timeline.viewport().update)
         self.timeline.assets_dropped.connect(lambda ids, track, frame: c.add_assets(ids, track, frame))
         self.timeline.files_dropped.connect(self.import_and_place)
+        if hasattr(self.timeline, "relink_requested"):
+            self.timeline.relink_requested.connect(self.viewer.open_relink)
         self.bin.files_dropped.connect(lambda paths: self.import_and_place(paths, None, None))
         self.bin.import_requested.connect(self._on_import_requested)
         self.ctx.bus.changed.connect(self._on_bus_changed)
@@ -243,7 +252,7 @@ class CreativeView(QWidget):
         self.actions.update_enabled()
 
     def _on_composition_changed(self) -> None:
-        comp = self.controller.composition
+        comp = self.controller.display_composition()
         if comp is None:
             self.info_label.setText("")
         else:
