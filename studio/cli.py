@@ -107,11 +107,8 @@ def cmd_demo(args) -> int:
 
 
 def cmd_assets_import(args) -> int:
-    from concurrent.futures import ProcessPoolExecutor
-    import multiprocessing as mp
-
     from studio.core.assets import importer
-    from studio.core.jobs import JobState
+    from studio.core.jobs import JobState, worker_pool
     from studio.core.ops.organize import find_or_create_campaign
 
     missing = [p for p in args.paths if not Path(p).exists()]
@@ -122,7 +119,7 @@ def cmd_assets_import(args) -> int:
         state = JobState()
         if not args.json:
             state = JobState(lambda: print(f"\r{state.status}: {int((state.progress or 0) * 100)}%", end="", file=sys.stderr, flush=True))
-        with ProcessPoolExecutor(mp_context=mp.get_context("spawn")) as pool:
+        with worker_pool() as pool:
             report = importer.run(importer.ImportParams(str(lib.root), args.paths, campaign_id), state, lib=lib, pool=pool)
     if not args.json:
         print(file=sys.stderr)

@@ -28,7 +28,25 @@ from typing import Any
 from studio.core.errors import Cancelled, StudioError
 
 log = logging.getLogger(__name__)
-_SPAWN = mp.get_context("spawn")  # fork would copy a Qt process's threads and locks
+_SPAWN = mp.get_context("spawn")
+
+
+def _die_with_parent() -> None:
+    """Worker initializer: end the worker when the studio process goes, even by SIGKILL, rather
+    than leave it waiting forever on a queue nobody writes to (an orphan gets a new parent)."""
+    parent = os.getppid()
+
+    def watch() -> None:
+        while os.getppid() == parent:
+            time.sleep(1.0)
+        os._exit(1)
+
+    threading.Thread(target=watch, name="watch-parent", daemon=True).start()
+
+
+def worker_pool(workers: int | None = None) -> ProcessPoolExecutor:
+    """Spawned worker processes (fork would copy a Qt process's threads and locks) that end with us."""
+    return ProcessPoolExecutor(workers or os.cpu_count() or 2, mp_context=_SPAWN, initializer=_die_with_parent)
 
 
 class JobState:
@@ -127,7 +145,7 @@ class JobRunner:
         """Worker processes for a job's CPU-heavy pieces (started on first use)."""
         with self._pool_lock:
             if self._pool is None:
-                self._pool = ProcessPoolExecutor(os.cpu_count() or 2, mp_context=_SPAWN)
+                self._pool = worker_pool()
             return self._pool
 
     def submit(self, fn: Callable, params: Any = None, *, title: str, lane: str = "io", **kwargs) -> Job:
@@ -205,6 +223,7 @@ class JobRunner:
 
 
 def _process_main(fn, params, kwargs, updates, cancel_event) -> None:
+    _die_with_parent()
     state = JobState(lambda: updates.put(("progress", state.progress, state.status)), cancel_event)
     try:
         result = fn(params, state, **kwargs)

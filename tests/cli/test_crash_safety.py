@@ -9,6 +9,7 @@ import signal
 import subprocess
 import sys
 import time
+from pathlib import Path
 
 from sqlalchemy import text
 
@@ -34,6 +35,25 @@ for i, path in enumerate(files):
         asset_ops.add_tag(lib, [row["id"]], "crash-test")
         print(f"tag {row['id']}", flush=True)
 """
+
+
+def children(pid: int) -> set[int]:
+    kids = set()
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            fields = stat.read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        if int(fields[1]) == pid:
+            kids.add(int(stat.parent.name))
+    return kids
+
+
+def running(pid: int) -> bool:
+    try:
+        return Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0] != "Z"
+    except OSError:
+        return False
 
 
 def test_sigkill_during_ops_and_imports_loses_only_the_step_in_flight(tmp_path):
@@ -62,16 +82,25 @@ def test_sigkill_during_ops_and_imports_loses_only_the_step_in_flight(tmp_path):
     # Also kill the real command line in the middle of a bigger import.
     for i in range(40):
         media.jpeg(tmp_path / "bulk" / f"b{i}.jpg", size=(1200, 900), seed=1000 + i)
+    orphans_watched = 0
     for delay in (1.5, 2.5, 3.5):
         # No pipes: its worker processes outlive it for a moment and would hold them open.
         proc = subprocess.Popen([sys.executable, "-m", "studio", "assets", "import", str(tmp_path / "bulk"), "--library", str(root)], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
         time.sleep(delay)
+        workers = children(proc.pid)
         proc.kill()
         proc.wait()
+        # Its worker processes notice and go, rather than wait forever as orphans.
+        deadline = time.monotonic() + 60
+        while any(running(w) for w in workers) and time.monotonic() < deadline:
+            time.sleep(0.2)
+        assert not [w for w in workers if running(w)], "worker processes outlived the killed studio"
+        orphans_watched += len(workers)
         check = subprocess.run([sys.executable, "-m", "studio", "library", "check", "--library", str(root), "--json"], capture_output=True, text=True)
         assert check.returncode == 0 and json.loads(check.stdout)["ok"], check.stdout + check.stderr
 
     assert committed["client"] and committed["asset"], "the workers were killed before committing anything"
+    assert orphans_watched, "the command line was killed before it started its worker processes"
     with Library.open(root) as lib, lib.read() as conn:
         clients = {str(i) for i in conn.execute(text("select id from clients")).scalars()}
         hashes = set(conn.execute(text("select sha256 from assets")).scalars())
