@@ -29,6 +29,8 @@ def app(tmp_path_factory) -> Path:
     print(f"\nbuilt in {time.monotonic() - started:.0f} s, {size / 2**20:.0f} MiB")
     assert (folder / "_internal" / "migrations" / "env.py").is_file()
     assert (folder / "_internal" / "resources" / "demo").is_dir()
+    qt = folder / "_internal" / "PySide6" / "Qt"
+    assert list(qt.glob("lib/libQt6Multimedia.so*")) and list(qt.glob("plugins/multimedia/*")), "the viewer's sound needs QtMultimedia"
     return folder / "conext-studio"
 
 

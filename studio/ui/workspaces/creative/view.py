@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from PySide6.QtCore import QSettings, QSize, Qt
 from PySide6.QtWidgets import (
-    QComboBox, QHBoxLayout, QInputDialog, QLabel, QMenu, QPushButton, QSplitter, QStackedWidget, QToolBar, QToolButton,
+    QComboBox, QHBoxLayout, QInputDialog, QLabel, QMenu, QPushButton, QSizePolicy, QSplitter, QStackedWidget, QToolBar, QToolButton,
     QVBoxLayout, QWidget,
 )
 
@@ -52,8 +52,9 @@ class CreativeView(QWidget):
 
     # ---- layout -------------------------------------------------------------------------------
     def _build(self) -> None:
-        self.comp_combo = QComboBox(minimumWidth=260, toolTip="The composition being edited")
-        self.comp_combo.setSizeAdjustPolicy(QComboBox.AdjustToContents)
+        self.comp_combo = QComboBox(minimumWidth=220, toolTip="The composition being edited")
+        self.comp_combo.setSizeAdjustPolicy(QComboBox.AdjustToMinimumContentsLengthWithIcon)
+        self.comp_combo.setMinimumContentsLength(36)
         self.comp_combo.setPlaceholderText("No compositions yet")
         self.new_button = QToolButton(text="New", toolTip="New composition", popupMode=QToolButton.InstantPopup)
         self.new_button.setToolButtonStyle(Qt.ToolButtonTextBesideIcon)
@@ -66,6 +67,7 @@ class CreativeView(QWidget):
         self.delete_button = QToolButton(toolTip="Delete the composition (Edit ▸ Undo brings it back)")
         self.delete_button.clicked.connect(self.controller.delete)
         self.info_label = QLabel(objectName="Muted")
+        self.info_label.setSizePolicy(QSizePolicy.Ignored, QSizePolicy.Preferred)  # gives way in a narrow window
         top = QHBoxLayout()
         top.setContentsMargins(10, 8, 10, 8)
         top.setSpacing(6)
@@ -78,8 +80,7 @@ class CreativeView(QWidget):
         self.variant_bar = VariantBar(self.ctx, self.controller)
         top.addWidget(self.variant_bar)
         top.addSpacing(12)
-        top.addWidget(self.info_label)
-        top.addStretch(1)
+        top.addWidget(self.info_label, 1)
         self.exporter = Exporter(self.ctx, self.controller, self)
         top.addWidget(self.exporter.button)
 

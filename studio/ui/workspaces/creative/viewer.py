@@ -513,26 +513,31 @@ class ViewerWidget(QWidget):
         self.zoom_combo.currentIndexChanged.connect(self._on_zoom)
         self._buttons = [self.start_button, self.back_button, self.play_button, self.fwd_button, self.end_button,
                          self.loop_button, self.in_button, self.out_button, self.sound_button, self.proxies_button]
+        # Above the picture: how it is shown (proxies, safe zones, zoom); below it: the transport.
+        # Two short rows keep the viewer usable at the width a laptop screen leaves it.
+        head = QHBoxLayout()
+        head.setContentsMargins(8, 4, 8, 2)
+        head.setSpacing(4)
+        head.addWidget(self.fps_label)
+        head.addWidget(self.proxy_label)
+        head.addStretch(1)
+        for w in (self.proxies_button, self.safe_combo, self.zoom_combo):
+            head.addWidget(w)
         bar = QHBoxLayout()
         bar.setContentsMargins(8, 4, 8, 6)
         bar.setSpacing(2)
         bar.addWidget(self.time_label)
         bar.addWidget(self.duration_label)
-        bar.addSpacing(6)
-        bar.addWidget(self.fps_label)
-        bar.addWidget(self.proxy_label)
         bar.addStretch(1)
         for b in (self.in_button, self.start_button, self.back_button, self.play_button, self.fwd_button, self.end_button, self.out_button):
             bar.addWidget(b)
         bar.addStretch(1)
         bar.addWidget(self.sound_button)
         bar.addWidget(self.loop_button)
-        bar.addWidget(self.proxies_button)
-        bar.addWidget(self.safe_combo)
-        bar.addWidget(self.zoom_combo)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.setSpacing(0)
+        layout.addLayout(head)
         layout.addWidget(self.canvas, 1)
         layout.addLayout(bar)
         self._retint()
