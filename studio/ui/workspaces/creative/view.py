@@ -5,9 +5,10 @@ from __future__ import annotations
 
 from PySide6.QtCore import QSettings, QSize, Qt
 from PySide6.QtWidgets import (
-    QComboBox, QHBoxLayout, QInputDialog, QLabel, QMenu, QPushButton, QSizePolicy, QSplitter, QStackedWidget, QToolBar, QToolButton,
+    QComboBox, QHBoxLayout, QInputDialog, QLabel, QMenu, QPushButton, QSplitter, QStackedWidget, QToolBar, QToolButton,
     QVBoxLayout, QWidget,
 )
+from superqt import QElidingLabel
 
 from studio.core.assets import importer
 from studio.core.timeline.store import list_compositions
@@ -66,8 +67,7 @@ class CreativeView(QWidget):
         self.rename_button.clicked.connect(self.rename_composition)
         self.delete_button = QToolButton(toolTip="Delete the composition (Edit ▸ Undo brings it back)")
         self.delete_button.clicked.connect(self.controller.delete)
-        self.info_label = QLabel(objectName="Muted")
-        self.info_label.setSizePolicy(QSizePolicy.Ignored, QSizePolicy.Preferred)  # gives way in a narrow window
+        self.info_label = QElidingLabel(objectName="Muted")  # gives way, with "…", in a narrow window
         top = QHBoxLayout()
         top.setContentsMargins(10, 8, 10, 8)
         top.setSpacing(6)
