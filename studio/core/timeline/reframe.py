@@ -56,6 +56,8 @@ def add_variant(composition: Composition, name: str, media_path: Callable[[Media
             override = _cover(clip, composition, (width, height), media_path)
             if override is not None:
                 overrides[clip.id] = override
+        elif isinstance(clip, ShapeClip):
+            overrides[clip.id] = ClipOverride(transform=_same_shape(clip.transform, (composition.width, composition.height), (width, height)))
         elif isinstance(clip, TextClip):
             left, _, right, _ = SAFE_ZONES[name]
             overrides[clip.id] = ClipOverride(wrap_width=min(clip.wrap_width, 1.0 - left - right))
@@ -70,6 +72,20 @@ def add_variant(composition: Composition, name: str, media_path: Callable[[Media
 
 def _fills_frame(track_kind: str, clip) -> bool:
     return isinstance(clip, MediaClip) and (track_kind == "video" or clip.fit == "cover")
+
+
+def _same_shape(transform: Transform, was: tuple[int, int], now: tuple[int, int]) -> Transform:
+    """A shape is sized in canvas fractions, so on a canvas of another aspect it would stretch (a
+    button twice as wide in 16:9): rescale it to keep its proportions and its size against the short side."""
+    (w0, h0), (w1, h1) = was, now
+    f = min(w1, h1) / min(w0, h0)
+    fx, fy = w0 / w1 * f, h0 / h1 * f
+
+    def keep(k):
+        kx, ky = k if isinstance(k, tuple) else (k, k)
+        return (kx * fx, ky * fy)
+
+    return transform.model_copy(update={"scale": _mapped(transform.scale, keep)})
 
 
 # ---- full-frame media: keep the faces or the salient region in frame ----------------------------
@@ -152,11 +168,12 @@ def placed_box(clip, canvas: tuple[int, int], native: tuple[int, int] | None = N
         k = {"contain": min(W / nw, H / nh), "cover": max(W / nw, H / nh), "none": 1.0}[clip.fit]
         w, h = nw * k, nh * k
     t = clip.transform
-    k = max(max(v) if isinstance(v, tuple) else v for v in [t.scale.value] + [key.value for key in t.scale.keyframes])
+    scales = [v if isinstance(v, tuple) else (v, v) for v in [t.scale.value] + [key.value for key in t.scale.keyframes]]
+    kx, ky = max(k[0] for k in scales), max(k[1] for k in scales)
     theta = math.radians(_anchor(t.rotation))
     cos, sin = math.cos(theta), math.sin(theta)
     l, tp, r, b = t.crop  # the renderer keeps the cropped part where it was in the whole
-    corners = [((x - 0.5) * w * k, (y - 0.5) * h * k) for x in (l, 1 - r) for y in (tp, 1 - b)]
+    corners = [((x - 0.5) * w * kx, (y - 0.5) * h * ky) for x in (l, 1 - r) for y in (tp, 1 - b)]
     xs = [cos * x - sin * y for x, y in corners]
     ys = [sin * x + cos * y for x, y in corners]
     px, py = _anchor(t.position)

@@ -89,3 +89,25 @@ def test_offline_media_keeps_its_layout():
     comp = add_variant(wide(bg), "1x1", lambda clip: None)
     assert comp.variants[0].overrides == {}
     assert np.isclose(comp.for_variant("1x1").width, 1080)
+
+
+def test_a_shape_keeps_its_proportions_in_every_aspect():
+    """Shapes are sized in canvas fractions: a 9:16 button must not turn into a wide bar in 16:9
+    or a squashed one in 1:1; it keeps its look against the canvas's short side."""
+    from studio.core.render.evaluate import FrameEvaluator
+    from studio.core.render.media import MediaResolver
+    from studio.core.timeline.model import ShapeClip
+
+    button = ShapeClip(start=0, duration=10, size=(0.6, 0.06), fill="#D05A2AFF", transform=Transform(position=Animated(value=(0.5, 0.85))))
+    comp = Composition(width=1080, height=1920, duration=10, background="#000000", tracks=[Track(kind="overlay", clips=[button])])
+
+    def drawn(c: Composition) -> tuple[int, int]:
+        with FrameEvaluator(c, MediaResolver(), backend="cpu") as ev:
+            ys, xs = np.nonzero(ev.frame(0)[..., 0] > 100)
+        return xs.max() - xs.min() + 1, ys.max() - ys.min() + 1
+
+    w0, h0 = drawn(comp)
+    for name in ("16x9", "1x1", "4x5"):
+        w, h = drawn(add_variant(comp, name, lambda clip: None).for_variant(name))
+        assert abs(w / h - w0 / h0) < 0.03 * w0 / h0, (name, w, h, w0, h0)  # the same proportions
+        assert abs(w - w0) <= 4, (name, w, w0)  # the same size against the short side (1080 px in each)
