@@ -71,6 +71,27 @@ def build_parser() -> argparse.ArgumentParser:
     ren.add_argument("--variant", metavar="WxH", help="the aspect variant to render, e.g. 9x16 (default: the composition's own)")
     ren.add_argument("--frame", type=int, metavar="N", help="write frame N as a still (.png or .jpg) instead of a video")
 
+    kata = sub.add_parser("kata", help="find places for a product in a scene photo and composite it").add_subparsers(dest="action", required=True, parser_class=_Parser, metavar="ACTION")
+    kan = kata.add_parser("analyze", parents=[common], help="faces, horizon, surfaces and ranked zones of a scene")
+    kan.add_argument("scene", metavar="SCENE", help="an image file, or an image asset id in the library")
+    kan.add_argument("--category", default="bottle", help="the kind of product to find zones for (sets its real height)")
+    kan.add_argument("--height-m", type=float, metavar="H", help="the product's real height in metres")
+    kpl = kata.add_parser("place", parents=[common], help="composite a product into a scene at its best zone, a zone, or a point")
+    kpl.add_argument("scene", metavar="SCENE", help="an image file, or an image asset id in the library")
+    kpl.add_argument("product", metavar="PRODUCT", help="a cut-out PNG, a product photo on a plain background, or an asset id")
+    where = kpl.add_mutually_exclusive_group()
+    where.add_argument("--zone", type=int, metavar="N", help="use zone N from `studio kata analyze`")
+    where.add_argument("--at", metavar="X,Y", help="stand the product's base at this pixel (manual placement)")
+    kpl.add_argument("--height-m", type=float, metavar="H", help="the product's real height in metres (default: by category)")
+    kpl.add_argument("--category", default="bottle", help="bottle, can, cup, jar, box, bag, shoe, plant, chair, lamp, ...")
+    kpl.add_argument("--out", required=True, metavar="OUT.png", help="where to write the composite")
+    kba = kata.add_parser("batch", parents=[common], help="every product in every scene at its best zone, plus a contact sheet")
+    kba.add_argument("--products", nargs="+", required=True, metavar="P")
+    kba.add_argument("--scenes", nargs="+", required=True, metavar="S")
+    kba.add_argument("--out", required=True, metavar="DIR")
+    kba.add_argument("--height-m", type=float, metavar="H")
+    kba.add_argument("--category", default="bottle")
+
     library = sub.add_parser("library", help="check and back up the library").add_subparsers(dest="action", required=True, parser_class=_Parser, metavar="ACTION")
     chk = library.add_parser("check", parents=[common], help="integrity, foreign keys, schema revision, media files and hashes")
     chk.add_argument("--no-hashes", action="store_true", help="check that media files exist, without rehashing them")
@@ -287,6 +308,133 @@ def _render_still(args, composition, lib, out) -> int:
     return 0
 
 
+MIN_PRODUCT_PX = 8  # a manual placement smaller than this is a mistake, not a product
+
+
+def _kata_file(ref: str, lib) -> Path:
+    """A scene or product given as a file path, or as an asset id in the library."""
+    if ref.isdigit():
+        from studio.core.ops.kata import library_resolver
+
+        return library_resolver(lib)(int(ref))
+    path = Path(ref).expanduser()
+    if not path.is_file():
+        raise BadInput(f"{ref} is neither an image file nor an asset id; `studio assets list` shows the ids.")
+    return path
+
+
+def _kata_library(args, *refs):
+    import contextlib
+
+    return open_library(args) if any(r.isdigit() for r in refs) else contextlib.nullcontext()
+
+
+def _no_zone(scene) -> BadInput:
+    return BadInput(f"No plausible place for the product in {scene}: no table, shelf or floor was found where it could stand. "
+                    "Place it by hand with --at X,Y (the pixel where its base should stand).")
+
+
+def cmd_kata_analyze(args) -> int:
+    from studio.kata.analysis import analyze
+    from studio.kata.images import load_rgb
+    from studio.kata.placement import find_zones, stand_in
+
+    with _kata_library(args, args.scene) as lib:
+        scene_path = _kata_file(args.scene, lib)
+    analysis = analyze(load_rgb(scene_path))
+    zones, _heat = find_zones(analysis, stand_in(args.category, args.height_m))
+    doc = {
+        "scene": str(scene_path), "width": analysis.size[0], "height": analysis.size[1],
+        "faces": [{"box": list(f.box), "score": round(f.score, 3)} for f in analysis.faces],
+        "horizon_y": round(analysis.horizon_y, 1), "camera_height_m": round(analysis.camera_height_m, 2),
+        "surfaces": [{"kind": s.kind, "box": list(s.box), "height_m": s.height_m} for s in analysis.surfaces],
+        "depth_source": analysis.depth_source, "zones": [z.as_dict() for z in zones],
+    }
+    lines = [(f"{scene_path}: {analysis.size[0]}x{analysis.size[1]}, horizon at y={analysis.horizon_y:.0f}, "
+              f"{len(analysis.faces)} face(s), {len(analysis.surfaces)} surface(s)")]
+    lines += [f"  zone {z.id}: {z.surface} at ({z.contact[0]:.0f},{z.contact[1]:.0f}), {z.height_px:.0f} px tall, score {z.score:.0f}" for z in zones]
+    if not zones:
+        lines.append("  " + str(_no_zone(scene_path)))
+    _print(args, doc, "\n".join(lines))
+    return 0
+
+
+def cmd_kata_place(args) -> int:
+    from PIL import Image
+
+    from studio.kata.analysis import analyze
+    from studio.kata.compose import ComposeParams, Placement, composite
+    from studio.kata.images import load_rgb
+    from studio.kata.placement import find_zones, placement_for, scale_at
+    from studio.kata.product import load_product
+    from studio.kata.score import score
+
+    out = Path(args.out).expanduser()
+    if not out.parent.is_dir():
+        raise BadInput(f"The folder {out.parent} does not exist; create it or give another --out.")
+    with _kata_library(args, args.scene, args.product) as lib:
+        scene_path, product_path = _kata_file(args.scene, lib), _kata_file(args.product, lib)
+    scene = load_rgb(scene_path)
+    product = load_product(product_path, height_m=args.height_m, category=args.category)
+    analysis = analyze(scene)
+    zone = None
+    if args.at:
+        x, y = _point(args.at, analysis.size)
+        surface = analysis.surface_at(x, y)
+        ppm, _geometric = scale_at(analysis, x, y, surface.height_m if surface else 0.0)
+        if ppm <= 0:
+            raise BadInput(f"({x:g},{y:g}) is above the scene's horizon (y={analysis.horizon_y:.0f}), so nothing can stand there; choose a point lower down.")
+        if product.height_m * ppm < MIN_PRODUCT_PX:
+            raise BadInput(f"At ({x:g},{y:g}), just below the horizon, the product would be under {MIN_PRODUCT_PX} px tall; choose a point lower down.")
+        placement = Placement(x=x, y=y, height_px=product.height_m * ppm)
+    else:
+        zones, _heat = find_zones(analysis, product)
+        if not zones:
+            raise _no_zone(scene_path)
+        zone = zones[0] if args.zone is None else next((z for z in zones if z.id == args.zone), None)
+        if zone is None:
+            raise BadInput(f"There is no zone {args.zone}; this scene has zones {', '.join(str(z.id) for z in zones)}.")
+        placement = placement_for(zone, product)
+    result = composite(scene, product, placement, ComposeParams(), depth=analysis.depth, light_dir=analysis.light_dir)
+    tmp = out.with_name(f".{out.name}.partial")
+    Image.fromarray(result.image).save(tmp, format="PNG")
+    tmp.replace(out)
+    rating = score(analysis, product, placement, result)
+    doc = {"out": str(out), "zone": zone.as_dict() if zone else None, "box": list(result.box),
+           "placement": {"x": placement.x, "y": placement.y, "height_px": round(placement.height_px, 1)}, **rating.as_dict()}
+    text = "\n".join([f"Wrote {out}", f"  {'zone ' + str(zone.id) if zone else 'placed by hand'}, product box {tuple(result.box)}, score {rating.total:.0f}/100"]
+                     + [f"  flag: {f}" for f in rating.flags] + [f"  - {r}" for r in rating.reasons])
+    _print(args, doc, text)
+    return 0
+
+
+def _point(text: str, size) -> tuple[float, float]:
+    try:
+        x, y = (float(v) for v in text.split(","))
+    except ValueError:
+        raise BadInput(f"--at {text!r} is not a point; write it as X,Y in pixels, e.g. --at 640,900.") from None
+    if not (0 <= x < size[0] and 0 <= y < size[1]):
+        raise BadInput(f"--at {text} lies outside the {size[0]}x{size[1]} scene; choose a point inside it.")
+    return x, y
+
+
+def cmd_kata_batch(args) -> int:
+    from studio.core.jobs import JobState
+    from studio.kata.batch import BatchParams, run
+
+    missing = [p for p in args.products + args.scenes if not Path(p).is_file()]
+    if missing:
+        raise BadInput(f"Not found: {', '.join(missing)}; give image files for --products and --scenes.")
+    state = JobState(lambda: print(f"\r{state.status}: {int((state.progress or 0) * 100)}%", end="", file=sys.stderr, flush=True))
+    result = run(BatchParams(args.scenes, args.products, args.out, args.category, args.height_m), state)
+    print(file=sys.stderr)
+    placed = sum(1 for p in result["pairs"] if p["path"])
+    lines = [f"Placed {placed} of {len(result['pairs'])} pairs; contact sheet {result['contact_sheet']}"]
+    lines += [f"  {Path(p['scene']).name} + {Path(p['product']).name}: {p['reason']}" for p in result["pairs"] if not p["path"]]
+    _print(args, result, "\n".join(lines))
+    return 0
+
+
 COMMANDS = {
     ("demo", None): cmd_demo,
     ("assets", "import"): cmd_assets_import,
@@ -298,6 +446,9 @@ COMMANDS = {
     ("compositions", "export"): cmd_compositions_export,
     ("compositions", "variant"): cmd_compositions_variant,
     ("render", None): cmd_render,
+    ("kata", "analyze"): cmd_kata_analyze,
+    ("kata", "place"): cmd_kata_place,
+    ("kata", "batch"): cmd_kata_batch,
 }
 
 

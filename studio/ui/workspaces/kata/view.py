@@ -1,0 +1,378 @@
+"""The Kata workspace: image bin | scene canvas | compositing panel and score.
+
+Open a scene (double-click an image, or drop one on the empty canvas), then drop a product
+on it: it snaps to the best zone nearby and is composited. Each placement is a stored
+recipe, so every move, scale, rotation or setting is one step of Edit ▸ Undo."""
+
+from __future__ import annotations
+
+import copy
+from pathlib import Path
+
+from PySide6.QtCore import QElapsedTimer, Qt, QTimer, Signal
+from PySide6.QtGui import QKeySequence, QShortcut
+from PySide6.QtWidgets import (
+    QHBoxLayout,
+    QInputDialog,
+    QLabel,
+    QSplitter,
+    QStackedWidget,
+    QToolBar,
+    QVBoxLayout,
+    QWidget,
+)
+
+from studio.core.errors import StudioError
+from studio.core.jobs import user_message
+from studio.core.ops import kata as kata_ops
+from studio.core.queries import get_asset
+from studio.kata.compose import Placement
+from studio.kata.placement import stand_in
+from studio.kata.product import load_product
+from studio.kata.recipe import PlacementSpec, Recipe
+from studio.ui.shell.parts import EmptyState
+from studio.ui.shell.theme import theme
+from studio.ui.widgets.latest_only import LatestOnly
+from studio.ui.widgets.thumbnail_grid import ThumbnailCache
+from studio.ui.workspaces.kata import work
+from studio.ui.workspaces.kata.batch_dialog import BatchDialog
+from studio.ui.workspaces.kata.bin import ImageBin
+from studio.ui.workspaces.kata.canvas import SceneCanvas
+from studio.ui.workspaces.kata.panel import KataPanel
+
+HOLD_MS = 400  # a press on Before/After longer than this is a peek, not a toggle
+NO_ZONE = "No place for a product in this scene — drag it where you want it; Kata will not snap."
+
+
+def _guarded(fn):
+    """A worker's result or the user-facing message of its error (LatestOnly passes no errors on)."""
+    def run():
+        try:
+            return fn()
+        except Exception as exc:  # noqa: BLE001 - the message reaches the user; a worker's crash would lose it
+            return _Failure(user_message(exc))
+    return run
+
+
+class _Failure:
+    def __init__(self, message: str):
+        self.message = message
+
+
+class KataView(QWidget):
+    scene_ready = Signal()  # a scene is open and analysed
+    preview_ready = Signal()  # a new composite and score are shown
+
+    def __init__(self, ctx, parent=None):
+        super().__init__(parent)
+        self.ctx = ctx
+        self.resolve = kata_ops.library_resolver(ctx.lib)
+        self.scene_ref = self.product_ref = None  # asset id or file path
+        self.scene: work.OpenScene | None = None
+        self.product = None
+        self.zones: list = []
+        self.heat = None
+        self.placement = None
+        self.zone_id: int | None = None
+        self.recipe_id: int | None = None
+        self._recipe_name: str | None = None  # set by Save recipe…; else named after the product and scene
+        self.last_preview: work.Preview | None = None
+        self.showing_before = False
+        self._scene_worker, self._product_worker, self._preview_worker = LatestOnly(self), LatestOnly(self), LatestOnly(self)
+        self._scene_worker.finished.connect(self._on_scene_opened)
+        self._product_worker.finished.connect(self._on_product_loaded)
+        self._preview_worker.finished.connect(self._on_preview)
+        self.thumbnails = ThumbnailCache(max_items=200, parent=self)
+        self.bin = ImageBin(ctx, self.thumbnails)
+        self.canvas = SceneCanvas()
+        self.panel = KataPanel()
+        self._build()
+        self.bin.scene_chosen.connect(self.open_scene)
+        self.canvas.dropped.connect(self._on_drop)
+        self.canvas.product_moved.connect(self._on_moved)
+        self.canvas.product_scaled.connect(lambda k: self._change(height_px=self.placement.height_px * k, label="Scale product"))
+        self.canvas.product_rotated.connect(self.panel.rotation.setValue)  # the panel's change rotates it
+        self.panel.params_changed.connect(lambda _p: self._change(label="Change compositing settings"))
+        self.panel.rotation_changed.connect(lambda deg: self._change(rotation_deg=deg, label="Rotate product"))
+        ctx.bus.changed.connect(self._on_library_changed)
+        self._update_actions()
+
+    # ---- layout ------------------------------------------------------------------------------
+    def _build(self) -> None:
+        bar = QToolBar()
+        bar.setToolButtonStyle(Qt.ToolButtonTextBesideIcon)
+        self.heat_action = self._action(bar, "mdi6.fire", "Heat map", "H", "Show where a product fits best, and the ranked zones", checkable=True)
+        self.heat_action.toggled.connect(self.canvas.set_overlay_visible)
+        self.before_action = self._action(bar, "mdi6.compare", "Before/After", "B", "Show the scene without the product (hold the button to peek)", checkable=True)
+        self.before_action.toggled.connect(self.show_before)
+        self._peek_while_held(bar, self.before_action)
+        bar.addSeparator()
+        self._action(bar, "mdi6.fit-to-screen-outline", "Fit", "Ctrl+0", "Fit the scene in the window", slot=self.canvas.fit, icon_only=True)
+        self._action(bar, "mdi6.magnify-plus-outline", "Zoom in", "Ctrl+=", "Zoom in (mouse wheel)", slot=lambda: self.canvas.zoom(1), icon_only=True)
+        self._action(bar, "mdi6.magnify-minus-outline", "Zoom out", "Ctrl+-", "Zoom out (mouse wheel)", slot=lambda: self.canvas.zoom(-1), icon_only=True)
+        bar.addSeparator()
+        self.save_recipe_action = self._action(bar, "mdi6.content-save-outline", "Save recipe…", "Ctrl+Shift+S", "Name this placement; it is kept as a recipe in the library", slot=self.save_recipe, icon_only=True)
+        self.save_asset_action = self._action(bar, "mdi6.image-plus-outline", "Save as asset", "Ctrl+E", "Render the placement at full resolution into the library", slot=self.save_as_asset)
+        self._action(bar, "mdi6.view-grid-plus-outline", "Batch…", "Ctrl+Shift+K", "Place several products in several scenes: one PNG each and a contact sheet", slot=self.open_batch, icon_only=True)
+        QShortcut(QKeySequence("["), self, lambda: self._nudge_rotation(-1))
+        QShortcut(QKeySequence("]"), self, lambda: self._nudge_rotation(1))
+        self.status = QLabel(objectName="Muted")
+        self.status.setContentsMargins(10, 4, 10, 4)
+        self.empty = EmptyState("mdi6.image-filter-center-focus-weak", "Open a scene to place a product in",
+                                "Double-click an image in the bin, or drop a photo here. Then drag a product cut-out onto it.")
+        self.empty.setAcceptDrops(False)
+        self.stack = QStackedWidget()
+        self.stack.addWidget(self.empty)
+        self.stack.addWidget(self.canvas)
+        self.setAcceptDrops(True)
+        centre = QWidget()
+        column = QVBoxLayout(centre)
+        column.setContentsMargins(0, 0, 0, 0)
+        column.setSpacing(0)
+        column.addWidget(bar)
+        column.addWidget(self.stack, 1)
+        column.addWidget(self.status)
+        splitter = QSplitter()
+        splitter.addWidget(self.bin)
+        splitter.addWidget(centre)
+        splitter.addWidget(self.panel)
+        splitter.setStretchFactor(1, 1)
+        splitter.setSizes([220, 900, 290])
+        layout = QHBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.addWidget(splitter)
+
+    def _action(self, bar, icon, text, key, tip, *, slot=None, checkable=False, icon_only=False):
+        action = bar.addAction(theme().icon(icon), text)
+        action.setShortcut(QKeySequence(key))
+        action.setShortcutContext(Qt.WidgetWithChildrenShortcut)
+        action.setToolTip(f"{tip} ({QKeySequence(key).toString(QKeySequence.NativeText)})")
+        action.setCheckable(checkable)
+        self.addAction(action)
+        if slot:
+            action.triggered.connect(slot)
+        if icon_only:
+            bar.widgetForAction(action).setToolButtonStyle(Qt.ToolButtonIconOnly)
+        return action
+
+    def _peek_while_held(self, bar, action) -> None:
+        """A click on the action's button toggles it; holding the button shows the other state only while held."""
+        button, held = bar.widgetForAction(action), QElapsedTimer()
+
+        def pressed():
+            held.start()
+            self.show_before(not action.isChecked())
+
+        def released():
+            if held.elapsed() > HOLD_MS:  # the release still clicks (toggles); toggle back after it
+                QTimer.singleShot(0, action.toggle)
+
+        button.pressed.connect(pressed)
+        button.released.connect(released)
+
+    # ---- drops on the empty state go to the canvas ---------------------------------------------
+    def dragEnterEvent(self, event) -> None:
+        self.canvas.dragEnterEvent(event)
+
+    def dropEvent(self, event) -> None:
+        self.canvas.dropEvent(event)
+
+    # ---- scene -------------------------------------------------------------------------------
+    def open_scene(self, ref) -> None:
+        """Open an image (asset id or file path) as the scene; the analysis runs on a worker."""
+        try:
+            path = self.resolve(ref)
+        except StudioError as exc:
+            return self.ctx.notify(str(exc), "warning")
+        self.scene_ref, self.recipe_id, self._recipe_name = ref, None, None
+        self._set_status(f"Analysing {self._display_name(ref)}…")
+        self._scene_worker.submit(_guarded(lambda: work.open_scene(path)))
+
+    def _on_scene_opened(self, scene) -> None:
+        if isinstance(scene, _Failure):
+            self._set_status("")
+            return self.ctx.notify(scene.message, "warning")
+        self.scene, self.placement, self.last_preview = scene, None, None
+        self.stack.setCurrentWidget(self.canvas)
+        self.canvas.set_image(scene.preview, scene.size)
+        self.canvas.show_product_box(None)
+        self.panel.show_score(None)
+        self._set_status(f"Depth: {scene.analysis.depth_source} · {len(scene.analysis.surfaces)} surfaces")
+        self._find_zones(self.product or stand_in())
+        if not self.zones:
+            self._set_status(NO_ZONE)
+        self._update_actions()
+        self.scene_ready.emit()
+        if self.product is not None:
+            self._place(*self._default_drop(), snap_to_zone=True)
+
+    def _find_zones(self, product) -> None:
+        try:
+            self.zones, self.heat = work.zones_for(self.scene, product)
+        except StudioError as exc:
+            self.zones, self.heat = [], None
+            self.ctx.notify(str(exc), "warning")
+        self.canvas.set_heat(self.heat)
+        self.canvas.show_zones(self.zones)
+        self.canvas.set_overlay_visible(self.heat_action.isChecked())
+
+    def _default_drop(self) -> tuple[float, float]:
+        if self.zones:
+            return self.zones[0].contact
+        w, h = self.scene.size
+        return w / 2, h * 0.8
+
+    # ---- product -------------------------------------------------------------------------------
+    def _on_drop(self, what, x: float, y: float) -> None:
+        if self.scene is None:
+            return self.open_scene(what)
+        self.drop_product(what, x, y)
+
+    def drop_product(self, ref, x: float, y: float) -> None:
+        """Load a product (asset id or file path) and place it at the best zone near (x, y)."""
+        try:
+            path = self.resolve(ref)
+        except StudioError as exc:
+            return self.ctx.notify(str(exc), "warning")
+        self._set_status(f"Cutting out {self._display_name(ref)}…")
+
+        def load():
+            return ref, load_product(path), (x, y)
+
+        self._product_worker.submit(_guarded(load))
+
+    def _on_product_loaded(self, loaded) -> None:
+        if isinstance(loaded, _Failure):
+            self._set_status("")
+            return self.ctx.notify(loaded.message, "warning")
+        self.product_ref, self.product, (x, y) = loaded
+        self._find_zones(self.product)
+        self._place(x, y, snap_to_zone=True)
+
+    def _place(self, x: float, y: float, *, snap_to_zone: bool, label: str = "Place product") -> None:
+        placement, zone = work.drop_placement(self.scene, self.zones, self.product, x, y, snap_to_zone)
+        if self.placement is not None:  # keep the user's rotation and, off a zone, their size
+            placement.rotation_deg = self.placement.rotation_deg
+            if zone is None and not snap_to_zone:
+                placement.height_px = self.placement.height_px
+        self.zone_id = zone.id if zone else None
+        if zone is not None:
+            self._set_status(f"On zone {zone.id}, the {zone.surface} · drag to move (Alt: no snapping), the square handle to scale, the round one or [ ] to rotate")
+        else:
+            self._set_status(NO_ZONE if snap_to_zone else "Placed where you dropped it · release without Alt to snap")
+        self.placement = placement
+        self._store(label)
+        self.recomposite()
+
+    def _on_moved(self, x: float, y: float, alt: bool) -> None:
+        self._place(x, y, snap_to_zone=not alt, label="Move product")
+
+    def _change(self, *, label: str, **fields) -> None:
+        if self.placement is None:
+            return
+        for name, value in fields.items():
+            setattr(self.placement, name, value)
+        self._store(label)
+        self.recomposite()
+
+    def _nudge_rotation(self, degrees: float) -> None:
+        if self.placement is not None:
+            self.panel.rotation.setValue(self.placement.rotation_deg + degrees)
+
+    # ---- recipes: every change is one undoable step -----------------------------------------
+    def recipe(self):
+        p = self.placement
+        name = f"{self._display_name(self.product_ref)} in {self._display_name(self.scene_ref)}"
+        return Recipe(name=self._recipe_name or name, scene=self.scene_ref, product=self.product_ref, zone_id=self.zone_id,
+                      placement=PlacementSpec(x=p.x, y=p.y, height_px=p.height_px, rotation_deg=p.rotation_deg),
+                      category=self.product.category, height_m=self.product.height_m, params=self.panel.params())
+
+    def _store(self, label: str) -> None:
+        try:
+            if self.recipe_id is None:
+                self.recipe_id = kata_ops.create_recipe(self.ctx.lib, self.recipe(), self.ctx.current_campaign_id).value
+            else:
+                kata_ops.save_recipe(self.ctx.lib, self.recipe_id, self.recipe(), label)
+        except StudioError as exc:
+            self.ctx.notify(str(exc), "warning")
+        self._update_actions()
+
+    def _on_library_changed(self, result) -> None:
+        """After Edit ▸ Undo/Redo the stored recipe leads: show what it says."""
+        if self.recipe_id is None or "kata_recipes" not in result.changes or self.product is None:
+            return
+        try:
+            recipe = kata_ops.load_recipe(self.ctx.lib, self.recipe_id)
+        except StudioError:  # the recipe's creation was undone: the product goes
+            self.recipe_id, self.placement, self.last_preview = None, None, None
+            self.canvas.set_image(self.scene.preview, self.scene.size)
+            self.canvas.show_product_box(None)
+            self.panel.show_score(None)
+            return self._update_actions()
+        if recipe.to_document() == self.recipe().to_document():
+            return
+        self.placement = Placement(**recipe.placement.model_dump())
+        self.zone_id = recipe.zone_id
+        self.panel.set_params(recipe.params, self.placement.rotation_deg)
+        self.recomposite()
+
+    def save_recipe(self) -> None:
+        if self.recipe_id is None:
+            return
+        name, ok = QInputDialog.getText(self, "Save recipe", "Name of the placement:", text=self.recipe().name)
+        if ok and name.strip():
+            self._recipe_name = name.strip()
+            self._store("Rename Kata recipe")
+            self.ctx.notify(f"Saved the recipe “{self._recipe_name}”.")
+
+    def save_as_asset(self):
+        """Render at full resolution and import the PNG, as a job. Returns the job."""
+        if self.recipe_id is None:
+            return None
+        lib, recipe, campaign = self.ctx.lib, self.recipe(), self.ctx.current_campaign_id
+        return self.ctx.submit(lambda _p, _s: kata_ops.save_as_asset(lib, recipe, campaign_id=campaign),
+                               title=f"Save {recipe.name} as an asset")
+
+    def open_batch(self):
+        dialog = BatchDialog(self.ctx, self)
+        dialog.open()
+        return dialog
+
+    # ---- preview -------------------------------------------------------------------------------
+    def recomposite(self) -> None:
+        """The composite at preview size on a worker; only the newest request is shown."""
+        if self.placement is None:
+            return
+        scene, product, params = self.scene, self.product, self.panel.params()
+        placement = copy.copy(self.placement)  # the worker must not see later edits
+        self._preview_worker.submit(_guarded(lambda: work.preview(scene, product, placement, params)))
+
+    def _on_preview(self, result) -> None:
+        if isinstance(result, _Failure):
+            return self.ctx.notify(result.message, "warning")
+        self.last_preview = result
+        self.canvas.show_product_box(result.box, (self.placement.x, self.placement.y))
+        self.panel.show_score(result.score)
+        self.show_before(self.before_action.isChecked())
+        self.preview_ready.emit()
+
+    def show_before(self, before: bool) -> None:
+        self.showing_before = before
+        if self.scene is None:
+            return
+        image = self.scene.preview if before or self.last_preview is None else self.last_preview.image
+        self.canvas.set_image(image, self.scene.size)
+        self.canvas.frame.setVisible(not before and self.last_preview is not None)
+
+    # ---- small helpers -------------------------------------------------------------------------
+    def _set_status(self, text: str) -> None:
+        self.status.setText(text)
+
+    def _update_actions(self) -> None:
+        placed = self.recipe_id is not None
+        self.save_recipe_action.setEnabled(placed)
+        self.save_asset_action.setEnabled(placed)
+
+    def _display_name(self, ref) -> str:
+        asset = get_asset(self.ctx.lib, ref) if isinstance(ref, int) else None
+        return Path(asset.name if asset else str(ref)).stem
