@@ -460,6 +460,7 @@ class ViewerWidget(QWidget):
         self._build()
         self._request_timer = QTimer(self, singleShot=True, interval=0)
         self._request_timer.timeout.connect(self._request)
+        self._requested = None  # the composition of the latest frame asked of the worker
         self._retry = QTimer(self, interval=5000)  # the renderer may be installed later (dev builds)
         self._retry.timeout.connect(self._on_retry)
         controller.playhead_changed.connect(self._schedule)
@@ -653,6 +654,7 @@ class ViewerWidget(QWidget):
         comp = self.shown_composition()
         if comp is None:
             return
+        self._requested = comp
         self.worker.request(comp, self.controller.playhead, self.preview_scale())
 
     def _on_composition_changed(self) -> None:
@@ -671,7 +673,10 @@ class ViewerWidget(QWidget):
         self._schedule()
 
     def _on_frame_ready(self, frame: int, comp, image: QImage, offline: list) -> None:
-        self.setProperty("rendering", False)
+        if QSize(comp.width, comp.height) != self.canvas.canvas_size:
+            return  # rendered for the layout shown before a variant switch; the new one is coming
+        if comp is self._requested and not self._request_timer.isActive():
+            self.setProperty("rendering", False)  # the latest frame asked for, nothing newer pending
         self.canvas.image = image
         self.canvas.message = ""
         self.canvas.set_offline(offline)
