@@ -35,6 +35,7 @@ class ComposeParams(BaseModel):
     cast_shadow: bool = True
     harmonize: bool = True
     harmonize_strength: float = Field(1.0, ge=0, le=1)
+    harmonize_mode: Literal["product", "match"] = "product"  # keep the product's colours, or match the ring's
     blend: Literal["feather", "laplacian", "poisson", "none"] = "feather"
     feather_px: float = Field(2.0, ge=0, le=50)
     occlusion: bool = True
@@ -109,7 +110,7 @@ def composite(scene_rgb: np.ndarray, product: Product, placement: Placement, par
     fg_t = ops.array(fg) / 255
     if params.harmonize:
         fg_t = harmonize_on(ops, fg_t, ops.array(fg[interior[win]]) / 255, ops.array(bg[ring]) / 255,
-                            params.harmonize_strength)
+                            params.harmonize_strength, params.harmonize_mode)
     if noise is not None:
         fg_t = fg_t + ops.array(noise)[..., None]
     fg_t = ops.clip(fg_t, 0, 1)
