@@ -119,6 +119,31 @@ class KataRecipeRow(Base):
     updated_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
 
 
+class SpecEntryRow(Base):
+    """A user's own ad-spec entry, or an override of a shipped one with the same spec_id
+    (document: studio.core.specs.model.Spec as JSON)."""
+
+    __tablename__ = "spec_entries"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    spec_id: Mapped[str] = mapped_column(String(100), unique=True)
+    document: Mapped[dict] = mapped_column(JSON)
+    updated_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+
+
+class AdCopyRow(Base):
+    """One piece of a campaign's ad copy: a headline, a description, a primary text…
+    platform None means it serves every platform that has the field."""
+
+    __tablename__ = "ad_copy"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    campaign_id: Mapped[int] = mapped_column(ForeignKey("campaigns.id", ondelete="CASCADE"), index=True)
+    platform: Mapped[str | None] = mapped_column(String(20), nullable=True)
+    field: Mapped[str] = mapped_column(String(40))
+    text: Mapped[str] = mapped_column(Text)
+    position: Mapped[int] = mapped_column(Integer, default=0)
+    created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+
+
 class AssetTag(Base):
     __tablename__ = "asset_tags"
     asset_id: Mapped[int] = mapped_column(ForeignKey("assets.id", ondelete="CASCADE"), primary_key=True)
