@@ -44,7 +44,7 @@ def video(path: Path, size: tuple[int, int], seconds: float, *, fps: int = 24, b
         sound = out.add_stream("aac", rate=audio_rate, layout="stereo" if channels == 2 else "mono") if audio_rate else None
         if sound:
             sound.bit_rate = 192_000
-        frames = int(round(seconds * fps))
+        frames = round(seconds * fps)
         pts = 0
         for i in range(frames):
             tile = np.roll(base, i, axis=1).repeat(8, 0).repeat(8, 1)[:h, :w]

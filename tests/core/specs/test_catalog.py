@@ -8,7 +8,13 @@ from datetime import date
 import pytest
 
 from studio.core.errors import BadInput
-from studio.core.specs.catalog import load_catalog, parse_entry, remove_entry, save_entry, shipped_catalog
+from studio.core.specs.catalog import (
+    load_catalog,
+    parse_entry,
+    remove_entry,
+    save_entry,
+    shipped_catalog,
+)
 
 PLACEMENTS = {
     "meta.feed_image", "meta.feed_video", "meta.stories_image", "meta.stories_video", "meta.reels",

@@ -7,7 +7,12 @@ import pytest
 from PIL import Image
 
 from studio.core.errors import BadInput
-from studio.core.specs.catalog import parse_entry, save_entry, load_catalog, shipped_catalog
+from studio.core.specs.catalog import (
+    load_catalog,
+    parse_entry,
+    save_entry,
+    shipped_catalog,
+)
 from studio.core.specs.probe import probe_file
 from studio.core.specs.validate import check_file, has_errors
 from tests.core.specs.media import image, video
