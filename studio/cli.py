@@ -85,9 +85,10 @@ def build_parser() -> argparse.ArgumentParser:
     kpl.add_argument("--height-m", type=float, metavar="H", help="the product's real height in metres (default: by category)")
     kpl.add_argument("--category", default="bottle", help="bottle, can, cup, jar, box, bag, shoe, plant, chair, lamp, ...")
     kpl.add_argument("--out", required=True, metavar="OUT.png", help="where to write the composite")
+    kpl.add_argument("--save", action="store_true", help="also store the placement as a recipe in the library (importing scene and product files as assets)")
     kba = kata.add_parser("batch", parents=[common], help="every product in every scene at its best zone, plus a contact sheet")
-    kba.add_argument("--products", nargs="+", required=True, metavar="P")
-    kba.add_argument("--scenes", nargs="+", required=True, metavar="S")
+    kba.add_argument("--products", nargs="+", required=True, metavar="P", help="product image files or asset ids")
+    kba.add_argument("--scenes", nargs="+", required=True, metavar="S", help="scene image files or asset ids")
     kba.add_argument("--out", required=True, metavar="DIR")
     kba.add_argument("--height-m", type=float, metavar="H")
     kba.add_argument("--category", default="bottle")
@@ -329,6 +330,38 @@ def _kata_library(args, *refs):
     return open_library(args) if any(r.isdigit() for r in refs) else contextlib.nullcontext()
 
 
+def _kata_asset_id(lib, ref: str, path: Path) -> int:
+    """ref's asset id: itself when it is one, else the id of path imported into the library
+    (or of the asset already holding the same file)."""
+    if ref.isdigit():
+        return int(ref)
+    from studio.core.assets import importer
+    from studio.core.jobs import JobState
+
+    report = importer.run(importer.ImportParams(str(lib.root), [str(path)], None), JobState(), lib=lib)
+    if report.imported:
+        return report.imported[0]["id"]
+    skipped = report.skipped[0]
+    if skipped.get("asset_id"):
+        return skipped["asset_id"]
+    raise BadInput(f"{path} could not be imported into the library ({skipped['reason']}), so the recipe was not saved.")
+
+
+def _save_kata_recipe(args, scene_path: Path, product_path: Path, zone, placement, params) -> int:
+    from studio.core.ops.kata import create_recipe
+    from studio.kata.recipe import PlacementSpec, Recipe
+
+    with open_library(args) as lib:
+        recipe = Recipe(
+            name=f"{product_path.stem} in {scene_path.stem}",
+            scene=_kata_asset_id(lib, args.scene, scene_path), product=_kata_asset_id(lib, args.product, product_path),
+            zone_id=zone.id if zone else None,
+            placement=PlacementSpec(x=placement.x, y=placement.y, height_px=placement.height_px, rotation_deg=placement.rotation_deg),
+            height_m=args.height_m, category=args.category, params=params.model_dump(),
+        )
+        return create_recipe(lib, recipe).value
+
+
 def _no_zone(scene) -> BadInput:
     return BadInput(f"No plausible place for the product in {scene}: no table, shelf or floor was found where it could stand. "
                     "Place it by hand with --at X,Y (the pixel where its base should stand).")
@@ -395,15 +428,20 @@ def cmd_kata_place(args) -> int:
         if zone is None:
             raise BadInput(f"There is no zone {args.zone}; this scene has zones {', '.join(str(z.id) for z in zones)}.")
         placement = placement_for(zone, product)
-    result = composite(scene, product, placement, ComposeParams(), depth=analysis.depth, light_dir=analysis.light_dir)
+    params = ComposeParams()
+    result = composite(scene, product, placement, params, depth=analysis.depth, light_dir=analysis.light_dir,
+                       vertical_vp=analysis.vertical_vanishing_point())
     tmp = out.with_name(f".{out.name}.partial")
     Image.fromarray(result.image).save(tmp, format="PNG")
     tmp.replace(out)
     rating = score(analysis, product, placement, result)
+    recipe_id = _save_kata_recipe(args, scene_path, product_path, zone, placement, params) if args.save else None
     doc = {"out": str(out), "zone": zone.as_dict() if zone else None, "box": list(result.box),
-           "placement": {"x": placement.x, "y": placement.y, "height_px": round(placement.height_px, 1)}, **rating.as_dict()}
+           "placement": {"x": placement.x, "y": placement.y, "height_px": round(placement.height_px, 1)},
+           "recipe_id": recipe_id, **rating.as_dict()}
     text = "\n".join([f"Wrote {out}", f"  {'zone ' + str(zone.id) if zone else 'placed by hand'}, product box {tuple(result.box)}, score {rating.total:.0f}/100"]
-                     + [f"  flag: {f}" for f in rating.flags] + [f"  - {r}" for r in rating.reasons])
+                     + [f"  flag: {f}" for f in rating.flags] + [f"  - {r}" for r in rating.reasons]
+                     + ([f"Saved as Kata recipe {recipe_id}"] if recipe_id else []))
     _print(args, doc, text)
     return 0
 
@@ -422,11 +460,11 @@ def cmd_kata_batch(args) -> int:
     from studio.core.jobs import JobState
     from studio.kata.batch import BatchParams, run
 
-    missing = [p for p in args.products + args.scenes if not Path(p).is_file()]
-    if missing:
-        raise BadInput(f"Not found: {', '.join(missing)}; give image files for --products and --scenes.")
+    with _kata_library(args, *args.products, *args.scenes) as lib:
+        products = [str(_kata_file(p, lib)) for p in args.products]
+        scenes = [str(_kata_file(s, lib)) for s in args.scenes]
     state = JobState(lambda: print(f"\r{state.status}: {int((state.progress or 0) * 100)}%", end="", file=sys.stderr, flush=True))
-    result = run(BatchParams(args.scenes, args.products, args.out, args.category, args.height_m), state)
+    result = run(BatchParams(scenes, products, args.out, args.category, args.height_m), state)
     print(file=sys.stderr)
     placed = sum(1 for p in result["pairs"] if p["path"])
     lines = [f"Placed {placed} of {len(result['pairs'])} pairs; contact sheet {result['contact_sheet']}"]

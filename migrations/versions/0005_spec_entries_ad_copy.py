@@ -26,7 +26,7 @@ def upgrade() -> None:
     op.create_table('ad_copy',
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('campaign_id', sa.Integer(), nullable=False),
-    sa.Column('platform', sa.String(length=20), nullable=True),
+    sa.Column('scope', sa.String(length=60), nullable=True),
     sa.Column('field', sa.String(length=40), nullable=False),
     sa.Column('text', sa.Text(), nullable=False),
     sa.Column('position', sa.Integer(), nullable=False),

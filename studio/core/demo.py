@@ -24,7 +24,15 @@ from PIL import Image, ImageDraw, ImageFilter, ImageFont
 from sqlalchemy import select
 
 from studio.core.assets import importer
-from studio.core.db.models import Asset, AssetTag, Brand, Campaign, Client, CompositionRow
+from studio.core.db.models import (
+    AdCopyRow,
+    Asset,
+    AssetTag,
+    Brand,
+    Campaign,
+    Client,
+    CompositionRow,
+)
 from studio.core.demo_ad import NAME as DEMO_AD
 from studio.core.demo_ad import demo_ad
 from studio.core.errors import StudioError
@@ -52,6 +60,25 @@ MADE = {
 }
 ROLES = {**PHOTOS, **MADE}
 FPS, SECONDS, RATE = 24, 3.0, 48000
+# The campaign's ad copy: shared by every placement (None) unless a platform or one placement has its own.
+COPY = {
+    None: {
+        "headline": ["Autumn Roast is here", "Slow-roasted, small batch", "Fresh from Kestrel Coffee"],
+        "description": ["Caramel and toasted hazelnut notes, roasted in small batches.",
+                        "Order the Autumn Roast today: free shipping on your first bag."],
+        "primary_text": ["Meet our Autumn Roast: caramel, hazelnut and a warm finish. Roasted this week, at your door in two days."],
+        "short_headline": ["Autumn Roast is here"],
+        "long_headline": ["Kestrel Autumn Roast: caramel and hazelnut, roasted in small batches"],
+        "business_name": ["Kestrel Coffee"],
+        "path1": ["autumn"], "path2": ["roast"],
+        "final_url": ["https://kestrel.coffee/autumn-roast"],
+        "call_to_action": ["Shop now"],
+    },
+    "tiktok": {"ad_text": ["Autumn Roast is here: caramel, hazelnut, roasted this week"], "brand_name": ["Kestrel Coffee"]},
+    "linkedin": {"intro_text": ["Treat the team to Kestrel's Autumn Roast: small-batch coffee, roasted every week."]},
+    "google.youtube_instream": {"headline": ["Autumn Roast is here", "Small batch, roasted weekly"],
+                                "description": ["Caramel and hazelnut notes.", "Free shipping on your first bag."]},
+}
 
 
 def build_demo(lib, state: JobState | None = None) -> dict:
@@ -91,6 +118,11 @@ def build_demo(lib, state: JobState | None = None) -> dict:
                     tx.insert("asset_tags", asset_id=asset_id, tag=tag)
         if logo_now is None:
             tx.update("brands", brand_id, logo_asset_id=by_name["kestrel-logo.png"])
+        if not _has_copy(lib, campaign_id):
+            for scope, fields in COPY.items():
+                for field, texts in fields.items():
+                    for position, text in enumerate(texts):
+                        tx.insert("ad_copy", campaign_id=campaign_id, scope=scope, field=field, text=text, position=position)
         if not _has_ad(lib, campaign_id):
             ad = demo_ad(by_name)
             tx.insert("compositions", name=ad.name, campaign_id=campaign_id, schema_version=ad.schema_version, document=ad.to_document())
@@ -107,6 +139,11 @@ def build_demo(lib, state: JobState | None = None) -> dict:
         "assets": {"logo": assets["logo"][0], "product": assets["product"][0], "scenes": assets["scene"], "videos": assets["video"]},
         "imported": len(report.imported),
     }
+
+
+def _has_copy(lib, campaign_id: int) -> bool:
+    with lib.read() as conn:
+        return conn.execute(select(AdCopyRow.id).where(AdCopyRow.campaign_id == campaign_id)).first() is not None
 
 
 def _has_ad(lib, campaign_id: int) -> bool:

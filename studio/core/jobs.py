@@ -49,6 +49,40 @@ def worker_pool(workers: int | None = None) -> ProcessPoolExecutor:
     return ProcessPoolExecutor(workers or os.cpu_count() or 2, mp_context=_SPAWN, initializer=_die_with_parent)
 
 
+def run_each(pool: ProcessPoolExecutor | None, fn: Callable, params_list: list, state: JobState) -> list:
+    """fn(params, state) for every params, in the pool's worker processes (here, one after the
+    other, without a pool). The job's progress is the sum of theirs; its Cancel reaches them.
+    Returns the results in order; the first error is raised once all have stopped."""
+    if pool is None:
+        results = []
+        for i, params in enumerate(params_list):
+            part = JobState(lambda: state.set_progress(i + (part.progress or 0), len(params_list)), state.cancel_event)
+            results.append(fn(params, part))
+        return results
+    with _SPAWN.Manager() as manager:
+        cancel, updates = manager.Event(), manager.Queue()
+        futures = [pool.submit(_pooled, fn, params, i, updates, cancel) for i, params in enumerate(params_list)]
+        shares = [0.0] * len(futures)
+        while not all(f.done() for f in futures):
+            if state.cancelled or any(f.done() and f.exception() for f in futures):
+                cancel.set()  # stop the others: one failed, or the user cancelled
+            try:
+                index, share = updates.get(timeout=0.1)
+                shares[index] = share
+                state.set_progress(sum(shares), len(futures))
+            except queue.Empty:
+                pass
+        state.check()
+        return [f.result() for f in futures]
+
+
+def _pooled(fn, params, index, updates, cancel):
+    state = JobState(lambda: updates.put((index, state.progress or 0.0)), cancel)
+    result = fn(params, state)
+    updates.put((index, 1.0))
+    return result
+
+
 class JobState:
     """Handed to a job. Call set_progress/set_status; check `cancelled` (or check()) often."""
 

@@ -52,7 +52,8 @@ def run(params: BatchParams, state) -> dict:
             pair = {"scene": str(scene_path), "product": str(product_path), "path": None, "zone": None, "score": None}
             if zones:
                 placement = placement_for(zones[0], product)
-                result = composite(scene, product, placement, compose, depth=analysis.depth, light_dir=analysis.light_dir)
+                result = composite(scene, product, placement, compose, depth=analysis.depth, light_dir=analysis.light_dir,
+                                   vertical_vp=analysis.vertical_vanishing_point())
                 path = out / f"{scene_path.stem}__{product_path.stem}.png"
                 _save_png(result.image, path)
                 pair.update(path=str(path), zone=zones[0].as_dict(), score=score(analysis, product, placement, result).as_dict())

@@ -111,3 +111,52 @@ def test_place_takes_library_asset_ids(tmp_path):
     assert Image.open(tmp_path / "out.png").size == truth.size
     gone = studio("kata", "place", 999, product_id, "--out", tmp_path / "bad.png", "--library", lib)
     assert gone.returncode == 2 and "Asset 999 is not in the library" in gone.stderr
+
+
+def test_place_save_stores_a_recipe_that_rerenders_the_output(tmp_path):
+    from studio.core.library import Library
+    from studio.core.ops.kata import library_resolver, list_recipes, load_recipe
+    from studio.kata.recipe import render_recipe
+
+    lib_dir = tmp_path / "lib"
+    scene = saved(tmp_path / "floor.png", scenes.floor_scene()[0])
+    bottle = product_png(tmp_path / "bottle.png")
+    out = studio("kata", "place", scene, bottle, "--height-m", "0.25", "--out", tmp_path / "out.png", "--save", "--library", lib_dir, "--json")
+    assert out.returncode == 0, out.stderr
+    doc = json.loads(out.stdout)
+    assert isinstance(doc["recipe_id"], int)
+    again = studio("kata", "place", scene, bottle, "--at", "512,700", "--out", tmp_path / "by-hand.png", "--save", "--library", lib_dir)
+    assert again.returncode == 0, again.stderr
+    assert again.stdout.rstrip().endswith(f"Saved as Kata recipe {doc['recipe_id'] + 1}")
+    with Library.open(lib_dir, lock=False) as lib:
+        assert [r.name for r in list_recipes(lib)] == ["bottle in floor", "bottle in floor"]
+        recipe = load_recipe(lib, doc["recipe_id"])
+        by_hand = load_recipe(lib, doc["recipe_id"] + 1)
+        # The files were imported once: both recipes name the same library assets.
+        assert isinstance(recipe.scene, int) and isinstance(recipe.product, int)
+        assert (by_hand.scene, by_hand.product) == (recipe.scene, recipe.product)
+        assert recipe.zone_id == doc["zone"]["id"] and by_hand.zone_id is None
+        assert (recipe.placement.x, recipe.placement.y) == (doc["placement"]["x"], doc["placement"]["y"])
+        assert recipe.height_m == 0.25 and by_hand.placement.x == 512
+        rendered = render_recipe(recipe, library_resolver(lib))
+    assert np.array_equal(rendered.image, np.asarray(Image.open(tmp_path / "out.png")))
+    plain = studio("kata", "place", scene, bottle, "--out", tmp_path / "out.png", "--json")
+    assert json.loads(plain.stdout)["recipe_id"] is None
+
+
+def test_batch_takes_asset_ids_as_well_as_paths(tmp_path):
+    lib = tmp_path / "lib"
+    floor = saved(tmp_path / "floor.png", scenes.floor_scene()[0])
+    imported = studio("assets", "import", floor, product_png(tmp_path / "green.png"), "--library", lib, "--json")
+    assert imported.returncode == 0, imported.stderr
+    scene_id, product_id = (row["id"] for row in json.loads(imported.stdout)["imported"])
+    red = product_png(tmp_path / "red.png", (180, 30, 30))
+    out = studio("kata", "batch", "--products", product_id, red, "--scenes", scene_id, "--out", tmp_path / "sheet", "--library", lib, "--json")
+    assert out.returncode == 0, out.stderr
+    pairs = json.loads(out.stdout)["pairs"]
+    assert len(pairs) == 2 and all(p["path"] and Image.open(p["path"]).size == (1024, 768) for p in pairs)
+    assert pairs[1]["product"] == str(red)
+    gone = studio("kata", "batch", "--products", 999, "--scenes", scene_id, "--out", tmp_path / "bad", "--library", lib)
+    assert gone.returncode == 2 and "Asset 999 is not in the library" in gone.stderr
+    missing = studio("kata", "batch", "--products", tmp_path / "none.png", "--scenes", floor, "--out", tmp_path / "bad")
+    assert missing.returncode == 2 and "neither an image file nor an asset id" in missing.stderr

@@ -132,12 +132,13 @@ class SpecEntryRow(Base):
 
 class AdCopyRow(Base):
     """One piece of a campaign's ad copy: a headline, a description, a primary text…
-    platform None means it serves every platform that has the field."""
+    scope None serves every placement that has the field; a platform ("google") or one
+    placement ("google.youtube_instream") replaces the wider texts of that field there."""
 
     __tablename__ = "ad_copy"
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     campaign_id: Mapped[int] = mapped_column(ForeignKey("campaigns.id", ondelete="CASCADE"), index=True)
-    platform: Mapped[str | None] = mapped_column(String(20), nullable=True)
+    scope: Mapped[str | None] = mapped_column(String(60), nullable=True)
     field: Mapped[str] = mapped_column(String(40))
     text: Mapped[str] = mapped_column(Text)
     position: Mapped[int] = mapped_column(Integer, default=0)

@@ -44,6 +44,8 @@ class RenderParams:
     preset: str = "fast"  # fast | quality
     variant: str | None = None  # an aspect such as "9x16" (Composition.variants); None: its own
     backend: str = "auto"
+    scale: float = 1.0  # output size as a share of the canvas (renditions at a spec's size)
+    max_bitrate: int | None = None  # video bits per second the encoder must stay under (a spec's cap or a file-size target)
 
 
 def render(params: RenderParams, state, lib=None) -> dict:
@@ -74,7 +76,7 @@ def render(params: RenderParams, state, lib=None) -> dict:
             mix = mixdown(composition, resolver)
             state.check()
             state.set_status(f"Rendering {composition.name}")
-            _write(composition, resolver, mix.samples, temp, params, state)
+            size = _write(composition, resolver, mix.samples, temp, params, state)
             os.replace(temp, out)
         except BaseException as exc:
             temp.unlink(missing_ok=True)
@@ -87,12 +89,17 @@ def render(params: RenderParams, state, lib=None) -> dict:
     return {
         "path": str(out), "name": composition.name, "frames": composition.duration,
         "duration_s": composition.seconds(composition.duration), "fps": float(composition.rate),
-        "width": composition.width, "height": composition.height, "bytes": out.stat().st_size,
+        "width": size[0], "height": size[1], "bytes": out.stat().st_size,
         "video_codec": "h264 (High, yuv420p)", "audio_codec": f"aac {RATE} Hz stereo {AUDIO_BITRATE // 1000} kb/s",
         "preset": params.preset, "loudness_before_lufs": _finite(mix.loudness_before),
         "loudness_lufs": _finite(mix.loudness_after), "true_peak_dbtp": _finite(mix.true_peak),
         "render_s": round(time.perf_counter() - started, 3),
     }
+
+
+def _rate_cap(bits: int | None) -> dict:
+    """x264 VBV: quality-driven (CRF) but never above `bits` per second over a two-second window."""
+    return {"maxrate": str(bits), "bufsize": str(2 * bits)} if bits else {}
 
 
 def _finite(value: float) -> float | None:
@@ -127,14 +134,15 @@ def temp_beside(out: Path) -> Path:
     return temp
 
 
-def _write(composition: Composition, resolver, samples: np.ndarray, path: Path, params: RenderParams, state) -> None:
-    evaluator = FrameEvaluator(composition, resolver, backend=params.backend, cache_bytes=CACHE_BYTES)
+def _write(composition: Composition, resolver, samples: np.ndarray, path: Path, params: RenderParams, state) -> tuple[int, int]:
+    """Encode to path; returns the frame size written."""
+    evaluator = FrameEvaluator(composition, resolver, scale=params.scale, backend=params.backend, cache_bytes=CACHE_BYTES)
     container = av.open(str(path), "w", format="mp4", container_options={"movflags": "+faststart"})
     try:
         video = container.add_stream("libx264", rate=composition.rate)
-        video.width, video.height, video.pix_fmt = composition.width, composition.height, "yuv420p"
+        (video.width, video.height), video.pix_fmt = evaluator.size, "yuv420p"
         video.time_base = 1 / composition.rate
-        video.options = {**PRESETS[params.preset], "profile": "high"}
+        video.options = {**PRESETS[params.preset], "profile": "high", **_rate_cap(params.max_bitrate)}
         cc = video.codec_context
         cc.thread_type = "FRAME"  # x264 frame threads, as the ffmpeg command uses; PyAV's default (slices) is slower
         cc.colorspace = cc.color_primaries = cc.color_trc = 1  # BT.709
@@ -166,6 +174,7 @@ def _write(composition: Composition, resolver, samples: np.ndarray, path: Path, 
         raise
     else:
         container.close()  # the trailer, then the faststart pass moves the moov atom to the front
+        return evaluator.size
     finally:
         evaluator.close()
 

@@ -118,7 +118,8 @@ class Spec(_Model):
         missing = [c for c in self.constraints_set() if c not in named]
         if missing:
             raise ValueError(f"{self.id}: no source for {', '.join(missing)}")
-        stray = set(self.unconfirmed) - set(CONSTRAINTS) - {"ratios.min_size"} - {f"text_fields.{t.name}" for t in self.text_fields}
+        known = {"ratios.min_size"} | {f"ratios.{r.name}.min_size" for r in self.ratios} | {f"text_fields.{t.name}" for t in self.text_fields}
+        stray = set(self.unconfirmed) - set(CONSTRAINTS) - known
         if stray:
             raise ValueError(f"{self.id}: unconfirmed names unknown constraints {sorted(stray)}")
         return self

@@ -105,7 +105,7 @@ def _shape(r: _Report, facts: FileFacts) -> None:
     match = matching_ratio(s, w, h)
     if match is not None:
         if match.min_size and (w < match.min_size[0] or h < match.min_size[1]):
-            r.add("ratios.min_size", "min_size", f"{w}×{h} is smaller than the {match.name} minimum of {match.min_size[0]}×{match.min_size[1]}.",
+            r.add(f"ratios.{match.name}.min_size" if f"ratios.{match.name}.min_size" in s.unconfirmed else "ratios.min_size", "min_size", f"{w}×{h} is smaller than the {match.name} minimum of {match.min_size[0]}×{match.min_size[1]}.",
                   "Use a larger source; upscaling a small image only blurs it.")
         elif match.recommended and (w < match.recommended[0] or h < match.recommended[1]):
             r.findings.append(Finding("warning", "recommended_size", f"{w}×{h} is below the recommended {match.recommended[0]}×{match.recommended[1]} for {match.name}.",
@@ -199,12 +199,13 @@ def check_copy(copy: dict[str, list[str]], spec: Spec) -> list[Finding]:
         texts = [t for t in copy.get(tf.name, []) if t.strip()]
         key = f"text_fields.{tf.name}"
         if len(texts) < tf.min_count:
-            r.add(key, "copy_count", f"{spec.name} needs at least {tf.min_count} {tf.label.lower()}(s); there are {len(texts)}.",
+            r.add("text_fields", "copy_count", f"{spec.name} needs at least {tf.min_count} {tf.label.lower()}(s); there are {len(texts)}.",
                   f"Write {tf.min_count - len(texts)} more.", field=tf.name)
         if len(texts) > tf.max_count:
-            r.add(key, "copy_count", f"{spec.name} takes at most {tf.max_count} {tf.label.lower()}(s); there are {len(texts)}.",
-                  f"Drop {len(texts) - tf.max_count}; the extra ones would be cut from the upload.", field=tf.name)
-        for i, text in enumerate(texts, 1):
+            r.findings.append(Finding("warning", "copy_count", f"{spec.name} takes at most {tf.max_count} {tf.label.lower()}(s); "
+                                      f"there are {len(texts)}, so the first {tf.max_count} are used.",
+                                      f"Order them by importance, or write {tf.label.lower()}s for {spec.platform} alone.", tf.name))
+        for i, text in enumerate(texts[:tf.max_count], 1):
             n = char_count(text, tf.wide_counts_double)
             where = f"{tf.label} {i}" if tf.max_count > 1 else tf.label
             wide = " (wide characters count as two)" if tf.wide_counts_double and n != len(text) else ""

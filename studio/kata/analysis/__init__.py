@@ -33,7 +33,10 @@ def analyze_path(path, **kw) -> SceneAnalysis:
     return analyze(load_rgb(path), **kw)
 
 
-def analyze(image_rgb: np.ndarray, *, depth_model: Path | None = None, face_model: Path | None = None) -> SceneAnalysis:
+def analyze(image_rgb: np.ndarray, *, depth_model: Path | None = None, face_model: Path | None = None,
+            saliency: str = "spectral") -> SceneAnalysis:
+    """saliency: "spectral", "fine" (fine-grained) or "both" (the mean of the two maps). Spectral
+    is the default: fine-grained also lights up a plain table top, which zones would then avoid."""
     if image_rgb.ndim != 3 or image_rgb.shape[2] != 3 or image_rgb.dtype != np.uint8:
         raise BadInput(f"analyze needs an RGB uint8 image (H, W, 3); got {image_rgb.dtype} {image_rgb.shape}. Load it with studio.kata.images.load_rgb.")
     h, w = image_rgb.shape[:2]
@@ -70,7 +73,7 @@ def analyze(image_rgb: np.ndarray, *, depth_model: Path | None = None, face_mode
 
     return SceneAnalysis(
         size=(w, h), work_scale=scale, faces=faces,
-        saliency=saliency_map(small), edges=edge_density(gray), text_mask=text_mask(gray),
+        saliency=saliency_map(small, saliency), edges=edge_density(gray), text_mask=text_mask(gray),
         horizon_y=horizon_work / scale,
         vanishing_points=[(float(p[0] / scale), float(p[1] / scale)) for p, _ in vps],
         camera_height_m=camera_height, surfaces=surfaces, depth=depth, depth_source=depth_source,

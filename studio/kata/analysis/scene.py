@@ -6,11 +6,14 @@ scaled by `work_scale`. Boxes, points and the horizon are in full-resolution pix
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass, field
 
 import numpy as np
 
 DEFAULT_HEIGHTS_M = {"floor": 0.0, "table": 0.75, "shelf": 1.0}
+LEVEL_TOLERANCE = 0.01  # of the height: a horizon this close to the centre is within detection noise of level
+FOCAL_PRIOR = 0.9  # focal length in image widths (about a 58° field of view) when vanishing points do not give it
 
 
 @dataclass
@@ -51,6 +54,29 @@ class SceneAnalysis:
         if y <= self.horizon_y or drop <= 0:
             return 0.0
         return (y - self.horizon_y) / drop
+
+    def focal_px(self) -> float:
+        """The focal length in pixels: from two vanishing points of perpendicular ground
+        directions (their offsets from the image centre have dot product -f²), else a prior."""
+        cx, cy = self.size[0] / 2, self.size[1] / 2
+        if len(self.vanishing_points) == 2:
+            (x1, y1), (x2, y2) = self.vanishing_points
+            f2 = -((x1 - cx) * (x2 - cx) + (y1 - cy) * (y2 - cy))
+            if f2 > 0:
+                return math.sqrt(f2)
+        return FOCAL_PRIOR * self.size[0]
+
+    def vertical_vanishing_point(self) -> tuple[float, float] | None:
+        """Where vertical edges meet; None when the horizon is only a guess. A camera pitched
+        down by φ puts the horizon f·tan φ above the image centre and the vertical vanishing
+        point f/tan φ below it (up: the other way round); level, verticals stay parallel (y inf)."""
+        if not self.vanishing_points:
+            return None
+        cx, cy = self.size[0] / 2, self.size[1] / 2
+        offset = cy - self.horizon_y
+        if abs(offset) < LEVEL_TOLERANCE * self.size[1]:
+            return (cx, math.inf)
+        return (cx, cy + self.focal_px() ** 2 / offset)
 
     def to_work(self, x: float, y: float) -> tuple[float, float]:
         return x * self.work_scale, y * self.work_scale

@@ -23,7 +23,7 @@ from studio.kata.product import Product
 
 __all__ = ["ComposeParams", "Composite", "Placement", "composite", "harmonize"]
 
-KEYSTONE = 0.03  # share of the width the top edge narrows by, per side, with perspective on
+KEYSTONE = 0.03  # with perspective on and no scene geometry: share of the width the top narrows by, per side
 OCCLUSION_MARGIN = 0.02  # depth units (0..1) the scene must be nearer than the contact to hide the product
 OCCLUSION_SOFTNESS = 0.01
 SHADOW_CAST_DARKNESS = 0.7
@@ -60,11 +60,14 @@ class Composite:
 
 
 def composite(scene_rgb: np.ndarray, product: Product, placement: Placement, params: ComposeParams, *,
-              depth: np.ndarray | None = None, light_dir=(-0.5, -0.8), backend: str = "auto") -> Composite:
-    """The scene with the product standing at placement (see the module docstring)."""
+              depth: np.ndarray | None = None, light_dir=(-0.5, -0.8), backend: str = "auto",
+              vertical_vp: tuple[float, float] | None = None) -> Composite:
+    """The scene with the product standing at placement (see the module docstring). With
+    params.perspective, the product's verticals converge on vertical_vp
+    (SceneAnalysis.vertical_vanishing_point()); without it, a fixed slight keystone."""
     scene_rgb = _check_inputs(scene_rgb, placement)
     sh, sw = scene_rgb.shape[:2]
-    rgba, to_scene = _scaled_product(product, placement, params.perspective)
+    rgba, to_scene = _scaled_product(product, placement, params.perspective, vertical_vp)
     corners = _apply(to_scene, _corners(rgba.shape))
     box = _clip_box(corners.min(0), corners.max(0), sw, sh)
     if box is None:
@@ -138,7 +141,7 @@ def _check_inputs(scene_rgb, placement: Placement) -> np.ndarray:
     return np.ascontiguousarray(scene_rgb[..., :3])
 
 
-def _scaled_product(product: Product, placement: Placement, perspective: bool):
+def _scaled_product(product: Product, placement: Placement, perspective: bool, vertical_vp=None):
     """(rgba, 3×3 matrix from rgba's continuous coordinates to the scene's)."""
     rgba = product.rgba
     h, w = rgba.shape[:2]
@@ -153,13 +156,33 @@ def _scaled_product(product: Product, placement: Placement, perspective: bool):
     c, s = math.cos(angle), math.sin(angle)
     m = (_translate(placement.x, placement.y) @ np.array([[c, s, 0], [-s, c, 0], [0, 0, 1]])
          @ np.diag([scale, scale, 1.0]) @ _translate(-base[0], -base[1]))
-    if perspective:  # a slight keystone: the top recedes towards the horizon
-        src = _corners((h, w)).astype(np.float32)
+    if perspective and vertical_vp is not None:
+        placed = _apply(m, _corners((h, w)))
+        m = _homography(placed, _converge(placed, placement.y, vertical_vp)) @ m
+    elif perspective:  # no scene geometry: a slight keystone, the top receding
+        src = _corners((h, w))
         dst = src.copy()
         dst[0, 0] += KEYSTONE * w
         dst[1, 0] -= KEYSTONE * w
-        m = m @ cv2.getPerspectiveTransform(src, dst)
+        m = m @ _homography(src, dst)
     return rgba, m @ pre
+
+
+def _converge(corners: np.ndarray, base_y: float, vp) -> np.ndarray:
+    """corners moved along their rows so that the product's verticals run to the vertical
+    vanishing point vp: the x offset from vp scales with the row's distance from it, so a
+    top nearer vp than the base narrows (camera looking up) and one farther widens (looking
+    down). The more of the distance to vp the product spans, the stronger the effect."""
+    vx, vy = vp
+    if not math.isfinite(vy) or abs(vy - base_y) < 1:
+        return corners
+    out = corners.copy()
+    out[:, 0] = vx + (corners[:, 0] - vx) * (vy - corners[:, 1]) / (vy - base_y)
+    return out
+
+
+def _homography(src: np.ndarray, dst: np.ndarray) -> np.ndarray:
+    return cv2.getPerspectiveTransform(src.astype(np.float32), dst.astype(np.float32)).astype(np.float64)
 
 
 def _shadows(params, alpha, contact, product, light_dir, height_px) -> np.ndarray:

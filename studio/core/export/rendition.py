@@ -1,0 +1,120 @@
+"""Make one rendition file: a job function that runs in a worker process.
+
+Video: the composition in the chosen aspect variant (laid out by smart reframing first when
+it has none), rendered at the spec's size with the Creative workspace's renderer (H.264 High,
+yuv420p, constant frame rate, AAC 48 kHz, faststart) under the spec's bitrate cap. A file
+over the spec's size limit is rendered again at the bitrate that fits, rather than failed.
+
+Image: the asset, upright, cropped to the spec's shape around its subject (faces, else the
+most salient region), scaled down to the spec's size (never up), saved as JPEG (PNG when it
+has transparency), with the JPEG quality lowered step by step to meet a size limit.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+from PIL import Image
+
+from studio.core.assets.probe import open_image
+from studio.core.errors import StudioError
+from studio.core.render.audio import RATE
+from studio.core.render.encode import AUDIO_BITRATE, RenderParams, render
+from studio.core.timeline.model import Composition
+from studio.core.timeline.reframe import add_variant, salient_box
+
+SIZE_MARGIN = 0.95  # aim this far under a file-size limit (container overhead, rate-control overshoot)
+JPEG_QUALITIES = (92, 86, 80, 74, 68, 62, 56, 50)
+
+
+@dataclass
+class RenditionTask:
+    library_root: str
+    media: str  # image | video
+    out: str
+    size: tuple[int, int]
+    composition: dict | None = None  # video: the document
+    variant: str | None = None
+    reframe: bool = False
+    max_bitrate: int | None = None
+    max_bytes: int | None = None
+    asset_id: int | None = None  # image
+    ratio: float | None = None  # image: width / height to crop to
+
+
+def make_rendition(task: RenditionTask, state) -> dict:
+    """Write task.out; returns {"bytes", "attempts"}."""
+    from studio.core.library import Library
+
+    lib = Library.open(task.library_root, lock=False, auto_backup=False)
+    try:
+        if task.media == "video":
+            return _video(task, lib, state)
+        return _image(task, lib)
+    finally:
+        lib.close()
+
+
+def _video(task: RenditionTask, lib, state) -> dict:
+    from studio.core.render.media import MediaResolver
+
+    comp = Composition.from_document(task.composition)
+    if task.reframe:
+        state.set_status(f"Reframing {comp.name} for {task.variant.replace('x', ':')}")
+        resolver = MediaResolver(lib)
+        comp = add_variant(comp, task.variant, resolver.path)
+    laid = comp.for_variant(task.variant)
+    scale = task.size[0] / laid.width
+    cap, attempts = task.max_bitrate, 0
+    seconds = comp.seconds(comp.duration)
+    while True:
+        attempts += 1
+        state.set_status(f"Rendering {Path(task.out).name}")
+        result = render(RenderParams(task.library_root, comp.to_document(), task.out, "fast", task.variant,
+                                     scale=scale, max_bitrate=cap), state, lib=lib)
+        if not task.max_bytes or result["bytes"] <= task.max_bytes:
+            return {"bytes": result["bytes"], "attempts": attempts}
+        fits = int(task.max_bytes * SIZE_MARGIN * 8 / seconds) - AUDIO_BITRATE
+        if attempts >= 3 or fits < 100_000:
+            Path(task.out).unlink(missing_ok=True)
+            raise StudioError(f"{Path(task.out).name} cannot be made under {task.max_bytes / 1_048_576:.1f} MB "
+                              f"at {RATE // 1000} kHz audio and a watchable bitrate; shorten the composition.")
+        cap = min(fits, cap or fits)
+
+
+def _image(task: RenditionTask, lib) -> dict:
+    from studio.core.queries import get_asset
+
+    asset = get_asset(lib, task.asset_id)
+    picture = open_image(lib.media_path(asset.sha256, asset.ext))
+    picture = _cropped(picture, task.ratio).resize(task.size, Image.LANCZOS)
+    out = Path(task.out)
+    if out.suffix == ".png":
+        picture.save(out, optimize=True)
+    else:
+        picture = picture.convert("RGB")
+        for quality in JPEG_QUALITIES:
+            picture.save(out, quality=quality, optimize=True, subsampling="4:2:0")
+            if not task.max_bytes or out.stat().st_size <= task.max_bytes:
+                break
+    size = out.stat().st_size
+    if task.max_bytes and size > task.max_bytes:
+        out.unlink()
+        raise StudioError(f"{out.name} stays over {task.max_bytes / 1_048_576:.1f} MB even at JPEG quality {JPEG_QUALITIES[-1]}; "
+                          "use a simpler image.")
+    return {"bytes": size, "attempts": 1}
+
+
+def _cropped(picture: Image.Image, ratio: float) -> Image.Image:
+    """The largest window of the ratio inside the picture, centred on its subject as far as the edges allow."""
+    w, h = picture.size
+    cw, ch = (w, round(w / ratio)) if w / h < ratio else (round(h * ratio), h)
+    cw, ch = min(cw, w), min(ch, h)
+    if (cw, ch) == (w, h):
+        return picture
+    x0, y0, x1, y1 = salient_box(picture)
+    cx, cy = (x0 + x1) / 2 * w, (y0 + y1) / 2 * h
+    left = min(max(0, round(cx - cw / 2)), w - cw)
+    top = min(max(0, round(cy - ch / 2)), h - ch)
+    return picture.crop((left, top, left + cw, top + ch))

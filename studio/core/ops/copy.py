@@ -1,0 +1,56 @@
+"""A campaign's ad copy: headlines, descriptions, primary texts, URLs… per field. Texts are
+shared by every placement (scope None), or belong to a platform ("google") or to one placement
+("google.youtube_instream"); the narrower scope replaces the wider one's texts of that field."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+
+from sqlalchemy import select
+
+from studio.core.db.models import AdCopyRow, Campaign
+from studio.core.errors import BadInput
+from studio.core.ops.tx import OpResult
+
+PLATFORMS = ("meta", "google", "tiktok", "linkedin", "x")
+
+Copy = dict[str | None, dict[str, list[str]]]  # scope -> field -> texts in order
+
+
+def set_copy(lib, campaign_id: int, field: str, texts: list[str], scope: str | None = None) -> OpResult:
+    """Replace the field's texts (in this order) in the scope (one undoable step)."""
+    if scope is not None and scope.split(".", 1)[0] not in PLATFORMS:
+        raise BadInput(f"Unknown scope {scope!r}: give a platform ({', '.join(PLATFORMS)}), a placement such as "
+                       "google.youtube_instream, or nothing for every placement.")
+    field = field.strip().lower().replace(" ", "_")
+    if not field:
+        raise BadInput("Name the copy field (headline, description, primary_text, final_url…).")
+    texts = [t.strip() for t in texts if t.strip()]
+    with lib.read() as conn:
+        if conn.execute(select(Campaign.id).where(Campaign.id == campaign_id)).first() is None:
+            raise BadInput(f"There is no campaign {campaign_id}.")
+        in_scope = AdCopyRow.scope.is_(None) if scope is None else AdCopyRow.scope == scope
+        old = conn.execute(select(AdCopyRow.id).where(AdCopyRow.campaign_id == campaign_id, AdCopyRow.field == field, in_scope)).scalars().all()
+    with lib.write(f"Set {field.replace('_', ' ')}{f' for {scope}' if scope else ''}") as tx:
+        for row_id in old:
+            tx.delete("ad_copy", row_id)
+        for position, text in enumerate(texts):
+            tx.insert("ad_copy", campaign_id=campaign_id, scope=scope, field=field, text=text, position=position)
+    return tx.result
+
+
+def campaign_copy(lib, campaign_id: int) -> Copy:
+    with lib.read() as conn:
+        rows = conn.execute(select(AdCopyRow.scope, AdCopyRow.field, AdCopyRow.text)
+                            .where(AdCopyRow.campaign_id == campaign_id)
+                            .order_by(AdCopyRow.scope, AdCopyRow.field, AdCopyRow.position, AdCopyRow.id)).all()
+    out: dict = defaultdict(lambda: defaultdict(list))
+    for scope, field, text in rows:
+        out[scope][field].append(text)
+    return {scope: dict(fields) for scope, fields in out.items()}
+
+
+def copy_for(copy: Copy, scope: str) -> dict[str, list[str]]:
+    """The texts a platform ("meta") or a placement ("google.rsa") gets, the narrowest scope winning per field."""
+    platform = scope.split(".", 1)[0]
+    return {**copy.get(None, {}), **copy.get(platform, {}), **(copy.get(scope, {}) if scope != platform else {})}
