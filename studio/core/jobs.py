@@ -56,7 +56,8 @@ def run_each(pool: ProcessPoolExecutor | None, fn: Callable, params_list: list, 
     if pool is None:
         results = []
         for i, params in enumerate(params_list):
-            part = JobState(lambda: state.set_progress(i + (part.progress or 0), len(params_list)), state.cancel_event)
+            part = JobState(cancel_event=state.cancel_event)
+            part._on_change = lambda i=i, part=part: state.set_progress(i + (part.progress or 0), len(params_list))
             results.append(fn(params, part))
         return results
     with _SPAWN.Manager() as manager:
