@@ -56,9 +56,7 @@ def run_each(pool: ProcessPoolExecutor | None, fn: Callable, params_list: list, 
     if pool is None:
         results = []
         for i, params in enumerate(params_list):
-            part = JobState(cancel_event=state.cancel_event)
-            part._on_change = lambda i=i, part=part: state.set_progress(i + (part.progress or 0), len(params_list))
-            results.append(fn(params, part))
+            results.append(fn(params, _share_of(state, i, len(params_list))))
         return results
     with _SPAWN.Manager() as manager:
         cancel, updates = manager.Event(), manager.Queue()
@@ -75,6 +73,12 @@ def run_each(pool: ProcessPoolExecutor | None, fn: Callable, params_list: list, 
                 pass
         state.check()
         return [f.result() for f in futures]
+
+
+def _share_of(state: "JobState", index: int, count: int) -> "JobState":
+    """A state for the index-th of count parts of a job: its progress moves the job's."""
+    part = JobState(lambda: state.set_progress(index + (part.progress or 0), count), state.cancel_event)
+    return part
 
 
 def _pooled(fn, params, index, updates, cancel):
