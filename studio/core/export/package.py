@@ -53,6 +53,7 @@ class PackageParams:
     asset_ids: list[int] | None = None
     skip_blocked: bool = False  # leave out renditions whose checks fail, rather than refuse
     make_zip: bool = True
+    only: list[str] | None = None  # rendition paths (Rendition.path) to build; None: all of the plan's
 
 
 def package_name(campaign_name: str) -> str:
@@ -69,13 +70,15 @@ def build_package(params: PackageParams, state, lib=None, pool=None) -> dict:
         state.set_status("Planning the package")
         plan = make_plan(lib, params.campaign, params.platforms, spec_ids=params.spec_ids,
                          composition_ids=params.composition_ids, asset_ids=params.asset_ids, catalog=load_catalog(lib))
+        if params.only is not None:
+            plan.renditions = [r for r in plan.renditions if r.path in set(params.only)]
         renditions = _buildable(plan, params.skip_blocked)
         out_dir, name = _target(params.out, plan.campaign_name)
         temp = out_dir / f".{name}.partial-{uuid.uuid4().hex[:8]}"
         temp_zip = out_dir / f".{name}.partial-{uuid.uuid4().hex[:8]}.zip"
         try:
             temp.mkdir()
-            manifest = _write(plan, renditions, temp, lib, state, pool)
+            manifest, made = _write(plan, renditions, temp, lib, state, pool)
             if params.make_zip:
                 state.set_status("Zipping")
                 _zip(temp, temp_zip, name)
@@ -95,6 +98,7 @@ def build_package(params: PackageParams, state, lib=None, pool=None) -> dict:
     return {"folder": str(folder), "manifest": str(folder / "manifest.json"),
             "zip": str(out_dir / f"{name}.zip") if params.make_zip else None,
             "left_out": [r.path for r in plan.renditions if r not in renditions],
+            "files_made": made,  # distinct files rendered: identical renditions are made once
             **manifest.summary.model_dump()}
 
 
@@ -150,12 +154,14 @@ def _tasks(plan: Plan, renditions: list[Rendition], root: Path, lib) -> tuple[li
         tasks.append(task)
     for task, group in serves.values():  # one file for several specs: the strictest limits of them all
         caps = [r.max_bitrate for r in group if r.max_bitrate]
+        floors = [r.min_bitrate for r in group if r.min_bitrate]
         limits = [r.max_bytes for r in group if r.max_bytes]
         task.max_bitrate, task.max_bytes = (min(caps) if caps else None), (min(limits) if limits else None)
+        task.min_bitrate = max(floors) if floors else None
     return tasks, serves
 
 
-def _write(plan: Plan, renditions: list[Rendition], root: Path, lib, state, pool) -> mf.Manifest:
+def _write(plan: Plan, renditions: list[Rendition], root: Path, lib, state, pool) -> tuple[mf.Manifest, int]:
     from studio import __version__
 
     tasks, serves = _tasks(plan, renditions, root, lib)
@@ -201,7 +207,7 @@ def _write(plan: Plan, renditions: list[Rendition], root: Path, lib, state, pool
                            errors=sum(e.validation.errors for e in entries if e.validation) + sum(c.validation.errors for c in copy_entries),
                            warnings=sum(e.validation.warnings for e in entries if e.validation) + sum(c.validation.warnings for c in copy_entries)))
     (root / "manifest.json").write_text(manifest.dumps(), encoding="utf-8", newline="\n")
-    return manifest
+    return manifest, len(tasks)
 
 
 def _rendition_entry(r: Rendition, path: Path, facts, findings) -> mf.FileEntry:

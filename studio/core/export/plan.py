@@ -46,6 +46,7 @@ class Rendition:
     duration_s: float | None
     path: str  # inside the package
     max_bitrate: int | None = None
+    min_bitrate: int | None = None
     max_bytes: int | None = None
     findings: list[Finding] = field(default_factory=list)
 
@@ -228,7 +229,8 @@ def _video_rendition(lib, spec: Spec, comp: Composition, kind: str, source_id: i
     seconds = comp.seconds(comp.duration)
     caps = [b for b in ((spec.bitrate or (None, None))[1], DEFAULT_MAX_BITRATE) if b]
     r = Rendition(spec.id, spec.platform, "video", kind, source_id, comp.name, ratio_name, variant, reframed, size,
-                  round(seconds, 3), "", max_bitrate=min(caps), max_bytes=spec.max_file_bytes)
+                  round(seconds, 3), "", max_bitrate=min(caps), min_bitrate=(spec.bitrate or (None, None))[0],
+                  max_bytes=spec.max_file_bytes)
     predicted = FileFacts("planned.mp4", "video", "mp4", 0, *size, duration_s=seconds, fps=float(comp.rate),
                           constant_fps=True, video_codec="h264", profile="High", pixel_format="yuv420p",
                           audio_codec="aac", audio_rate=48000, audio_channels=2, audio_bitrate=192_000, moov_at_front=True)

@@ -12,9 +12,11 @@ has transparency), with the JPEG quality lowered step by step to meet a size lim
 
 from __future__ import annotations
 
+import os
 from dataclasses import dataclass
 from pathlib import Path
 
+import av
 from PIL import Image
 
 from studio.core.assets.probe import open_image
@@ -24,6 +26,7 @@ from studio.core.render.encode import AUDIO_BITRATE, RenderParams, render
 from studio.core.timeline.model import Composition
 from studio.core.timeline.reframe import add_variant, salient_box
 
+CBR_HEADROOM = 1.25  # constant bitrate this far above a platform's minimum
 SIZE_MARGIN = 0.95  # aim this far under a file-size limit (container overhead, rate-control overshoot)
 JPEG_QUALITIES = (92, 86, 80, 74, 68, 62, 56, 50)
 
@@ -38,6 +41,7 @@ class RenditionTask:
     variant: str | None = None
     reframe: bool = False
     max_bitrate: int | None = None
+    min_bitrate: int | None = None  # a floor some platforms set (TikTok); plain pictures compress below it
     max_bytes: int | None = None
     asset_id: int | None = None  # image
     ratio: float | None = None  # image: width / height to crop to
@@ -73,14 +77,51 @@ def _video(task: RenditionTask, lib, state) -> dict:
         state.set_status(f"Rendering {Path(task.out).name}")
         result = render(RenderParams(task.library_root, comp.to_document(), task.out, "fast", task.variant,
                                      scale=scale, max_bitrate=cap), state, lib=lib)
-        if not task.max_bytes or result["bytes"] <= task.max_bytes:
-            return {"bytes": result["bytes"], "attempts": attempts}
+        if task.min_bitrate and _video_bitrate(Path(task.out), seconds) < task.min_bitrate:
+            state.set_status(f"Raising the bitrate of {Path(task.out).name} to the platform's minimum")
+            _constant_bitrate(Path(task.out), int(task.min_bitrate * CBR_HEADROOM))
+        size = Path(task.out).stat().st_size
+        if not task.max_bytes or size <= task.max_bytes:
+            return {"bytes": size, "attempts": attempts}
         fits = int(task.max_bytes * SIZE_MARGIN * 8 / seconds) - AUDIO_BITRATE
         if attempts >= 3 or fits < 100_000:
             Path(task.out).unlink(missing_ok=True)
             raise StudioError(f"{Path(task.out).name} cannot be made under {task.max_bytes / 1_048_576:.1f} MB "
                               f"at {RATE // 1000} kHz audio and a watchable bitrate; shorten the composition.")
         cap = min(fits, cap or fits)
+
+
+def _video_bitrate(path: Path, seconds: float) -> int:
+    with av.open(str(path)) as container:
+        stream = container.streams.video[0]
+        return int(sum(p.size for p in container.demux(stream)) * 8 / seconds)
+
+
+def _constant_bitrate(path: Path, bits: int) -> None:
+    """Re-encode the video at a constant bitrate (x264 CBR with filler), keeping the sound as it is.
+    Cheaper than rendering again, and a picture that compresses so well loses nothing visible."""
+    temp = path.with_name(f".{path.stem}.cbr{path.suffix}")
+    try:
+        with av.open(str(path)) as src, av.open(str(temp), "w", format="mp4", container_options={"movflags": "+faststart"}) as out:
+            vin, ain = src.streams.video[0], (src.streams.audio[0] if src.streams.audio else None)
+            vout = out.add_stream("libx264", rate=vin.average_rate)
+            vout.width, vout.height, vout.pix_fmt, vout.time_base = vin.width, vin.height, "yuv420p", vin.time_base
+            vout.bit_rate = bits
+            vout.options = {"preset": "veryfast", "profile": "high", "maxrate": str(bits), "bufsize": str(bits),
+                            "x264-params": "nal-hrd=cbr:force-cfr=1", "threads": "1"}  # CBR filler depends on thread timing
+            aout = out.add_stream_from_template(ain) if ain else None
+            for packet in src.demux(*(s for s in (vin, ain) if s)):
+                if packet.stream is ain:
+                    if packet.dts is not None:
+                        packet.stream = aout
+                        out.mux(packet)
+                    continue
+                for frame in packet.decode():
+                    out.mux(vout.encode(frame))
+            out.mux(vout.encode(None))
+        os.replace(temp, path)
+    finally:
+        temp.unlink(missing_ok=True)
 
 
 def _image(task: RenditionTask, lib) -> dict:

@@ -3,14 +3,18 @@ exactly the composition as it was; edits with a merge key (a drag, typing) merge
 
 from __future__ import annotations
 
+import math
 from pathlib import Path
 
 from studio.core.db.models import utcnow
 from studio.core.errors import BadInput
 from studio.core.ops.tx import OpResult
 from studio.core.queries import get_asset
-from studio.core.timeline.model import Composition, MediaClip
+from studio.core.timeline import edits
+from studio.core.timeline.model import Composition, KataClip, MediaClip
 from studio.core.timeline.store import load_composition
+
+RECIPE_SECONDS = 5.0  # how long a Kata recipe shows when added without a duration, as a dropped still
 
 
 def create_composition(lib, composition: Composition, campaign_id: int | None = None) -> OpResult:
@@ -53,6 +57,44 @@ def relink_clips(lib, composition_id: int, links: dict[str, int | str], *, merge
     only = composition.find_clip(next(iter(links)))[1]
     label = f"Relink {only.name or 'clip'}" if len(links) == 1 else f"Relink {len(links)} clips"
     return _store(lib, composition_id, composition, label, merge_key, float("inf") if merge_key else None)
+
+
+def add_recipe_clip(lib, composition_id: int, recipe_id: int, *, track_id: str | None = None, start: int = 0,
+                    duration: int | None = None) -> OpResult:
+    """Show a saved Kata recipe as a clip from frame `start` (one undoable step); value: the clip's id.
+    On a named track it overwrites what it covers, as a drop does; with none it goes on the first
+    overlay track with room, or a new one."""
+    from studio.core.ops.kata import load_recipe  # here: the Kata engine loads only when a recipe is used
+
+    recipe = load_recipe(lib, recipe_id)  # refuses a recipe that does not exist
+    composition = load_composition(lib, composition_id)
+    duration = composition.frames(RECIPE_SECONDS) if duration is None else duration
+    if start < 0 or duration < 1:
+        raise BadInput(f"A clip starts at frame 0 or later and lasts at least one frame (got start {start}, duration {duration}).")
+    span = (start, start + duration)
+    if track_id is not None:
+        track = next((t for t in composition.tracks if t.id == track_id), None)
+        if track is None:
+            raise BadInput(f"{composition.name!r} has no track {track_id}; leave the track out to use an overlay track.")
+        if track.kind not in ("video", "overlay") or track.locked:
+            why = "locked" if track.locked else f"a {track.kind} track"
+            raise BadInput(f"{track.name or track_id} is {why}; put the recipe on an unlocked video or overlay track.")
+    else:
+        track = next((t for t in reversed(composition.tracks) if t.kind == "overlay" and not t.locked and edits.is_free(t, *span)), None)
+        track = track or composition.add_track("overlay")
+    clip = KataClip(name=recipe.name, recipe_id=recipe_id, start=start, duration=duration, fit="cover")
+    track.clips = [*track.clips, clip]
+    edits.overwrite(composition, [clip.id], lambda c: source_seconds(c, get_asset(lib, c.asset_id) if isinstance(c, MediaClip) and c.asset_id is not None else None))
+    result = _store(lib, composition_id, composition, f"Add {recipe.name}", None)
+    return OpResult(result.changes, clip.id, result.label)
+
+
+def source_seconds(clip, asset) -> float | None:
+    """edits.SourceSeconds given the clip's asset (None when it names none): how long its source
+    lasts, None for a still or a generated clip, infinite when not known."""
+    if not isinstance(clip, MediaClip) or (asset is not None and asset.kind == "image"):
+        return None
+    return asset.duration if asset is not None and asset.duration else math.inf
 
 
 def _store(lib, composition_id: int, composition: Composition, label: str, merge_key: str | None, merge_window: float | None = None) -> OpResult:

@@ -2,7 +2,7 @@
 
 Tracks draw bottom to top; on a track, clips draw in start order, and a transition
 blends its two clips over their overlap. Each clip becomes a raster (a decoded video
-frame, an image, text, a shape or the media-offline slate), is cropped, then placed on
+frame, an image, a Kata recipe's composite, text, a shape or the media-offline slate), is cropped, then placed on
 the canvas by one affine warp (fit × scale × rotation about its centre at its position)
 and blended with its opacity. Rasters that do not change from frame to frame, and their
 placed patches when the transform is not animated, come from a byte-bounded cache.
@@ -15,15 +15,18 @@ import math
 from dataclasses import dataclass
 from pathlib import Path
 
+import cv2
 import numpy as np
 from PIL import Image
 
 from studio.core.render.backends import make_backend, whole_pixel_shift
+from studio.core.errors import BadInput
 from studio.core.render.cache import FrameCache
+from studio.core.render.kata_source import RecipeSource, composite, offline_recipes, recipe_sources
 from studio.core.render.layers import premultiply, rgba, shape_layer, slate, text_layer
 from studio.core.render.media import MediaResolver
 from studio.core.render.sources import SourceError, VideoSource, load_still, still_size
-from studio.core.timeline.model import Composition, MediaClip, ShapeClip, TextClip, Track, Transition
+from studio.core.timeline.model import Composition, KataClip, MediaClip, ShapeClip, TextClip, Track, Transition
 
 log = logging.getLogger(__name__)
 STILL_SUFFIXES = frozenset(Image.registered_extensions())
@@ -84,6 +87,7 @@ class FrameEvaluator:
         self._sources: dict[str, VideoSource] = {}  # per clip, so two cuts of one file never fight over a decoder
         self._broken: set[str] = set()
         self._still_sizes: dict[Path, tuple[int, int]] = {}
+        self._composite_sizes: dict[str, tuple[int, int]] = {}  # by recipe fingerprint
         self.set_composition(composition)
 
     def set_composition(self, composition: Composition) -> None:
@@ -91,7 +95,8 @@ class FrameEvaluator:
         if (_even(composition.width * self.scale), _even(composition.height * self.scale)) != self.size:
             raise ValueError("the canvas size changed; make a new FrameEvaluator")
         self.composition = composition
-        self.offline = self.resolver.missing(composition)
+        self._recipes: dict[str, RecipeSource] = recipe_sources(self.resolver, composition)
+        self.offline = self.resolver.missing(composition) + offline_recipes(composition, self._recipes)
         offline = {o["clip_id"] for o in self.offline}
         self._paths: dict[str, Path] = {}
         for _track, clip in composition.clips():
@@ -269,21 +274,50 @@ class FrameEvaluator:
                 pixels = shape_layer(clip, (w, h), self.scale)
                 self.cache.put(key, pixels)
             return Raster(pixels, (w, h), clip.shape == "rectangle" and clip.fill[7:] in ("", "ff", "FF"), key)
+        if isinstance(clip, KataClip):
+            return self._kata_raster(clip)
         return self._media_raster(clip, index)
 
     def _media_raster(self, clip: MediaClip, index: int) -> Raster:
         path = self._paths.get(clip.id)
+        name = clip.name or (Path(clip.path).name if clip.path else f"asset {clip.asset_id}")
         if path is None or str(path) in self._broken:
-            return self._slate(clip)
+            return self._slate(name)
         try:
             if path.suffix.lower() in STILL_SUFFIXES:
                 return self._still(clip, path)
             return self._video(clip, path, index)
         except SourceError as exc:
             self._problem(str(exc))
-            return self._slate(clip)
+            return self._slate(name)
 
-    def _fitted(self, clip: MediaClip, native: tuple[int, int]) -> tuple[tuple[int, int], tuple[int, int]]:
+    def _kata_raster(self, clip: KataClip) -> Raster:
+        """The recipe's composite fitted like a still; composited once per recipe content, then cached."""
+        source = self._recipes.get(clip.id)
+        name = clip.name or (source.name if source else f"Kata recipe {clip.recipe_id}")
+        if source is None or source.problem or source.fingerprint in self._broken:
+            return self._slate(name)
+        try:
+            native = self._composite_sizes.get(source.fingerprint)
+            if native is None:
+                rgb = composite(source, self.resolver.lib)
+                native = self._composite_sizes[source.fingerprint] = (rgb.shape[1], rgb.shape[0])
+            fitted, decode = self._fitted(clip, native)
+            key = ("kata", clip.recipe_id, source.fingerprint, decode)
+            pixels = self.cache.get(key)
+            if pixels is None:
+                rgb = composite(source, self.resolver.lib)
+                pixels = np.dstack([rgb, np.full(rgb.shape[:2], 255, np.uint8)])  # opaque: premultiplied as it is
+                if native != decode:
+                    pixels = cv2.resize(pixels, decode, interpolation=cv2.INTER_AREA)
+                self.cache.put(key, pixels)
+        except BadInput as exc:
+            self._problem(f"{name} cannot be composited: {exc}")
+            self._broken.add(source.fingerprint)
+            return self._slate(name)
+        return Raster(pixels, fitted, True, key)
+
+    def _fitted(self, clip: MediaClip | KataClip, native: tuple[int, int]) -> tuple[tuple[int, int], tuple[int, int]]:
         """(size on the canvas at scale 1, size to decode at). Decoding at the fitted size keeps the
         warp near 1:1, so edges stay crisp; zoomed-in clips decode larger, up to the source's own size."""
         (W, H), (nw, nh) = self.size, native
@@ -325,8 +359,7 @@ class FrameEvaluator:
             self.cache.put(key, pixels)
         return Raster(pixels, fitted, not source.alpha)
 
-    def _slate(self, clip: MediaClip) -> Raster:
-        name = clip.name or (Path(clip.path).name if clip.path else f"asset {clip.asset_id}")
+    def _slate(self, name: str) -> Raster:
         key = ("slate", name, self.size)
         pixels = self.cache.get(key)
         if pixels is None:

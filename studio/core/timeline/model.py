@@ -5,7 +5,8 @@ validates it on the way in and out. Times on the timeline are whole frames at th
 composition's frame rate (exact to the frame); times inside a source are seconds.
 Positions are fractions of the canvas, so a layout survives a change of aspect.
 Aspect variants keep their own size and per-clip layout overrides.
-Schema history: 1 — first version.
+Schema history: 1 — first version; later, additively (every older document still loads,
+so the version stays): kata clips, a saved Kata recipe shown as a still.
 """
 
 from __future__ import annotations
@@ -32,6 +33,7 @@ class _Model(BaseModel):
 
 
 Colour = Annotated[str, Field(pattern=r"^#[0-9a-fA-F]{6}([0-9a-fA-F]{2})?$")]
+Fit = Literal["contain", "cover", "none"]  # how a picture meets the canvas at scale 1
 Easing = Literal["linear", "ease_in", "ease_out", "ease_in_out", "hold", "bezier"]
 assert set(EASINGS) == set(Easing.__args__)
 
@@ -114,7 +116,7 @@ class MediaClip(_Clip):
     path: str | None = None
     source_in: float = Field(default=0.0, ge=0)  # seconds into the source
     speed: float = Field(default=1.0, gt=0, le=16)
-    fit: Literal["contain", "cover", "none"] = "contain"
+    fit: Fit = "contain"
     volume: Animated = Field(default_factory=lambda: const(1.0))  # gain, 1.0 = unchanged
     fade_in: float = Field(default=0.0, ge=0)  # seconds of audio fade
     fade_out: float = Field(default=0.0, ge=0)
@@ -124,6 +126,15 @@ class MediaClip(_Clip):
         if self.asset_id is None and not self.path:
             raise ValueError("a media clip needs an asset or a file path")
         return self
+
+
+class KataClip(_Clip):
+    """A saved Kata recipe (a product composited into a scene), shown as a still picture.
+    The recipe is rendered from its original files, so edits to it show up here."""
+
+    kind: Literal["kata"] = "kata"
+    recipe_id: int = Field(ge=1)
+    fit: Fit = "contain"
 
 
 class Stroke(_Model):
@@ -166,7 +177,7 @@ class ShapeClip(_Clip):
     radius: float = Field(default=24.0, ge=0)
 
 
-Clip = Annotated[MediaClip | TextClip | ShapeClip, Field(discriminator="kind")]
+Clip = Annotated[MediaClip | TextClip | ShapeClip | KataClip, Field(discriminator="kind")]
 
 
 class Transition(_Model):
@@ -178,6 +189,9 @@ class Transition(_Model):
     duration: int = Field(gt=0)
     colour: Colour = "#000000"  # dip
     direction: Literal["left", "right", "up", "down"] = "left"  # slide, wipe
+
+
+TRACK_NAMES = {"video": "Video", "overlay": "Overlay", "text": "Text", "audio": "Audio"}
 
 
 class Track(_Model):
@@ -202,7 +216,7 @@ class ClipOverride(_Model):
     """How one clip is laid out differently in an aspect variant."""
 
     transform: Transform | None = None
-    fit: Literal["contain", "cover", "none"] | None = None
+    fit: Fit | None = None
     wrap_width: float | None = Field(default=None, gt=0, le=1)  # text
 
 
@@ -283,6 +297,19 @@ class Composition(_Model):
     def find_clip(self, clip_id: str):
         return next(((t, c) for t, c in self.clips() if c.id == clip_id), (None, None))
 
+    def add_track(self, kind: str) -> Track:
+        """A new track of a kind, placed sensibly: audio at the bottom group, pictures on top."""
+        count = sum(1 for t in self.tracks if t.kind == kind)
+        track = Track(kind=kind, name=f"{TRACK_NAMES[kind]} {count + 1}")
+        tracks = list(self.tracks)
+        if kind == "audio":
+            tracks.append(track)
+        else:
+            above = max((i for i, t in enumerate(tracks) if t.kind != "audio"), default=-1)
+            tracks.insert(above + 1, track)
+        self.tracks = tracks
+        return next(t for t in self.tracks if t.id == track.id)
+
     # ---- aspect variants -------------------------------------------------------------------
     @property
     def aspect(self) -> str:
@@ -323,7 +350,7 @@ def readable(exc: ValidationError) -> str:
     """pydantic's errors as one line a user can act on."""
     parts = []
     for err in exc.errors()[:5]:
-        where = ".".join(str(p) for p in err["loc"] if not isinstance(p, str) or p not in ("media", "text", "shape"))
+        where = ".".join(str(p) for p in err["loc"] if not isinstance(p, str) or p not in ("media", "text", "shape", "kata"))
         parts.append(f"{where}: {err['msg'].removeprefix('Value error, ')}" if where else err["msg"].removeprefix("Value error, "))
     more = len(exc.errors()) - 5
     return "; ".join(parts) + (f" (and {more} more)" if more > 0 else "")

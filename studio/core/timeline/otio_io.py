@@ -2,8 +2,10 @@
 
 Export writes standard OTIO (tracks, gaps, clips with external media references, transitions
 centred on the cut) plus the full composition under metadata["conext"], so a round trip
-through the studio is lossless. Import takes that document when present; any other OTIO
-file is read structurally (media clips, gaps, crossfades, markers).
+through the studio is lossless. A Kata clip has no file other editors could open: it goes
+out with a missing reference and its recipe id under the clip's metadata["conext"]. Import
+takes the whole document when present; any other OTIO file is read structurally (media
+clips, Kata clips, gaps, crossfades, markers).
 """
 
 from __future__ import annotations
@@ -13,7 +15,7 @@ from pathlib import Path
 import opentimelineio as otio
 
 from studio.core.errors import BadInput
-from studio.core.timeline.model import Composition, MediaClip, Track, Transition
+from studio.core.timeline.model import Composition, KataClip, MediaClip, Track, Transition
 
 OTIO_KEY = "conext"
 
@@ -67,6 +69,9 @@ def _otio_clip(clip, composition: Composition, media_path, trim_head: int, durat
         ref = otio.schema.ExternalReference(target_url=Path(path).resolve().as_uri()) if path else otio.schema.MissingReference()
         source_start = clip.source_in * rate + trim_head * clip.speed
         return otio.schema.Clip(name=clip.name or Path(str(path or "media")).name, media_reference=ref, source_range=_range(source_start, duration, rate))
+    if isinstance(clip, KataClip):
+        return otio.schema.Clip(name=clip.name or f"Kata recipe {clip.recipe_id}", media_reference=otio.schema.MissingReference(),
+                                source_range=_range(0, duration, rate), metadata={OTIO_KEY: {"kata_recipe_id": clip.recipe_id}})
     ref = otio.schema.GeneratorReference(generator_kind=f"conext.{clip.kind}", parameters=clip.model_dump(mode="json"))
     return otio.schema.Clip(name=clip.name or clip.kind, media_reference=ref, source_range=_range(0, duration, rate))
 
@@ -95,7 +100,11 @@ def _structural(timeline, source: Path) -> Composition:
                 pending = (previous, round(item.in_offset.rescaled_to(rate).value), round(item.out_offset.rescaled_to(rate).value))
                 continue
             length = round(item.duration().rescaled_to(rate).value)
-            if isinstance(item, otio.schema.Clip) and isinstance(item.media_reference, otio.schema.ExternalReference):
+            recipe_id = item.metadata.get(OTIO_KEY, {}).get("kata_recipe_id") if isinstance(item, otio.schema.Clip) else None
+            if isinstance(recipe_id, int):
+                previous = KataClip(name=item.name, recipe_id=recipe_id, start=cursor, duration=max(1, length))
+                track.clips.append(previous)
+            elif isinstance(item, otio.schema.Clip) and isinstance(item.media_reference, otio.schema.ExternalReference):
                 url = item.media_reference.target_url
                 path = otio.url_utils.filepath_from_url(url) if url.startswith("file:") else url
                 if not Path(path).is_absolute():

@@ -17,7 +17,7 @@ from .faces import detect_faces
 from .geometry import colour_segments, line_segments, vanishing_points
 from .saliency import edge_density, saliency_map, text_mask
 from .scene import Face, SceneAnalysis, Surface
-from .surfaces import find_surfaces
+from .surfaces import find_surfaces, plain_band
 
 __all__ = ["Face", "SceneAnalysis", "Surface", "analyze", "analyze_path"]
 
@@ -61,9 +61,14 @@ def analyze(image_rgb: np.ndarray, *, depth_model: Path | None = None, face_mode
     camera_height = _camera_height(faces, horizon_work / scale, bool(vps))
 
     surfaces = []
+    edges = edge_density(gray)
     if floor_top_work is not None:
         edges_both = segments + colour_segments(small, min_length=0.02 * max(small.shape))
         surfaces = find_surfaces(small, edges_both, horizon_work, floor_top_work, camera_height, scale)
+    if not surfaces:
+        surfaces = plain_band(small, edges, horizon_work, scale)
+        if surfaces:
+            notes.append("no floor or table edges: the plain lower part of the picture is taken for the floor")
     if depth_model is not None:
         model = load_depth_model(depth_model)
         depth, depth_source = model.predict(small), f"onnx:{Path(depth_model).name}"
@@ -73,7 +78,7 @@ def analyze(image_rgb: np.ndarray, *, depth_model: Path | None = None, face_mode
 
     return SceneAnalysis(
         size=(w, h), work_scale=scale, faces=faces,
-        saliency=saliency_map(small, saliency), edges=edge_density(gray), text_mask=text_mask(gray),
+        saliency=saliency_map(small, saliency), edges=edges, text_mask=text_mask(gray),
         horizon_y=horizon_work / scale,
         vanishing_points=[(float(p[0] / scale), float(p[1] / scale)) for p, _ in vps],
         camera_height_m=camera_height, surfaces=surfaces, depth=depth, depth_source=depth_source,

@@ -20,6 +20,12 @@ _EVEN_STD = 18.0  # max Lab spread inside a table top
 _DIFFERENT = 20.0  # min Lab distance between a top and its front face
 _MIN_WIDTH = 0.08  # of the image width
 _MIN_TOP_M = 0.45  # a "top" narrower than this at table height is more likely a floor tile or a step
+_COLOURS = 6  # k-means colours of the floor area
+_FLOOR_SPREAD = 0.3  # a floor colour shows in at least this share of the floor's columns
+_MIN_OBJECT = 0.002  # of the floor area: smaller foreign blobs are noise or a stain
+_PLAIN = 0.15  # edge density under which a patch reads as an even floor or table top
+_PLAIN_MIN_AREA = 0.05  # of the image: a plain band smaller than this is no floor
+_PLAIN_MIN_BOTTOM = 0.3  # of the bottom row the plain band must reach (a floor runs out of the frame)
 
 
 def find_surfaces(rgb: np.ndarray, segments: Segments, horizon_y: float, floor_top_y: float,
@@ -45,11 +51,62 @@ def find_surfaces(rgb: np.ndarray, segments: Segments, horizon_y: float, floor_t
     floor = np.zeros((h, w), bool)
     floor[int(np.ceil(floor_top_y)):] = True
     floor &= ~taken
+    floor &= ~objects_on(lab, floor)
     if floor[-1].mean() > 0.5 and floor.mean() > 0.08:
         rows, cols = np.nonzero(floor)
         box = (int(cols.min()), int(rows.min()), int(cols.max()) + 1, int(rows.max()) + 1)
         surfaces.append(Surface("floor", _full_res(box, scale), 0.0, floor))
     return surfaces
+
+
+def plain_band(rgb: np.ndarray, edges: np.ndarray, horizon_y: float, scale: float) -> list[Surface]:
+    """With no surface found from lines: the even, untextured part of the picture under the
+    horizon that runs out of the frame at the bottom, less what stands on it, taken for the
+    floor (a studio sweep, a table top filling the foreground). Empty when there is none."""
+    h, w = edges.shape
+    band = np.zeros((h, w), bool)
+    band[min(h, int(np.ceil(horizon_y)) + 2):] = True
+    plain = cv2.morphologyEx((band & (edges < _PLAIN)).astype(np.uint8), cv2.MORPH_OPEN, np.ones((5, 5), np.uint8))
+    count, blobs = cv2.connectedComponents(plain)
+    grounded = [k for k in range(1, count) if (blobs[-1] == k).any()]
+    floor = np.isin(blobs, grounded)
+    lab = cv2.cvtColor(cv2.GaussianBlur(rgb, (5, 5), 0), cv2.COLOR_RGB2LAB).astype(np.float32)
+    floor &= ~objects_on(lab, floor)
+    if floor[-1].mean() < _PLAIN_MIN_BOTTOM or floor.mean() < _PLAIN_MIN_AREA:
+        return []
+    rows, cols = np.nonzero(floor)
+    box = (int(cols.min()), int(rows.min()), int(cols.max()) + 1, int(rows.max()) + 1)
+    return [Surface("floor", _full_res(box, scale), 0.0, floor)]
+
+
+def objects_on(lab: np.ndarray, support: np.ndarray) -> np.ndarray:
+    """Things standing on a support (a chair, a plant, a box): blobs of colours that are local
+    to them. The support's own colours (tiles, wood grain, the light falling across it) run
+    across most of its width; an object's colours show in a few columns only."""
+    full_shape = support.shape
+    lab, support = lab[::2, ::2], support[::2, ::2]  # colours are blobs, half resolution finds them
+    out = np.zeros(support.shape, bool)
+    pixels = lab[support]
+    if len(pixels) < 100 * _COLOURS:
+        return np.zeros(full_shape, bool)
+    sample = pixels[np.random.default_rng(0).choice(len(pixels), min(len(pixels), 20000), replace=False)]
+    criteria = (cv2.TERM_CRITERIA_EPS | cv2.TERM_CRITERIA_MAX_ITER, 20, 0.5)
+    cv2.setRNGSeed(0)
+    _, _, centres = cv2.kmeans(sample, _COLOURS, None, criteria, 2, cv2.KMEANS_PP_CENTERS)
+    labels = np.full(support.shape, -1, np.int32)
+    labels[support] = np.argmin(((pixels[:, None, :] - centres[None]) ** 2).sum(-1, dtype=np.float32), axis=1)
+    columns = support.any(0)
+    for k in range(_COLOURS):
+        in_column = (labels == k).sum(0) >= max(2, 0.02 * support.sum(0).max())
+        if in_column.sum() < _FLOOR_SPREAD * columns.sum():
+            out |= labels == k
+    out = cv2.morphologyEx(out.astype(np.uint8), cv2.MORPH_OPEN, np.ones((3, 3), np.uint8))
+    _, blobs, stats, _ = cv2.connectedComponentsWithStats(out)
+    keep = np.flatnonzero(stats[:, cv2.CC_STAT_AREA] >= _MIN_OBJECT * support.sum())
+    out = np.isin(blobs, keep[keep > 0])
+    # A product standing just beside an object would touch it: leave a margin.
+    out = cv2.dilate(out.astype(np.uint8), np.ones((4, 4), np.uint8))
+    return cv2.resize(out, full_shape[::-1], interpolation=cv2.INTER_NEAREST) > 0
 
 
 def _table_tops(lab, flat: Segments, horizon_y: float, camera_height_m: float):

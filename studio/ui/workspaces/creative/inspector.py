@@ -17,7 +17,7 @@ from PySide6.QtWidgets import (
 )
 
 from studio.core.timeline import variants
-from studio.core.timeline.model import Animated, MediaClip, ShapeClip, Stroke, TextBox, TextClip
+from studio.core.timeline.model import Animated, KataClip, MediaClip, ShapeClip, Stroke, TextBox, TextClip
 from studio.ui.shell.parts import EmptyState, PanelHeader
 from studio.ui.shell.theme import theme
 from studio.ui.workspaces.creative.timeline_model import TimelineController, parse_timecode, source_limit, timecode
@@ -294,10 +294,12 @@ class InspectorPanel(QWidget):
         for w in self._editors:
             w.blockSignals(True)
         try:
-            kind = {"media": "Media clip", "text": "Text", "shape": "Shape"}[clip.kind]
+            kind = {"media": "Media clip", "text": "Text", "shape": "Shape"}.get(clip.kind, "")
             asset = self.controller.asset(getattr(clip, "asset_id", None))
             if asset is not None:
                 kind = f"{asset.kind.capitalize()} · {asset.name}"
+            if isinstance(clip, KataClip):
+                kind = f"Kata placement · {self.controller.recipe_name(clip.recipe_id) or 'its recipe was deleted'}"
             count = len(self.controller.selected)
             self.kind_label.setText(kind + (f"   ({count} selected)" if count > 1 else "") + f"   on {track.name or track.kind}")
             self._put(self.name_edit, clip.name)
@@ -305,7 +307,8 @@ class InspectorPanel(QWidget):
             self._put(self.duration_edit, timecode(clip.duration, comp.fps))
             self.enabled_check.setChecked(clip.enabled)
             is_media, is_text, is_shape = isinstance(clip, MediaClip), isinstance(clip, TextClip), isinstance(clip, ShapeClip)
-            self.media_box.setVisible(is_media)
+            is_kata = isinstance(clip, KataClip)  # a still picture: it has a fit, and nothing to play
+            self.media_box.setVisible(is_media or is_kata)
             self.text_box.setVisible(is_text)
             self.shape_box.setVisible(is_shape)
             audio_only = asset is not None and asset.kind == "audio"
@@ -325,15 +328,16 @@ class InspectorPanel(QWidget):
                 anim = getattr(t, prop)
                 button.show_state(any(k.frame == self.controller.playhead - clip.start for k in anim.keyframes), bool(anim.keyframes))
                 button.setEnabled(inside)
-            if is_media:
-                self._put(self.source_in, clip.source_in)
-                self._put(self.speed, clip.speed)
+            if is_media or is_kata:
                 self.fit.setCurrentText(clip.fit)
-                self._put(self.volume, clip.volume.at(local) * 100)
-                still = asset is not None and asset.kind == "image"
+                still = is_kata or (asset is not None and asset.kind == "image")
                 self.source_in.setEnabled(not still)
                 self.speed.setEnabled(not still)
                 self.volume.setEnabled(not still)
+            if is_media:
+                self._put(self.source_in, clip.source_in)
+                self._put(self.speed, clip.speed)
+                self._put(self.volume, clip.volume.at(local) * 100)
             if is_text:
                 if not self.text_edit.hasFocus() and self.text_edit.toPlainText() != clip.text:
                     self.text_edit.setPlainText(clip.text)

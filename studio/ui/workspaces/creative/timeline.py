@@ -18,10 +18,11 @@ import numpy as np
 from PySide6.QtCore import QEvent, QObject, QPointF, QRectF, QRunnable, QSize, Qt, QThreadPool, QTimer, Signal, Slot
 from PySide6.QtWidgets import QAbstractScrollArea, QMenu, QToolTip
 
+from studio.core.render.kata_source import offline_recipes, recipe_sources
 from studio.core.render.media import MediaResolver
 from studio.core.timeline import edits
 from studio.core.timeline.model import Composition, Transition
-from studio.ui.context import ASSET_IDS_MIME
+from studio.ui.context import ASSET_IDS_MIME, KATA_RECIPE_MIME
 from studio.ui.shell.theme import theme
 from studio.ui.workspaces.creative import timeline_menus
 from studio.ui.workspaces.creative.timeline_model import TimelineController, compatible, display_tracks, timecode
@@ -584,7 +585,10 @@ class TimelineView(TimelinePainting, QAbstractScrollArea):
     # ---- offline media ----------------------------------------------------------------------------
     def _refresh_offline(self) -> None:
         comp = self.comp
-        missing = MediaResolver(self.controller.ctx.lib).missing(comp) if comp is not None else []
+        missing = []
+        if comp is not None:
+            resolver = MediaResolver(self.controller.ctx.lib)
+            missing = resolver.missing(comp) + offline_recipes(comp, recipe_sources(resolver, comp))
         self.offline = {m["clip_id"]: m for m in missing}
         self.viewport().update()
 
@@ -949,7 +953,7 @@ class TimelineView(TimelinePainting, QAbstractScrollArea):
 
     @staticmethod
     def _accepts(mime) -> bool:
-        return mime.hasFormat(ASSET_IDS_MIME) or (mime.hasUrls() and any(u.isLocalFile() for u in mime.urls()))
+        return mime.hasFormat(ASSET_IDS_MIME) or mime.hasFormat(KATA_RECIPE_MIME) or (mime.hasUrls() and any(u.isLocalFile() for u in mime.urls()))
 
     def dragEnterEvent(self, event) -> None:
         if self.comp is not None and self._accepts(event.mimeData()):
@@ -987,6 +991,12 @@ class TimelineView(TimelinePainting, QAbstractScrollArea):
                 ids = []
             if ids:
                 self.assets_dropped.emit(ids, track_id, frame)
+        elif mime.hasFormat(KATA_RECIPE_MIME):
+            payload = bytes(mime.data(KATA_RECIPE_MIME)).decode(errors="replace").strip()
+            if payload.isdigit():
+                self.controller.add_recipe(int(payload), track_id, frame)
+            else:
+                self.controller.ctx.notify(f"That drop is not a saved Kata placement ({payload[:40]!r}); drag one from the Kata workspace.", "warning")
         else:
             paths = [u.toLocalFile() for u in mime.urls() if u.isLocalFile()]
             if paths:

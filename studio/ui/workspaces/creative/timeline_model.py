@@ -17,12 +17,13 @@ from PySide6.QtCore import QObject, Signal
 
 from studio.core.errors import StudioError
 from studio.core.ops import compositions as comp_ops
+from studio.core.ops.kata import list_recipes
 from studio.core.queries import AssetInfo, list_assets
 from studio.core.render.media import MediaResolver
 from studio.core.timeline import edits, variants
 from studio.core.timeline.edits import fix_transitions, split_clip
 from studio.core.timeline.model import (
-    Animated, Composition, Keyframe, Marker, MediaClip, ShapeClip, TextClip, Track, readable,
+    TRACK_NAMES, Animated, Composition, KataClip, Keyframe, Marker, MediaClip, ShapeClip, TextClip, Track, readable,
 )
 from studio.core.timeline.store import load_composition
 from studio.ui.bridge import when_finished
@@ -35,7 +36,6 @@ ASPECTS = {  # label -> (width, height)
     "4:5 Portrait (1080×1350)": (1080, 1350),
     "16:9 Landscape (1920×1080)": (1920, 1080),
 }
-TRACK_NAMES = {"video": "Video", "overlay": "Overlay", "text": "Text", "audio": "Audio"}
 TRANSITION_NAMES = {"crossfade": "Crossfade", "dip": "Dip to black", "slide": "Slide", "wipe": "Wipe"}
 
 
@@ -75,6 +75,8 @@ def clip_role(clip, asset: AssetInfo | None = None) -> str:
         return "text"
     if isinstance(clip, ShapeClip):
         return "shape"
+    if isinstance(clip, KataClip):
+        return "visual"
     if asset is not None and asset.kind == "audio":
         return "audio"
     if asset is None and clip.path and clip.path.lower().rsplit(".", 1)[-1] in {"wav", "mp3", "aac", "m4a", "flac", "ogg"}:
@@ -112,20 +114,6 @@ def new_composition(name: str, width: int, height: int, seconds: float = 15.0, f
     return Composition(name=name, width=width, height=height, fps=fps, duration=round(seconds * fps[0] / fps[1]), tracks=default_tracks())
 
 
-def add_track(comp: Composition, kind: str) -> Track:
-    """A new track of a kind, placed sensibly: audio at the bottom group, pictures on top."""
-    count = sum(1 for t in comp.tracks if t.kind == kind)
-    track = Track(kind=kind, name=f"{TRACK_NAMES[kind]} {count + 1}")
-    tracks = list(comp.tracks)
-    if kind == "audio":
-        tracks.append(track)
-    else:
-        above = max((i for i, t in enumerate(tracks) if t.kind != "audio"), default=-1)
-        tracks.insert(above + 1, track)
-    comp.tracks = tracks
-    return next(t for t in comp.tracks if t.id == track.id)
-
-
 class TimelineController(QObject):
     composition_changed = Signal()  # the document changed (an edit, a preview, a reload): redraw
     loaded = Signal(object)  # a composition id (or None) was loaded
@@ -147,6 +135,7 @@ class TimelineController(QObject):
         self.out_point: int | None = None
         self._saved: Composition | None = None  # what the library holds while a preview is shown
         self._assets: dict[int, AssetInfo | None] = {}
+        self._recipe_names: dict[int, str] | None = None  # Kata recipes by id, read when first needed
         self._gestures = itertools.count(1)
         self.variant: str | None = None  # the aspect variant shown and edited (None: the main layout)
         self._display: tuple = (None, None, None)  # (composition, variant, as the variant lays it out)
@@ -209,6 +198,13 @@ class TimelineController(QObject):
             self.assets_changed.emit()
         if "compositions" in changes:
             self.reload()
+        if "kata_recipes" in changes:
+            self._recipe_names = None
+            if self.composition is not None and not self.previewing and any(isinstance(c, KataClip) for _t, c in self.composition.clips()):
+                # The same document shows new pictures: a fresh copy makes the viewer re-read its recipes.
+                self.composition = self.composition.model_copy(deep=True)
+                self.assets_changed.emit()
+                self.composition_changed.emit()
 
     # ---- assets ---------------------------------------------------------------------------
     def _cache_assets(self, comp: Composition) -> None:
@@ -226,6 +222,12 @@ class TimelineController(QObject):
             found = list_assets(self.ctx.lib, ids=[asset_id])
             self._assets[asset_id] = found[0] if found else None
         return self._assets[asset_id]
+
+    def recipe_name(self, recipe_id: int) -> str | None:
+        """A saved Kata recipe's name (None: it is gone)."""
+        if self._recipe_names is None:
+            self._recipe_names = {r.id: r.name for r in list_recipes(self.ctx.lib)}
+        return self._recipe_names.get(recipe_id)
 
     def role(self, clip) -> str:
         return clip_role(clip, self.asset(getattr(clip, "asset_id", None)))
@@ -377,16 +379,11 @@ class TimelineController(QObject):
             for t in display_tracks(comp):
                 if t.kind == kind and not t.locked and edits.is_free(t, *span):
                     return t
-        return add_track(comp, preferred[0])
+        return comp.add_track(preferred[0])
 
     def source_seconds(self, clip) -> float | None:
         """edits.SourceSeconds for this library: how long a clip's source lasts."""
-        if not isinstance(clip, MediaClip):
-            return None
-        asset = self.asset(clip.asset_id)
-        if asset is not None and asset.kind == "image":
-            return None
-        return asset.duration if asset is not None and asset.duration else math.inf
+        return comp_ops.source_seconds(clip, self.asset(getattr(clip, "asset_id", None)))
 
     def add_assets(self, asset_ids: list[int], track_id: str | None, frame: int) -> list[str]:
         """Place assets one after another from frame on the track (or a compatible one)."""
@@ -416,6 +413,22 @@ class TimelineController(QObject):
             self.select(placed)
             return placed
         return []
+
+    def add_recipe(self, recipe_id: int, track_id: str | None, frame: int) -> str | None:
+        """Show a saved Kata recipe from frame on the track (or an overlay track when it cannot take it)."""
+        if self.composition_id is None:
+            return None
+        track = next((t for t in self.composition.tracks if t.id == track_id), None)
+        if track is None or not compatible(track.kind, "visual") or track.locked:
+            track_id = None
+        try:
+            result = comp_ops.add_recipe_clip(self.ctx.lib, self.composition_id, recipe_id, track_id=track_id, start=max(0, int(frame)))
+        except StudioError as exc:
+            self.ctx.notify(str(exc), "error")
+            return None
+        self.reload()
+        self.select([result.value])
+        return result.value
 
     def add_text(self, text: str = "Your headline") -> str | None:
         return self._add_generated("text", lambda comp, start: TextClip(name="Text", text=text, start=start, duration=comp.frames(TITLE_SECONDS)))
@@ -622,7 +635,7 @@ class TimelineController(QObject):
     # ---- tracks -------------------------------------------------------------------------------
     def new_track(self, kind: str) -> str | None:
         made: list[str] = []
-        if self.edit(f"Add {TRACK_NAMES[kind].lower()} track", lambda comp: made.append(add_track(comp, kind).id)):
+        if self.edit(f"Add {TRACK_NAMES[kind].lower()} track", lambda comp: made.append(comp.add_track(kind).id)):
             return made[0]
         return None
 

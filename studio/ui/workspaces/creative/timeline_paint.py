@@ -2,7 +2,7 @@
 
 Ruler with timecode on top, track headers on the left (disclosure triangle, kind, name,
 toggles), clips as rounded rects coloured by kind (video clips carry their thumbnail strip,
-audio clips a waveform), offline clips hatched red, transitions as bands over the overlaps,
+audio clips a waveform, Kata clips their recipe's name), offline clips hatched red, transitions as bands over the overlaps,
 keyframe lanes under expanded tracks, markers and the playhead.
 """
 
@@ -16,7 +16,7 @@ from PySide6.QtCore import QPointF, QRect, QRectF, Qt
 from PySide6.QtGui import QBrush, QColor, QFont, QLinearGradient, QPainter, QPainterPath, QPen, QPolygonF
 
 from studio.core.timeline import edits
-from studio.core.timeline.model import MediaClip, ShapeClip, TextClip, Track
+from studio.core.timeline.model import KataClip, MediaClip, ShapeClip, TextClip, Track
 from studio.ui.shell.theme import theme
 from studio.ui.workspaces.creative.timeline_model import TRANSITION_NAMES, timecode
 
@@ -32,6 +32,7 @@ NAME_X = 44  # where a track's name starts in its header
 
 ROLE_COLOURS = {  # base colours of clips by what they hold (CapCut/Premiere-like)
     "visual": "#3E6FD8", "image": "#2E9C9A", "audio": "#2FA36B", "text": "#9B5BD6", "shape": "#D9822B",
+    "kata": "#B8932A",  # a saved Kata placement (product in scene)
 }
 OFFLINE_COLOUR = "#C8414B"
 TRACK_TOGGLES = {  # flag -> (icon on, icon off, tip)
@@ -154,12 +155,18 @@ class TimelinePainting:
     def _clip_colour(self, clip) -> QColor:
         if clip.id in self.offline:
             return QColor(OFFLINE_COLOUR)
+        if isinstance(clip, KataClip):
+            return QColor(ROLE_COLOURS["kata"])
         role = self.controller.role(clip)
         if role == "visual":
             asset = self.controller.asset(getattr(clip, "asset_id", None))
             if asset is not None and asset.kind == "image":
                 role = "image"
         return QColor(ROLE_COLOURS[role])
+
+    def _recipe_label(self, clip: KataClip) -> str:
+        name = self.controller.recipe_name(clip.recipe_id)
+        return f"Kata · {name}" if name is not None else f"Kata recipe {clip.recipe_id} (deleted)"
 
     def _paint_track_clips(self, p: QPainter, c, i: int, row: Row) -> None:
         track = row.track
@@ -227,6 +234,10 @@ class TimelinePainting:
             p.drawRect(body)
         elif isinstance(clip, MediaClip) and role == "visual":
             self._paint_thumbnails(p, clip, body)
+        elif isinstance(clip, KataClip):
+            p.setPen(QColor(255, 255, 255, 200))
+            icon("mdi6.cube-outline", "#FFFFFF").paint(p, QRect(int(body.left() + 6), int(body.center().y() - 7), 14, 14))
+            p.drawText(body.adjusted(26, 0, -4, 0), Qt.AlignLeft | Qt.AlignVCenter, self._recipe_label(clip))
         elif role == "audio":
             self._paint_waveform(p, clip, rect.adjusted(0, LABEL_H - 2, 0, -2), base)
         elif isinstance(clip, TextClip):
@@ -258,13 +269,15 @@ class TimelinePainting:
         asset = self.controller.asset(getattr(clip, "asset_id", None))
         if offline:
             icon_name = "mdi6.link-variant-off"
+        elif isinstance(clip, KataClip):
+            icon_name = "mdi6.cube-outline"
         elif asset is not None and asset.kind == "image":
             icon_name = "mdi6.image-outline"
         text_left = rect.left() + 5
         if rect.width() > 34:
             icon(icon_name, "#FFFFFF").paint(p, QRect(int(rect.left() + 4), int(rect.top() + 2), 12, 12))
             text_left += 15
-        name = clip.name or (clip.text if isinstance(clip, TextClip) else clip.kind)
+        name = clip.name or (clip.text if isinstance(clip, TextClip) else self._recipe_label(clip) if isinstance(clip, KataClip) else clip.kind)
         if offline:
             name = f"Offline  ·  {name}"
         elif isinstance(clip, MediaClip) and clip.speed != 1:
