@@ -75,7 +75,7 @@ def _video(task: RenditionTask, lib, state) -> dict:
     while True:
         attempts += 1
         state.set_status(f"Rendering {Path(task.out).name}")
-        result = render(RenderParams(task.library_root, comp.to_document(), task.out, "fast", task.variant,
+        render(RenderParams(task.library_root, comp.to_document(), task.out, "fast", task.variant,
                                      scale=scale, max_bitrate=cap), state, lib=lib)
         if task.min_bitrate and _video_bitrate(Path(task.out), seconds) < task.min_bitrate:
             state.set_status(f"Raising the bitrate of {Path(task.out).name} to the platform's minimum")
