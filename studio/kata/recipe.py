@@ -73,4 +73,5 @@ def render_recipe(recipe: Recipe, resolver: Resolver = path_resolver):
     product = load_product(resolver(recipe.product), height_m=recipe.height_m, category=recipe.category)
     analysis = analyze(scene)
     placement = Placement(**recipe.placement.model_dump())
-    return composite(scene, product, placement, recipe.compose_params(), depth=analysis.depth, light_dir=analysis.light_dir)
+    return composite(scene, product, placement, recipe.compose_params(), depth=analysis.depth, light_dir=analysis.light_dir,
+                     vertical_vp=analysis.vertical_vanishing_point())
