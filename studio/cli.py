@@ -3,7 +3,8 @@ through studio.core alone (no Qt is imported for them).
 
 Conventions for every subcommand: --library DIR (else STUDIO_LIBRARY, else the user-data
 folder); --json prints one JSON document on stdout; exit 0 on success, 2 on bad input or
-usage (message on stderr beginning "error:"), 1 on other failures.
+usage (message on stderr beginning "error:"), 1 on other failures; `spec check` exits 3 when
+the file fails its spec.
 """
 
 from __future__ import annotations
@@ -14,7 +15,7 @@ import logging
 import sys
 from pathlib import Path
 
-from studio import __version__
+from studio import __version__, cli_export
 from studio.core.errors import BadInput, LibraryLocked, StudioError
 
 log = logging.getLogger("studio.cli")
@@ -92,6 +93,8 @@ def build_parser() -> argparse.ArgumentParser:
     kba.add_argument("--out", required=True, metavar="DIR")
     kba.add_argument("--height-m", type=float, metavar="H")
     kba.add_argument("--category", default="bottle")
+
+    cli_export.add_parsers(sub, common, _Parser)
 
     library = sub.add_parser("library", help="check and back up the library").add_subparsers(dest="action", required=True, parser_class=_Parser, metavar="ACTION")
     chk = library.add_parser("check", parents=[common], help="integrity, foreign keys, schema revision, media files and hashes")
@@ -487,6 +490,7 @@ COMMANDS = {
     ("kata", "analyze"): cmd_kata_analyze,
     ("kata", "place"): cmd_kata_place,
     ("kata", "batch"): cmd_kata_batch,
+    **cli_export.COMMANDS,
 }
 
 

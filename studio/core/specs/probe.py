@@ -94,8 +94,10 @@ def _video_facts(path: Path, file_type: str, size: int) -> FileFacts:
             if packet.pts is not None:
                 stamps.append(packet.pts)
                 payload += packet.size
+        seconds = float(video.time_base)  # read while open: a closed container's streams forget it
+        whole = float(video.duration * video.time_base) if video.duration else None
+        average = float(video.average_rate) if video.average_rate else None
     stamps = np.unique(np.array(stamps, np.int64))
-    seconds = float(video.time_base)
     if len(stamps) >= 2:
         steps = np.diff(stamps) * seconds
         facts.duration_s = round(float(stamps[-1] - stamps[0]) * seconds + float(np.median(steps)), 3)
@@ -103,8 +105,7 @@ def _video_facts(path: Path, file_type: str, size: int) -> FileFacts:
         facts.constant_fps = bool((steps.max() - steps.min()) <= CFR_TOLERANCE * np.median(steps))
         facts.video_bitrate = int(payload * 8 / facts.duration_s)
     else:
-        facts.duration_s = float(video.duration * video.time_base) if video.duration else None
-        facts.fps = float(video.average_rate) if video.average_rate else None
+        facts.duration_s, facts.fps = whole, average
     return facts
 
 
