@@ -87,16 +87,15 @@ def build_media(folder: Path) -> None:
 
 
 # ---- the peers -------------------------------------------------------------------------------
-def ours(folder: Path, renders: int) -> dict:
+def bench_composition(folder: Path) -> dict:
+    """The benchmark ad as a composition document (shared with benchmarks/package_speed.py)."""
     sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
-    from studio.core.jobs import JobState
-    from studio.core.render.encode import RenderParams, render
     from studio.core.timeline.model import Animated, Composition, Keyframe, MediaClip, Stroke, TextClip, Track, Transform, Transition
 
     clip_frames, fade = round(CLIP_S * FPS), round(FADE_S * FPS)
     bgs = [MediaClip(name=f"bg{n}", path=str(folder / f"bg{n}.mp4"), start=n * (clip_frames - fade), duration=clip_frames, fit="cover") for n in range(3)]
     grow = Transform(scale=Animated(value=1.0, keyframes=[Keyframe(frame=0, value=0.6), Keyframe(frame=2 * FPS, value=1.0)]))
-    comp = Composition(name="bench", width=W, height=H, fps=(FPS, 1), duration=SECONDS * FPS, tracks=[
+    return Composition(name="bench", width=W, height=H, fps=(FPS, 1), duration=SECONDS * FPS, tracks=[
         Track(kind="video", clips=bgs, transitions=[Transition(a=a.id, b=b.id, duration=fade) for a, b in itertools.pairwise(bgs)]),
         Track(kind="overlay", clips=[MediaClip(name="product", path=str(folder / "product.png"), start=0, duration=SECONDS * FPS, fit="none", transform=grow)]),
         Track(kind="overlay", clips=[MediaClip(name="logo", path=str(folder / "logo.png"), start=0, duration=SECONDS * FPS, fit="none",
@@ -105,6 +104,13 @@ def ours(folder: Path, renders: int) -> dict:
                                            transform=Transform(position=Animated(value=(0.5, 0.8))))]),
         Track(kind="audio", clips=[MediaClip(name="music", path=str(folder / "music.wav"), start=0, duration=SECONDS * FPS, fade_out=1.0)]),
     ]).to_document()
+
+
+def ours(folder: Path, renders: int) -> dict:
+    from studio.core.jobs import JobState
+    from studio.core.render.encode import RenderParams, render
+
+    comp = bench_composition(folder)
     times, rss, held = [], [], []
     for n in range(renders):
         start = time.perf_counter()
@@ -138,7 +144,8 @@ def moviepy(folder: Path) -> dict:
     return {"times": [time.perf_counter() - start], "peak_rss_mb": max(peak_mb(), peak_mb(resource.RUSAGE_CHILDREN))}
 
 
-def ffmpeg(folder: Path) -> dict:
+def ffmpeg_command(folder: Path, out: Path, video_args: tuple[str, ...] = ()) -> list[str]:
+    """ffmpeg alone making the benchmark ad: the same layers as one filter graph (shared with package_speed.py)."""
     grow = "(0.6+0.4*min(1\\,t/2))"
     graph = ";".join([
         *(f"[{n}:v]trim=0:{CLIP_S},setpts=PTS-STARTPTS,fps={FPS}[b{n}]" for n in range(3)),
@@ -150,12 +157,16 @@ def ffmpeg(folder: Path) -> dict:
         f"[v2]drawtext=fontfile={FONT}:text='{TEXT}':fontsize=96:fontcolor=white:borderw=4:bordercolor=black:x=(w-text_w)/2:y=0.8*h-text_h/2,format=yuv420p[v]",
         f"[5:a]afade=t=out:st={SECONDS - 1}:d=1[a]",
     ])
-    cmd = ["ffmpeg", "-v", "error", "-y", *(a for n in range(3) for a in ("-i", str(folder / f"bg{n}.mp4"))),
-           "-loop", "1", "-framerate", str(FPS), "-t", str(SECONDS), "-i", str(folder / "product.png"),
-           "-loop", "1", "-framerate", str(FPS), "-t", str(SECONDS), "-i", str(folder / "logo.png"), "-i", str(folder / "music.wav"),
-           "-filter_complex", graph, "-map", "[v]", "-map", "[a]", "-t", str(SECONDS), "-r", str(FPS),
-           "-c:v", "libx264", "-preset", X264["preset"], "-crf", X264["crf"], "-profile:v", "high",
-           "-c:a", "aac", "-b:a", "192k", "-movflags", "+faststart", str(folder / "ffmpeg.mp4")]
+    return ["ffmpeg", "-v", "error", "-y", *(a for n in range(3) for a in ("-i", str(folder / f"bg{n}.mp4"))),
+            "-loop", "1", "-framerate", str(FPS), "-t", str(SECONDS), "-i", str(folder / "product.png"),
+            "-loop", "1", "-framerate", str(FPS), "-t", str(SECONDS), "-i", str(folder / "logo.png"), "-i", str(folder / "music.wav"),
+            "-filter_complex", graph, "-map", "[v]", "-map", "[a]", "-t", str(SECONDS), "-r", str(FPS),
+            "-c:v", "libx264", "-preset", X264["preset"], "-crf", X264["crf"], "-profile:v", "high", *video_args,
+            "-c:a", "aac", "-b:a", "192k", "-ar", "48000", "-movflags", "+faststart", str(out)]
+
+
+def ffmpeg(folder: Path) -> dict:
+    cmd = ffmpeg_command(folder, folder / "ffmpeg.mp4")
     times = []
     for _ in range(FFMPEG_RUNS):  # best of a few, as ours is best of its renders
         start = time.perf_counter()
