@@ -261,7 +261,7 @@ def cmd_render(args) -> int:
 
     from studio.core.jobs import JobState
     from studio.core.render.encode import RenderParams, render
-    from studio.core.timeline.model import MediaClip
+    from studio.core.timeline.model import KataClip, MediaClip
 
     by_id = args.composition.isdigit()
     if by_id:
@@ -272,8 +272,9 @@ def cmd_render(args) -> int:
         if not Path(args.composition).is_file():
             raise BadInput(f"{args.composition} is neither a composition id nor an .otio file; `studio compositions list` shows the ids.")
         composition = import_otio(Path(args.composition))
-    # A library is needed for an id, and for an OTIO file whose clips name library assets.
-    needs_library = by_id or any(isinstance(c, MediaClip) and c.asset_id is not None for _, c in composition.clips())
+    # A library is needed for an id, and for an OTIO file whose clips name library assets or Kata recipes.
+    needs_library = by_id or any((isinstance(c, MediaClip) and c.asset_id is not None) or isinstance(c, KataClip)
+                                 for _, c in composition.clips())
     with open_library(args) if needs_library else contextlib.nullcontext() as lib:
         if by_id:
             from studio.core.timeline.store import load_composition

@@ -77,14 +77,19 @@ def add_recipe_clip(lib, composition_id: int, recipe_id: int, *, track_id: str |
         if track is None:
             raise BadInput(f"{composition.name!r} has no track {track_id}; leave the track out to use an overlay track.")
         if track.kind not in ("video", "overlay") or track.locked:
-            why = "locked" if track.locked else f"a {track.kind} track"
+            why = "locked" if track.locked else f"{'an' if track.kind == 'audio' else 'a'} {track.kind} track"
             raise BadInput(f"{track.name or track_id} is {why}; put the recipe on an unlocked video or overlay track.")
     else:
         track = next((t for t in reversed(composition.tracks) if t.kind == "overlay" and not t.locked and edits.is_free(t, *span)), None)
         track = track or composition.add_track("overlay")
     clip = KataClip(name=recipe.name, recipe_id=recipe_id, start=start, duration=duration, fit="cover")
     track.clips = [*track.clips, clip]
-    edits.overwrite(composition, [clip.id], lambda c: source_seconds(c, get_asset(lib, c.asset_id) if isinstance(c, MediaClip) and c.asset_id is not None else None))
+
+    def seconds(other) -> float | None:  # how long the source of a clip it overwrites lasts
+        named = isinstance(other, MediaClip) and other.asset_id is not None
+        return source_seconds(other, get_asset(lib, other.asset_id) if named else None)
+
+    edits.overwrite(composition, [clip.id], seconds)
     result = _store(lib, composition_id, composition, f"Add {recipe.name}", None)
     return OpResult(result.changes, clip.id, result.label)
 

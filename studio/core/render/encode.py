@@ -25,6 +25,7 @@ import numpy as np
 from studio.core.errors import BadInput, StudioError
 from studio.core.render.audio import RATE, mixdown
 from studio.core.render.evaluate import FrameEvaluator
+from studio.core.render.kata_source import offline_recipes, recipe_sources
 from studio.core.render.media import MediaResolver
 from studio.core.timeline.model import Composition, MediaClip
 
@@ -107,8 +108,8 @@ def _finite(value: float) -> float | None:
 
 
 def check_media(composition: Composition, resolver) -> None:
-    """Refuse, listing them, when clips' media are missing or empty files."""
-    problems = list(resolver.missing(composition))
+    """Refuse, listing them, when clips' media are missing or empty files, or their Kata recipes are gone."""
+    problems = list(resolver.missing(composition)) + offline_recipes(composition, recipe_sources(resolver, composition))
     listed = {p["clip_id"] for p in problems}
     for _, clip in composition.clips():
         if isinstance(clip, MediaClip) and clip.id not in listed:

@@ -19,8 +19,8 @@ import cv2
 import numpy as np
 from PIL import Image
 
-from studio.core.render.backends import make_backend, whole_pixel_shift
 from studio.core.errors import BadInput
+from studio.core.render.backends import make_backend, whole_pixel_shift
 from studio.core.render.cache import FrameCache
 from studio.core.render.kata_source import RecipeSource, composite, offline_recipes, recipe_sources
 from studio.core.render.layers import premultiply, rgba, shape_layer, slate, text_layer

@@ -21,7 +21,7 @@ from PySide6.QtWidgets import QAbstractScrollArea, QMenu, QToolTip
 from studio.core.render.kata_source import offline_recipes, recipe_sources
 from studio.core.render.media import MediaResolver
 from studio.core.timeline import edits
-from studio.core.timeline.model import Composition, Transition
+from studio.core.timeline.model import Composition, KataClip, Transition
 from studio.ui.context import ASSET_IDS_MIME, KATA_RECIPE_MIME
 from studio.ui.shell.theme import theme
 from studio.ui.workspaces.creative import timeline_menus
@@ -866,8 +866,9 @@ class TimelineView(TimelinePainting, QAbstractScrollArea):
         clip = hit[1]
         missing = self.offline.get(clip.id)
         if missing:
-            return (f"Offline: {missing['name']}\n{missing['path'] or 'no file'}\n{missing['reason'].capitalize()}.\n"
-                    "Right-click ▸ Relink media… to point the clip at its file.")
+            fix = ("Restore the recipe or its files (Edit ▸ Undo, the trash), or place the product again in Kata." if isinstance(clip, KataClip)
+                   else "Right-click ▸ Relink media… to point the clip at its file.")
+            return f"Offline: {missing['name']}\n{missing['path'] or 'no file'}\n{missing['reason'].capitalize()}.\n{fix}"
         return f"{clip.name or clip.kind} · {timecode(clip.start, fps)} – {timecode(clip.end, fps)} ({self.comp.seconds(clip.duration):.2f} s)"
 
     # ---- drag edits (pure: the original composition in, an edited copy out) ------------------

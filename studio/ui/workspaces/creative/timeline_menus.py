@@ -12,6 +12,7 @@ from PySide6.QtGui import QActionGroup
 from PySide6.QtWidgets import QInputDialog, QLineEdit, QMenu, QMessageBox
 
 from studio.core.timeline import edits
+from studio.core.timeline.model import MediaClip
 from studio.ui.shell.theme import theme
 from studio.ui.workspaces.creative.timeline_model import TRACK_NAMES, TRANSITION_NAMES
 from studio.ui.workspaces.creative.timeline_paint import ARROWS, EASING_NAMES, KIND_ICONS, transition_icon
@@ -62,7 +63,7 @@ def track_menu(view, track) -> QMenu:
 
 def clip_menu(view, track, clip, frame: float) -> QMenu:
     menu = _menu(view)
-    if clip.id in view.offline:
+    if clip.id in view.offline and isinstance(clip, MediaClip):
         _entry(menu, "Relink media…", lambda: view.relink_requested.emit(clip.id), "mdi6.link-variant",
                tip="Point the clip at its media file again")
         menu.addSeparator()

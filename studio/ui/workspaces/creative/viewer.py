@@ -72,7 +72,7 @@ class RenderWorker(QObject):
     """Renders the latest requested frame on its own (daemon) thread; older requests are
     dropped, never queued, so a slow frame makes playback skip, not lag."""
 
-    frame_ready = Signal(int, object, QImage, list)  # frame, composition, image, offline clip names
+    frame_ready = Signal(int, object, QImage, list)  # frame, composition, image, offline clips (dicts: clip_id, name, reason)
     failed = Signal(str)
     notes = Signal(list)  # what a new evaluator's backend had to fall back from (no GPU), in words
     proxies_used = Signal(int)  # how many clips the preview reads from proxies
@@ -157,7 +157,7 @@ class RenderWorker(QObject):
                 rgba = evaluator.frame(frame)
                 h, w = rgba.shape[:2]
                 image = QImage(rgba.data, w, h, 4 * w, QImage.Format_RGBA8888).copy()
-                offline = [str(o.get("name", o)) if isinstance(o, dict) else str(o) for o in (getattr(evaluator, "offline", None) or [])]
+                offline = [o if isinstance(o, dict) else {"name": str(o)} for o in (getattr(evaluator, "offline", None) or [])]
                 self._emit(self.frame_ready, frame, comp, image, offline)
             except Exception as exc:  # a bad file must not kill the viewer: say it, keep going
                 log.exception("preview frame %s failed", frame)
@@ -357,9 +357,10 @@ class ViewerCanvas(QWidget):
         self.setMinimumSize(200, 200)
         self.setSizePolicy(QSizePolicy.Expanding, QSizePolicy.Expanding)
 
-    def set_offline(self, names: list[str]) -> None:
+    def set_offline(self, names: list[str], relinkable: bool = True) -> None:
         self.offline = names
         self.banner.set_names(names)
+        self.banner.relink_button.setVisible(relinkable)
         self.refresh()
 
     def refresh(self) -> None:
@@ -679,7 +680,9 @@ class ViewerWidget(QWidget):
             self.setProperty("rendering", False)  # the latest frame asked for, nothing newer pending
         self.canvas.image = image
         self.canvas.message = ""
-        self.canvas.set_offline(offline)
+        # Relink… finds media files; a Kata clip is offline because its recipe or photos are gone
+        relinkable = any(isinstance(comp.find_clip(o.get("clip_id", ""))[1], MediaClip) for o in offline)
+        self.canvas.set_offline([str(o.get("name", "")) for o in offline], relinkable)
         self.shown_frame = frame
         self._retry.stop()
         if self.playback.playing:
