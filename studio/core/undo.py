@@ -12,7 +12,8 @@ from collections.abc import Callable
 
 from sqlalchemy import Connection, func, select
 
-from studio.core.db.models import AuditEvent, UndoEntry
+from studio.core import audit
+from studio.core.db.models import UndoEntry
 from studio.core.ops.tx import OpResult, actor, apply_state
 
 MERGE_WINDOW_S = 2.0
@@ -88,7 +89,7 @@ class UndoStack:
                 apply_state(conn, table, pk, after if undone else before)
             conn.execute(T.update().where(T.c.id == entry["id"]).values(undone=not undone))
             verb = "Redo" if undone else "Undo"
-            conn.execute(AuditEvent.__table__.insert().values(actor=actor(), action=f"{verb}: {entry['label']}", details={}))
+            audit.append(conn, actor(), f"{verb}: {entry['label']}")
         result = OpResult(frozenset(step[0] for step in steps), None, f"{verb} {entry['label']}")
         self._lib.notify(result)
         return result

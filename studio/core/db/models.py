@@ -158,12 +158,69 @@ class Setting(Base):
 
 
 class AuditEvent(Base):
+    """Append-only and hash-chained: each event's hash covers its content and the previous
+    event's hash (studio.core.audit), so an edited, deleted or reordered event shows."""
+
     __tablename__ = "audit_events"
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     at: Mapped[datetime] = mapped_column(DateTime, default=utcnow, index=True)
     actor: Mapped[str] = mapped_column(String(200))
     action: Mapped[str] = mapped_column(String(200))
     details: Mapped[dict] = mapped_column(JSON, default=dict)
+    prev_hash: Mapped[str] = mapped_column(String(64), default="")
+    hash: Mapped[str] = mapped_column(String(64), default="")
+
+
+class AuditHead(Base):
+    """The newest audit event's id and hash, kept apart from the events: deleting events at the end shows."""
+
+    __tablename__ = "audit_head"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)  # always 1
+    event_id: Mapped[int] = mapped_column(Integer)
+    hash: Mapped[str] = mapped_column(String(64))
+
+
+class BrandRuleRow(Base):
+    """A brand's own compliance rule (document: studio.core.compliance.rules.Rule as JSON)."""
+
+    __tablename__ = "brand_rules"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    brand_id: Mapped[int] = mapped_column(ForeignKey("brands.id", ondelete="CASCADE"), index=True)
+    document: Mapped[dict] = mapped_column(JSON)
+    created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+
+
+class ComplianceFindingRow(Base):
+    """A stored finding of the last check of one target ("copy:<ad_copy id>", "asset:<id>",
+    "composition:<id>"). Derived data: replaced on every re-check, outside the undo history.
+    `fingerprint` stays the same across re-checks while the same problem remains, so a waiver
+    (which names it) keeps applying."""
+
+    __tablename__ = "compliance_findings"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    target: Mapped[str] = mapped_column(String(60), index=True)
+    campaign_id: Mapped[int | None] = mapped_column(ForeignKey("campaigns.id", ondelete="CASCADE"), nullable=True, index=True)
+    content_hash: Mapped[str] = mapped_column(String(64))  # what was checked: a change makes the findings stale
+    fingerprint: Mapped[str] = mapped_column(String(64), index=True)
+    rule_id: Mapped[str] = mapped_column(String(100))
+    severity: Mapped[str] = mapped_column(String(10))
+    platform: Mapped[str | None] = mapped_column(String(20), nullable=True)
+    field: Mapped[str | None] = mapped_column(String(40), nullable=True)
+    document: Mapped[dict] = mapped_column(JSON)  # the whole finding: message, hint, span/box, frame, fix
+    checked_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+
+
+class WaiverRow(Base):
+    """A person's decision to accept a finding, with their reason."""
+
+    __tablename__ = "waivers"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    fingerprint: Mapped[str] = mapped_column(String(64), index=True)
+    target: Mapped[str] = mapped_column(String(60))
+    rule_id: Mapped[str] = mapped_column(String(100))
+    reason: Mapped[str] = mapped_column(Text)
+    name: Mapped[str] = mapped_column(String(200))
+    created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
 
 
 class UndoEntry(Base):
@@ -177,4 +234,4 @@ class UndoEntry(Base):
 
 
 # Tables whose rows ops may change and undo may restore. The logs themselves are not undone.
-UNDOABLE_TABLES = {t.name for t in Base.metadata.sorted_tables} - {"audit_events", "undo_log"}
+UNDOABLE_TABLES = {t.name for t in Base.metadata.sorted_tables} - {"audit_events", "audit_head", "undo_log", "compliance_findings"}

@@ -132,7 +132,7 @@ def actor() -> str:
 def write_transaction(lib, label: str, *, merge_key=None, merge_window=None):
     """Run the body in one transaction with its undo entry and audit event; notify on commit.
     The OpResult is available afterwards as tx.result."""
-    from studio.core.db.models import AuditEvent
+    from studio.core import audit
     from studio.core.undo import record_entry
 
     with lib.write_lock, lib.engine.begin() as conn:
@@ -140,11 +140,7 @@ def write_transaction(lib, label: str, *, merge_key=None, merge_window=None):
         yield tx
         if tx.steps:
             record_entry(conn, label, tx.steps, merge_key=merge_key, merge_window=merge_window)
-            conn.execute(
-                AuditEvent.__table__.insert().values(
-                    actor=actor(), action=label, details={"tables": sorted(tx.changes), **tx.audit_details}
-                )
-            )
+            audit.append(conn, actor(), label, {"tables": sorted(tx.changes), **tx.audit_details})
     tx.result = OpResult(frozenset(tx.changes), tx.value, label)
     if tx.steps:
         lib.notify(tx.result)
