@@ -10,6 +10,8 @@ from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import QDockWidget, QHBoxLayout, QLabel, QMainWindow, QMessageBox, QSplitter, QStackedWidget, QWidget
 
 from studio.core.errors import StudioError
+from studio.ui.export.export_dialog import ExportDialog
+from studio.ui.export.spec_browser import SpecBrowser
 from studio.ui.shell import registry
 from studio.ui.shell.help import ShortcutsDialog, show_about
 from studio.ui.shell.jobs_panel import JobsPanel, StatusJobs
@@ -32,6 +34,8 @@ class MainWindow(QMainWindow):
         self.views: dict[str, QWidget] = {}
         self.current_workspace: str | None = None
         self.settings_dialog: SettingsDialog | None = None
+        self.export_dialog: ExportDialog | None = None
+        self.spec_browser: SpecBrowser | None = None
         self.close_box: QMessageBox | None = None
         self._closing_confirmed = False
         self._reported_jobs: set[int] = set()
@@ -106,6 +110,8 @@ class MainWindow(QMainWindow):
         self.settings_action.setMenuRole(QAction.PreferencesRole)
         self.quit_action = self._action("Quit", self.close, QKeySequence.Quit)
         self.quit_action.setMenuRole(QAction.QuitRole)
+        self.export_action = self._action("Export ad package…", self.open_export, "Ctrl+Shift+E", "File", "mdi6.package-variant-closed")
+        self.spec_browser_action = self._action("Ad spec browser…", self.open_spec_browser, group="Help", icon="mdi6.book-open-variant")
         self.jobs_action = self._action("Jobs", self.toggle_jobs, "Ctrl+J", "View")
         self.jobs_action.setCheckable(True)
         self.jobs_dock.visibilityChanged.connect(self.jobs_action.setChecked)
@@ -129,6 +135,8 @@ class MainWindow(QMainWindow):
         file.addSeparator()
         file.addActions(self.library_menu.actions())
         file.addSeparator()
+        file.addAction(self.export_action)
+        file.addSeparator()
         file.addAction(self.settings_action)
         file.addSeparator()
         file.addAction(self.quit_action)
@@ -141,7 +149,7 @@ class MainWindow(QMainWindow):
             view.addSeparator()
         view.addActions([self.navigator_action, self.jobs_action])
         help_menu = bar.addMenu("&Help")
-        help_menu.addActions([self.shortcuts_action, self.about_action])
+        help_menu.addActions([self.shortcuts_action, self.spec_browser_action, self.about_action])
 
     # ---- workspaces ------------------------------------------------------------------------
     def show_workspace(self, key: str) -> bool:
@@ -219,6 +227,22 @@ class MainWindow(QMainWindow):
         self.settings_dialog.raise_()
         self.settings_dialog.activateWindow()
         return self.settings_dialog
+
+    def open_export(self) -> ExportDialog:
+        if self.export_dialog is None:
+            self.export_dialog = ExportDialog(self.ctx, self)
+        return self._present(self.export_dialog)
+
+    def open_spec_browser(self) -> SpecBrowser:
+        if self.spec_browser is None:
+            self.spec_browser = SpecBrowser(self.ctx, self)
+        return self._present(self.spec_browser)
+
+    def _present(self, dialog):
+        dialog.show()
+        dialog.raise_()
+        dialog.activateWindow()
+        return dialog
 
     def show_shortcuts(self) -> ShortcutsDialog:
         dialog = ShortcutsDialog(self)
