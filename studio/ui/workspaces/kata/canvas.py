@@ -11,12 +11,17 @@ import numpy as np
 from PySide6.QtCore import QPointF, QRectF, Qt, Signal
 from PySide6.QtGui import QBrush, QColor, QFont, QImage, QPainter, QPen, QPixmap
 from PySide6.QtWidgets import (
+    QFrame,
     QGraphicsEllipseItem,
     QGraphicsPixmapItem,
     QGraphicsRectItem,
     QGraphicsScene,
     QGraphicsSimpleTextItem,
     QGraphicsView,
+    QHBoxLayout,
+    QLabel,
+    QProgressBar,
+    QPushButton,
 )
 
 from studio.ui.context import ASSET_IDS_MIME
@@ -44,11 +49,40 @@ def heat_image(heat: np.ndarray) -> np.ndarray:
     return rgba
 
 
+class BusyBadge(QFrame):
+    """A pill at the top of the canvas while a job works for it: what it does, how far, Cancel."""
+
+    def __init__(self, parent):
+        super().__init__(parent)
+        self.setObjectName("KataBusy")
+        self.setStyleSheet("#KataBusy { background: rgba(20, 21, 24, 225); border-radius: 8px; }"
+                           "#KataBusy QLabel { color: #E8E8EB; }")
+        self.text = QLabel()
+        self.bar = QProgressBar(textVisible=False, maximumHeight=6, minimumWidth=120)
+        self.cancel = QPushButton("Cancel", toolTip="Stop this step; the workspace stays as it was")
+        row = QHBoxLayout(self)
+        row.setContentsMargins(14, 8, 8, 8)
+        row.setSpacing(12)
+        row.addWidget(self.text)
+        row.addWidget(self.bar)
+        row.addWidget(self.cancel)
+        self.hide()
+
+    def show_job(self, text: str, progress: float | None) -> None:
+        self.text.setText(text)
+        self.bar.setRange(0, 0 if progress is None else 100)  # 0..0: a busy bar until progress is known
+        self.bar.setValue(round((progress or 0) * 100))
+        self.adjustSize()
+        self.show()
+        self.raise_()
+
+
 class SceneCanvas(QGraphicsView):
     dropped = Signal(object, float, float)  # an asset id (int) or file path (str), at scene x, y
     product_moved = Signal(float, float, bool)  # the new contact point; True when Alt was held (no snap)
     product_scaled = Signal(float)  # by this factor
     product_rotated = Signal(float)  # to this angle, degrees counter-clockwise about the contact point
+    cancel_requested = Signal()  # Cancel on the busy badge
 
     def __init__(self, parent=None):
         super().__init__(parent)
@@ -89,6 +123,24 @@ class SceneCanvas(QGraphicsView):
         self.contact = QPointF()  # the product's contact point
         self._drag = None  # ("move" | "scale" | "pan", press position in scene or view coordinates, rect at press)
         self._space = False
+        self.busy = BusyBadge(self)
+        self.busy.cancel.clicked.connect(self.cancel_requested)
+
+    # ---- busy state --------------------------------------------------------------------------
+    def set_busy(self, text: str | None, progress: float | None = None) -> None:
+        """Show what a job is doing for the canvas (None: nothing)."""
+        if text is None:
+            self.busy.hide()
+            return
+        self.busy.show_job(text, progress)
+        self._place_busy()
+
+    def resizeEvent(self, event) -> None:
+        super().resizeEvent(event)
+        self._place_busy()
+
+    def _place_busy(self) -> None:
+        self.busy.move(max(0, (self.width() - self.busy.width()) // 2), 12)
 
     # ---- content ---------------------------------------------------------------------------
     def set_image(self, image: np.ndarray, full_size: tuple[int, int]) -> None:

@@ -1,15 +1,18 @@
-"""The Kata workspace: image bin | scene canvas | compositing panel and score.
+"""The Kata workspace: image bin and saved placements | scene canvas | product, compositing and score.
 
 Open a scene (double-click an image, or drop one on the empty canvas), then drop a product
 on it: it snaps to the best zone nearby and is composited. Each placement is a stored
-recipe, so every move, scale, rotation or setting is one step of Edit ▸ Undo."""
+recipe, so every move, scale, rotation or setting is one step of Edit ▸ Undo; saved
+placements reopen from the list under the bin. Analysis, cut-out and zone finding run as
+jobs (progress and Cancel in the jobs panel); the live preview runs on a worker thread."""
 
 from __future__ import annotations
 
 import copy
+import hashlib
 from pathlib import Path
 
-from PySide6.QtCore import QElapsedTimer, Qt, QTimer, Signal
+from PySide6.QtCore import QElapsedTimer, QSettings, Qt, QThreadPool, QTimer, Signal
 from PySide6.QtGui import QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QHBoxLayout,
@@ -27,8 +30,7 @@ from studio.core.jobs import user_message
 from studio.core.ops import kata as kata_ops
 from studio.core.queries import get_asset
 from studio.kata.compose import Placement
-from studio.kata.placement import stand_in
-from studio.kata.product import load_product
+from studio.kata.product import CATEGORY_HEIGHTS_M
 from studio.kata.recipe import PlacementSpec, Recipe
 from studio.ui.shell.parts import EmptyState
 from studio.ui.shell.theme import theme
@@ -38,7 +40,9 @@ from studio.ui.workspaces.kata import work
 from studio.ui.workspaces.kata.batch_dialog import BatchDialog
 from studio.ui.workspaces.kata.bin import ImageBin
 from studio.ui.workspaces.kata.canvas import SceneCanvas
+from studio.ui.workspaces.kata.latest_job import LatestJob
 from studio.ui.workspaces.kata.panel import KataPanel
+from studio.ui.workspaces.kata.recipes import RecipeList
 
 HOLD_MS = 400  # a press on Before/After longer than this is a peek, not a toggle
 NO_ZONE = "No place for a product in this scene — drag it where you want it; Kata will not snap."
@@ -59,6 +63,26 @@ class _Failure:
         self.message = message
 
 
+class AdaptiveToolBar(QToolBar):
+    """Text beside the main buttons' icons while there is room; icons only (the text is in their
+    tooltips) when the canvas column is narrow, so no button falls off the end."""
+
+    def __init__(self):
+        super().__init__()
+        self.setToolButtonStyle(Qt.ToolButtonTextBesideIcon)
+        self.texts: list = []  # the buttons that show their text when there is room
+
+    def resizeEvent(self, event) -> None:
+        super().resizeEvent(event)
+        compact = event.size().width() < self._width_with_texts()
+        for button in self.texts:
+            button.setToolButtonStyle(Qt.ToolButtonIconOnly if compact else Qt.ToolButtonTextBesideIcon)
+
+    def _width_with_texts(self) -> int:
+        hidden = [b for b in self.texts if b.toolButtonStyle() == Qt.ToolButtonIconOnly]
+        return self.sizeHint().width() + sum(b.fontMetrics().horizontalAdvance(b.text()) + 8 for b in hidden)
+
+
 class KataView(QWidget):
     scene_ready = Signal()  # a scene is open and analysed
     preview_ready = Signal()  # a new composite and score are shown
@@ -76,17 +100,26 @@ class KataView(QWidget):
         self.zone_id: int | None = None
         self.recipe_id: int | None = None
         self._recipe_name: str | None = None  # set by Save recipe…; else named after the product and scene
+        self._stored: dict | None = None  # the recipe document as this view last wrote or read it
         self.last_preview: work.Preview | None = None
+        self._preview_pending = False
         self.showing_before = False
-        self._scene_worker, self._product_worker, self._preview_worker = LatestOnly(self), LatestOnly(self), LatestOnly(self)
-        self._scene_worker.finished.connect(self._on_scene_opened)
-        self._product_worker.finished.connect(self._on_product_loaded)
+        self._restored = False  # the last open placement is reopened on first show
+        QThreadPool.globalInstance().start(work.warm_up)
+        self._preview_worker = LatestOnly(self)
         self._preview_worker.finished.connect(self._on_preview)
+        self.jobs = LatestJob(ctx, self)
+        self.jobs.progressed.connect(self._on_job_progressed)
+        self.jobs.stopped.connect(self._on_job_stopped)
         self.thumbnails = ThumbnailCache(max_items=200, parent=self)
         self.bin = ImageBin(ctx, self.thumbnails)
         self.canvas = SceneCanvas()
         self.panel = KataPanel()
+        self.recipes = RecipeList(ctx)
         self._build()
+        self.recipes.recipe_chosen.connect(self.open_recipe)
+        self.canvas.cancel_requested.connect(self.jobs.cancel)
+        self.panel.size_changed.connect(self._on_size_changed)
         self.bin.scene_chosen.connect(self.open_scene)
         self.canvas.dropped.connect(self._on_drop)
         self.canvas.product_moved.connect(self._on_moved)
@@ -99,8 +132,7 @@ class KataView(QWidget):
 
     # ---- layout ------------------------------------------------------------------------------
     def _build(self) -> None:
-        bar = QToolBar()
-        bar.setToolButtonStyle(Qt.ToolButtonTextBesideIcon)
+        bar = AdaptiveToolBar()
         self.heat_action = self._action(bar, "mdi6.fire", "Heat map", "H", "Show where a product fits best, and the ranked zones", checkable=True)
         self.heat_action.toggled.connect(self.canvas.set_overlay_visible)
         self.before_action = self._action(bar, "mdi6.compare", "Before/After", "B", "Show the scene without the product (hold the button to peek)", checkable=True)
@@ -132,12 +164,17 @@ class KataView(QWidget):
         column.addWidget(bar)
         column.addWidget(self.stack, 1)
         column.addWidget(self.status)
+        left = QSplitter(Qt.Vertical)
+        left.addWidget(self.bin)
+        left.addWidget(self.recipes)
+        left.setStretchFactor(0, 1)
+        left.setSizes([480, 200])
         splitter = QSplitter()
-        splitter.addWidget(self.bin)
+        splitter.addWidget(left)
         splitter.addWidget(centre)
         splitter.addWidget(self.panel)
         splitter.setStretchFactor(1, 1)
-        splitter.setSizes([220, 900, 290])
+        splitter.setSizes([230, 880, 280])
         layout = QHBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.addWidget(splitter)
@@ -153,6 +190,8 @@ class KataView(QWidget):
             action.triggered.connect(slot)
         if icon_only:
             bar.widgetForAction(action).setToolButtonStyle(Qt.ToolButtonIconOnly)
+        else:
+            bar.texts.append(bar.widgetForAction(action))
         return action
 
     def _peek_while_held(self, bar, action) -> None:
@@ -177,28 +216,44 @@ class KataView(QWidget):
     def dropEvent(self, event) -> None:
         self.canvas.dropEvent(event)
 
+    # ---- jobs: analysis, cut-out and zones ------------------------------------------------------
+    def _run(self, fn, request, title: str, then):
+        """fn as the workspace's job (a newer one supersedes it); the canvas shows it is busy."""
+        job = self.jobs.submit(fn, request, title=title, then=then)
+        self.stack.setCurrentWidget(self.canvas)
+        self._set_status("")
+        self.panel.set_size_enabled(False)
+        return job
+
+    def _on_job_progressed(self, job) -> None:
+        self.canvas.set_busy(job.state.status or job.title, job.state.progress)
+        self._sync_rendering()
+
+    def _on_job_stopped(self, job) -> None:
+        self.canvas.set_busy(None)
+        self._sync_rendering()
+        self.panel.set_size_enabled(self.product is not None)
+        if self.scene is None:
+            self.stack.setCurrentWidget(self.empty)
+        if job.status == "failed":
+            self._set_status(f"{job.title} failed: {job.error}", error=True)
+        elif job.state.cancelled:  # from the jobs panel or the canvas's Cancel; a superseding job clears this
+            self._set_status(f"{job.title} was cancelled; the workspace is as it was.")
+
     # ---- scene -------------------------------------------------------------------------------
-    def open_scene(self, ref) -> None:
-        """Open an image (asset id or file path) as the scene; the analysis runs on a worker."""
+    def open_scene(self, ref):
+        """Open an image (asset id or file path) as the scene; returns the analysis job (None with the reason shown)."""
         try:
             path = self.resolve(ref)
         except StudioError as exc:
             return self.ctx.notify(str(exc), "warning")
-        self.scene_ref, self.recipe_id, self._recipe_name = ref, None, None
-        self._set_status(f"Analysing {self._display_name(ref)}…")
-        self._scene_worker.submit(_guarded(lambda: work.open_scene(path)))
+        return self._run(work.scene_job, work.SceneRequest(path, self.product), f"Analyse {self._display_name(ref)}",
+                         lambda ready: self._on_scene_opened(ref, ready))
 
-    def _on_scene_opened(self, scene) -> None:
-        if isinstance(scene, _Failure):
-            self._set_status("")
-            return self.ctx.notify(scene.message, "warning")
-        self.scene, self.placement, self.last_preview = scene, None, None
-        self.stack.setCurrentWidget(self.canvas)
-        self.canvas.set_image(scene.preview, scene.size)
-        self.canvas.show_product_box(None)
-        self.panel.show_score(None)
-        self._set_status(f"Depth: {scene.analysis.depth_source} · {len(scene.analysis.surfaces)} surfaces")
-        self._find_zones(self.product or stand_in())
+    def _on_scene_opened(self, ref, ready: work.Ready) -> None:
+        self.scene_ref, self.recipe_id, self._recipe_name = ref, None, None
+        self._show_scene(ready)
+        self._set_status(f"Depth: {ready.scene.analysis.depth_source} · {len(ready.scene.analysis.surfaces)} surfaces")
         if not self.zones:
             self._set_status(NO_ZONE)
         self._update_actions()
@@ -206,12 +261,16 @@ class KataView(QWidget):
         if self.product is not None:
             self._place(*self._default_drop(), snap_to_zone=True)
 
-    def _find_zones(self, product) -> None:
-        try:
-            self.zones, self.heat = work.zones_for(self.scene, product)
-        except StudioError as exc:
-            self.zones, self.heat = [], None
-            self.ctx.notify(str(exc), "warning")
+    def _show_scene(self, ready: work.Ready) -> None:
+        self.scene, self.placement, self.last_preview = ready.scene, None, None
+        self.stack.setCurrentWidget(self.canvas)
+        self.canvas.set_image(ready.scene.preview, ready.scene.size)
+        self.canvas.show_product_box(None)
+        self.panel.show_score(None)
+        self._show_zones(ready)
+
+    def _show_zones(self, ready: work.Ready) -> None:
+        self.zones, self.heat = ready.zones, ready.heat
         self.canvas.set_heat(self.heat)
         self.canvas.show_zones(self.zones)
         self.canvas.set_overlay_visible(self.heat_action.isChecked())
@@ -228,26 +287,50 @@ class KataView(QWidget):
             return self.open_scene(what)
         self.drop_product(what, x, y)
 
-    def drop_product(self, ref, x: float, y: float) -> None:
-        """Load a product (asset id or file path) and place it at the best zone near (x, y)."""
+    def drop_product(self, ref, x: float, y: float):
+        """Load a product (asset id or file path) and place it at the best zone near (x, y); returns the job."""
         try:
             path = self.resolve(ref)
         except StudioError as exc:
             return self.ctx.notify(str(exc), "warning")
-        self._set_status(f"Cutting out {self._display_name(ref)}…")
+        request = work.ProductRequest(self.scene, path, self._remembered_size(ref))
+        return self._run(work.product_job, request, f"Prepare {self._display_name(ref)}",
+                         lambda ready: self._on_product_loaded(ref, (x, y), ready))
 
-        def load():
-            return ref, load_product(path), (x, y)
+    def _on_product_loaded(self, ref, at: tuple[float, float], ready: work.Ready) -> None:
+        self.product_ref, self.product = ref, ready.product
+        self.panel.set_size(self.product.category, self.product.height_m)
+        self.panel.set_size_enabled(True)
+        self._show_zones(ready)
+        self._place(*at, snap_to_zone=True)
 
-        self._product_worker.submit(_guarded(load))
+    def _on_size_changed(self, category: str, height_m: float) -> None:
+        """A new category or real height: the placed product keeps its spot and scales with it."""
+        if self.product is None:
+            return
+        old = self.product.height_m
+        self.product = work.resized_product(self.product, category, height_m)
+        QSettings().setValue(self._size_key(self.product_ref), [category, height_m])
+        if self.placement is not None:
+            self._change(height_px=self.placement.height_px * height_m / old, label="Change product size")
+        self._run(work.zones_job, work.ZonesRequest(self.scene, self.product), "Find places for the product", self._show_zones)
 
-    def _on_product_loaded(self, loaded) -> None:
-        if isinstance(loaded, _Failure):
-            self._set_status("")
-            return self.ctx.notify(loaded.message, "warning")
-        self.product_ref, self.product, (x, y) = loaded
-        self._find_zones(self.product)
-        self._place(x, y, snap_to_zone=True)
+    def _remembered_size(self, ref) -> dict:
+        """The category and height the user last gave this product (load_product keywords)."""
+        remembered = QSettings().value(self._size_key(ref))
+        try:
+            category, height_m = remembered
+            if category in CATEGORY_HEIGHTS_M and float(height_m) > 0:
+                return {"category": category, "height_m": float(height_m)}
+        except (TypeError, ValueError):  # nothing remembered, or a settings file edited by hand
+            pass
+        return {}
+
+    def _size_key(self, ref) -> str:
+        """By content for a library asset (the same file in any library), by path for a file."""
+        asset = get_asset(self.ctx.lib, ref) if isinstance(ref, int) else None
+        name = asset.sha256 if asset else str(Path(ref).expanduser().resolve())
+        return f"kata/product_size/{hashlib.sha1(name.encode()).hexdigest()[:16]}"
 
     def _place(self, x: float, y: float, *, snap_to_zone: bool, label: str = "Place product") -> None:
         placement, zone = work.drop_placement(self.scene, self.zones, self.product, x, y, snap_to_zone)
@@ -288,14 +371,59 @@ class KataView(QWidget):
                       category=self.product.category, height_m=self.product.height_m, params=self.panel.params())
 
     def _store(self, label: str) -> None:
+        recipe = self.recipe()
         try:
             if self.recipe_id is None:
-                self.recipe_id = kata_ops.create_recipe(self.ctx.lib, self.recipe(), self.ctx.current_campaign_id).value
+                self.recipe_id = kata_ops.create_recipe(self.ctx.lib, recipe, self.ctx.current_campaign_id).value
+                self._remember_open_recipe()
             else:
-                kata_ops.save_recipe(self.ctx.lib, self.recipe_id, self.recipe(), label)
+                kata_ops.save_recipe(self.ctx.lib, self.recipe_id, recipe, label)
+            self._stored = recipe.to_document()
         except StudioError as exc:
             self.ctx.notify(str(exc), "warning")
         self._update_actions()
+
+    def open_recipe(self, recipe_id: int):
+        """Reopen a saved placement: scene, product, its size, placement and settings. Returns the job."""
+        try:
+            recipe = kata_ops.load_recipe(self.ctx.lib, recipe_id)
+            request = work.RecipeRequest(self.resolve(recipe.scene), self.resolve(recipe.product),
+                                         {"category": recipe.category, "height_m": recipe.height_m})
+        except StudioError as exc:
+            return self.ctx.notify(f"The placement cannot be opened: {exc}", "warning")
+        return self._run(work.recipe_job, request, f"Open {recipe.name}", lambda ready: self._on_recipe_opened(recipe_id, recipe, ready))
+
+    def _on_recipe_opened(self, recipe_id: int, recipe: Recipe, ready: work.Ready) -> None:
+        self.scene_ref, self.product_ref, self.product = recipe.scene, recipe.product, ready.product
+        self._show_scene(ready)
+        self.recipe_id, self._recipe_name, self.zone_id = recipe_id, recipe.name, recipe.zone_id
+        self._stored = recipe.to_document()
+        self.placement = Placement(**recipe.placement.model_dump())
+        self.panel.set_params(recipe.params, self.placement.rotation_deg)
+        self.panel.set_size(self.product.category, self.product.height_m)
+        self.panel.set_size_enabled(True)
+        self._set_status(f"Reopened “{recipe.name}”")
+        self._remember_open_recipe()
+        self._update_actions()
+        self.scene_ready.emit()
+        self.recomposite()
+
+    def _last_recipe_key(self) -> str:
+        return f"kata/last_recipe/{hashlib.sha1(str(self.ctx.lib.root).encode()).hexdigest()[:10]}"
+
+    def _remember_open_recipe(self) -> None:
+        QSettings().setValue(self._last_recipe_key(), self.recipe_id)
+        self.recipes.select(self.recipe_id)
+
+    def showEvent(self, event) -> None:
+        """The first time the workspace is shown, the placement open last time in this library reopens."""
+        super().showEvent(event)
+        if self._restored:
+            return
+        self._restored = True
+        last = QSettings().value(self._last_recipe_key())
+        if last is not None and self.scene is None and int(last) in {r.id for r in kata_ops.list_recipes(self.ctx.lib)}:
+            self.open_recipe(int(last))
 
     def _on_library_changed(self, result) -> None:
         """After Edit ▸ Undo/Redo the stored recipe leads: show what it says."""
@@ -303,17 +431,22 @@ class KataView(QWidget):
             return
         try:
             recipe = kata_ops.load_recipe(self.ctx.lib, self.recipe_id)
-        except StudioError:  # the recipe's creation was undone: the product goes
+        except StudioError:  # the recipe was deleted, or its creation undone: the product goes
             self.recipe_id, self.placement, self.last_preview = None, None, None
             self.canvas.set_image(self.scene.preview, self.scene.size)
             self.canvas.show_product_box(None)
             self.panel.show_score(None)
             return self._update_actions()
-        if recipe.to_document() == self.recipe().to_document():
-            return
+        if recipe.to_document() == self._stored:
+            return  # our own write coming back (later edits, a slider still settling, must not be undone by it)
+        self._stored = recipe.to_document()
         self.placement = Placement(**recipe.placement.model_dump())
-        self.zone_id = recipe.zone_id
+        self.zone_id, self._recipe_name = recipe.zone_id, recipe.name
         self.panel.set_params(recipe.params, self.placement.rotation_deg)
+        if (recipe.category, recipe.height_m) != (self.product.category, self.product.height_m):
+            self.product = work.resized_product(self.product, recipe.category, recipe.height_m)
+            self.panel.set_size(recipe.category, recipe.height_m)
+            self._run(work.zones_job, work.ZonesRequest(self.scene, self.product), "Find places for the product", self._show_zones)
         self.recomposite()
 
     def save_recipe(self) -> None:
@@ -345,9 +478,17 @@ class KataView(QWidget):
             return
         scene, product, params = self.scene, self.product, self.panel.params()
         placement = copy.copy(self.placement)  # the worker must not see later edits
+        self._preview_pending = True
+        self._sync_rendering()
         self._preview_worker.submit(_guarded(lambda: work.preview(scene, product, placement, params)))
 
+    def _sync_rendering(self) -> None:
+        """The canvas's "rendering" property (a screenshot waits for it): a job or a preview is under way."""
+        self.canvas.setProperty("rendering", self.jobs.busy or self._preview_pending)
+
     def _on_preview(self, result) -> None:
+        self._preview_pending = False
+        self._sync_rendering()
         if isinstance(result, _Failure):
             return self.ctx.notify(result.message, "warning")
         self.last_preview = result
@@ -365,8 +506,9 @@ class KataView(QWidget):
         self.canvas.frame.setVisible(not before and self.last_preview is not None)
 
     # ---- small helpers -------------------------------------------------------------------------
-    def _set_status(self, text: str) -> None:
+    def _set_status(self, text: str, *, error: bool = False) -> None:
         self.status.setText(text)
+        self.status.setStyleSheet(f"color: {theme().colors.danger};" if error else "")
 
     def _update_actions(self) -> None:
         placed = self.recipe_id is not None

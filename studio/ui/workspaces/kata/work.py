@@ -1,9 +1,12 @@
 """What the workspace computes off the GUI thread: opening a scene (load + analysis + a
-preview-sized copy), finding zones for a product, and the live preview with its score.
-Plain functions over numpy; the view runs them on worker threads."""
+preview-sized copy), loading a product, finding zones, reopening a recipe, and the live
+preview with its score. The first four are jobs (fn(params, state): progress and Cancel in
+the jobs panel); the preview is a plain function the view runs on a worker thread."""
 
 from __future__ import annotations
 
+import dataclasses
+import threading
 from dataclasses import dataclass
 
 import cv2
@@ -11,12 +14,15 @@ import numpy as np
 
 from studio.kata.analysis import analyze
 from studio.kata.compose import ComposeParams, Placement, composite
+from studio.kata.compose.backends import make_ops
 from studio.kata.images import load_rgb
-from studio.kata.placement import find_zones, placement_for, snap
+from studio.kata.placement import find_zones, placement_for, snap, stand_in
+from studio.kata.product import Product, load_product
 from studio.kata.score import score
 
 PREVIEW_MAX_SIDE = 1280  # live previews are composited at most this big; "Save as asset" renders full size
 FALLBACK_HEIGHT = 0.25  # of the scene's height, for a product dropped where perspective gives no scale
+_BACKEND_LOCK = threading.Lock()  # torch's first import is not thread-safe: one thread at a time chooses the backend
 
 
 @dataclass
@@ -46,14 +52,99 @@ class Preview:
     score: object  # Score
 
 
-def open_scene(path) -> OpenScene:
+@dataclass
+class Ready:
+    """A job's answer: what the canvas needs to show a scene (with a product, when there is one)."""
+
+    scene: OpenScene | None
+    product: Product | None
+    zones: list
+    heat: np.ndarray | None
+
+
+# ---- jobs: fn(params, state) ----------------------------------------------------------------
+@dataclass
+class SceneRequest:
+    path: object  # the scene's file
+    product: Product | None  # zones are found for it (for a stand-in when None)
+
+
+@dataclass
+class ProductRequest:
+    scene: OpenScene
+    path: object  # the product's file
+    size: dict  # load_product keywords: category, height_m
+
+
+@dataclass
+class ZonesRequest:
+    scene: OpenScene
+    product: Product
+
+
+@dataclass
+class RecipeRequest:
+    scene_path: object
+    product_path: object
+    size: dict
+
+
+def scene_job(request: SceneRequest, state) -> Ready:
+    scene = _open(request.path, state, 0.0, 0.85)
+    return _with_zones(scene, request.product, state)
+
+
+def product_job(request: ProductRequest, state) -> Ready:
+    state.set_status("Cutting out the product")
+    product = load_product(request.path, **request.size)
+    state.set_progress(0.5)
+    return _with_zones(request.scene, product, state)
+
+
+def zones_job(request: ZonesRequest, state) -> Ready:
+    return _with_zones(request.scene, request.product, state)
+
+
+def recipe_job(request: RecipeRequest, state) -> Ready:
+    scene = _open(request.scene_path, state, 0.0, 0.7)
+    state.set_status("Loading the product")
+    product = load_product(request.product_path, **request.size)
+    state.set_progress(0.8)
+    return _with_zones(scene, product, state)
+
+
+def _open(path, state, start: float, end: float) -> OpenScene:
+    state.set_status("Reading the scene")
     rgb = load_rgb(path)
+    state.check()
     scale = min(1.0, PREVIEW_MAX_SIDE / max(rgb.shape[:2]))
-    return OpenScene(rgb, _resized(rgb, scale), scale, analyze(rgb))
+    preview = _resized(rgb, scale)
+    state.set_progress(start + 0.2 * (end - start))
+    state.set_status("Analysing the scene: surfaces, perspective, faces")
+    analysis = analyze(rgb)
+    state.set_progress(end)
+    state.check()
+    return OpenScene(rgb, preview, scale, analysis)
 
 
-def zones_for(scene: OpenScene, product) -> tuple[list, np.ndarray]:
-    return find_zones(scene.analysis, product)
+def _with_zones(scene: OpenScene, product: Product | None, state) -> Ready:
+    state.check()
+    state.set_status("Finding places for the product")
+    zones, heat = find_zones(scene.analysis, product or stand_in())
+    state.set_progress(1.0)
+    return Ready(scene, product, zones, heat)
+
+
+# ---- placement and preview ------------------------------------------------------------------
+def warm_up() -> None:
+    """Choose the compositing backend (run on a worker when the workspace opens): the first choice
+    imports torch, which takes seconds and would otherwise delay, and stutter, the first preview."""
+    with _BACKEND_LOCK:
+        make_ops("auto")
+
+
+def resized_product(product: Product, category: str, height_m: float) -> Product:
+    return dataclasses.replace(product, category=category, height_m=height_m)
 
 
 def drop_placement(scene: OpenScene, zones: list, product, x: float, y: float, snap_to_zone: bool = True):
@@ -67,6 +158,7 @@ def drop_placement(scene: OpenScene, zones: list, product, x: float, y: float, s
 
 
 def preview(scene: OpenScene, product, placement, params: dict) -> Preview:
+    warm_up()  # waits for a warm-up still importing, rather than import torch beside it
     s = scene.scale
     small = Placement(x=placement.x * s, y=placement.y * s, height_px=placement.height_px * s, rotation_deg=placement.rotation_deg)
     a = scene.analysis
