@@ -6,9 +6,12 @@ few calls wrapped here, so the numpy and torch backends run the same math.
 
 from __future__ import annotations
 
+import threading
+
 import numpy as np
 
 BACKENDS = ("auto", "cpu", "gpu", "torch")
+_TORCH_IMPORT = threading.Lock()  # two threads importing torch for the first time at once can fail inside torch
 
 
 class NumpyOps:
@@ -46,6 +49,13 @@ class TorchOps:
         return self.torch.clamp(a, lo, hi)
 
 
+def import_torch():
+    """torch, imported once under a lock (ImportError without it): the studio's threads all come through here."""
+    with _TORCH_IMPORT:
+        import torch
+    return torch
+
+
 def make_ops(backend: str = "auto"):
     """numpy for "cpu"; torch for "torch" and "gpu" (on CUDA when present); "auto" uses CUDA torch only when there is a GPU."""
     if backend not in BACKENDS:
@@ -53,7 +63,7 @@ def make_ops(backend: str = "auto"):
     if backend == "cpu":
         return NumpyOps()
     try:
-        import torch
+        torch = import_torch()
     except ImportError:
         return NumpyOps()
     cuda = torch.cuda.is_available()

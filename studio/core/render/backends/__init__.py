@@ -13,6 +13,8 @@ import math
 
 import numpy as np
 
+from studio.kata.compose.backends import import_torch
+
 BACKENDS = ("auto", "cpu", "gpu", "torch")
 
 
@@ -68,7 +70,7 @@ def make_backend(name: str = "auto"):
 def gpu_status() -> tuple[bool, str]:
     """(available, what the user should know) for GPU compositing. Imports torch: slow the first time."""
     try:
-        import torch
+        torch = import_torch()
     except ImportError:
         return False, "not available — the optional torch package is not installed"
     if torch.cuda.is_available():

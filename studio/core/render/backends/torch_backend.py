@@ -9,17 +9,16 @@ import cv2
 import numpy as np
 
 from studio.core.render.backends import bounding_box, pixel_centre_matrix, whole_pixel_shift
+from studio.kata.compose.backends import import_torch
 
 
 def cuda_available() -> bool:
-    import torch
-
-    return torch.cuda.is_available()
+    return import_torch().cuda.is_available()
 
 
 class TorchBackend:
     def __init__(self, device: str = "cpu"):
-        import torch
+        torch = import_torch()
         import torch.nn.functional as F
 
         self.torch, self.F = torch, F
