@@ -36,7 +36,8 @@ def thumbnail(path: Path, media: str) -> Image.Image:
 
 
 def write_contact_sheet(folder: Path, title: str, items: list[dict], copy: dict[str, dict[str, list[str]]]) -> list[Path]:
-    """items: {"path" (in the package), "file" (absolute), "media", "spec", "size", "duration_s", "errors", "warnings"}.
+    """items: {"path" (in the package), "file" (absolute), "media", "spec" (the placement's name), "source",
+    "size", "duration_s", "errors", "warnings"}.
     Writes contact-sheet.html, contact-sheet.pdf and thumbs/ into folder; returns the files written."""
     thumbs = folder / "thumbs"
     thumbs.mkdir(parents=True, exist_ok=True)
@@ -72,7 +73,7 @@ def _html(title: str, items: list[dict], copy) -> str:
         status, colour = _status(item)
         cards.append(
             f'<figure><img src="thumbs/{e(item["thumb"].name)}" alt="">'
-            f'<figcaption><b>{e(item["spec"])}</b><br>{e(_facts(item))}<br>'
+            f'<figcaption><b>{e(item["spec"])}</b><br>{e(item["source"])}<br>{e(_facts(item))}<br>'
             f'<span style="color:rgb{colour}">{e(status)}</span><br><small>{e(item["path"])}</small></figcaption></figure>')
     copy_blocks = []
     for platform, fields in copy.items():
@@ -93,6 +94,15 @@ small{{color:#6e6e78}} table{{border-collapse:collapse}} th{{text-align:left;pad
 <h2>Copy</h2>{''.join(copy_blocks) or '<p>No copy in this package.</p>'}
 </body></html>
 """
+
+
+def _fit(draw, text: str, font, width: int) -> str:
+    """text, cut with an ellipsis to fit width pixels."""
+    if draw.textlength(text, font=font) <= width:
+        return text
+    while text and draw.textlength(text + "…", font=font) > width:
+        text = text[:-1]
+    return text + "…"
 
 
 def _font(size: int, bold: bool = False):
@@ -117,19 +127,20 @@ def _pdf(path: Path, title: str, items: list[dict], copy) -> None:
 
     new_page()
     for row in range(0, len(items), COLUMNS):
-        if y + cell + 120 > PAGE[1] - MARGIN:
+        if y + cell + 140 > PAGE[1] - MARGIN:
             new_page()
         draw = ImageDraw.Draw(page)
         for col, item in enumerate(items[row:row + COLUMNS]):
             x = MARGIN + col * (cell + GAP)
             picture = item["picture"].copy()
             picture.thumbnail((cell, cell))
-            page.paste(picture, (x + (cell - picture.width) // 2, y + (cell - picture.height)))
+            page.paste(picture, (x + (cell - picture.width) // 2, y + (cell - picture.height) // 2))
             status, colour = _status(item)
-            draw.text((x, y + cell + 10), item["spec"], font=bold, fill=INK)
-            draw.text((x, y + cell + 36), _facts(item), font=body, fill=MUTED)
-            draw.text((x, y + cell + 60), status, font=body, fill=colour)
-        y += cell + 120
+            draw.text((x, y + cell + 10), _fit(draw, item["spec"], bold, cell), font=bold, fill=INK)
+            draw.text((x, y + cell + 36), _fit(draw, item["source"], body, cell), font=body, fill=MUTED)
+            draw.text((x, y + cell + 60), _facts(item), font=body, fill=MUTED)
+            draw.text((x, y + cell + 84), status, font=body, fill=colour)
+        y += cell + 140
     for platform, fields in copy.items():
         lines = [f"{name.replace('_', ' ')}: {text}" for name, texts in sorted(fields.items()) for text in texts]
         if not lines:

@@ -261,7 +261,7 @@ def _image_rendition(lib, spec: Spec, asset) -> Rendition | None:
     r.path = f".{ext}"
     r.findings = [f for f in check_file(FileFacts("planned." + ext, "image", ext, 0, w, h), spec) if f.code != "file_size"]
     if (crop_w, crop_h) != (asset.width, asset.height) and 1 - crop_w * crop_h / (asset.width * asset.height) > 0.2:
-        r.findings.append(Finding("warning", "cropped", f"{asset.name} ({asset.width}×{asset.height}) is cropped to {ratio.name}, keeping its subject.",
+        r.findings.append(Finding("warning", "cropped", f"{asset.name} ({asset.width}×{asset.height}) is reframed to {ratio.name}: cropped around its subject, or set on its own background colour where its content would not fit.",
                                   "Check the crop in the contact sheet, or supply an image in that shape."))
     return r
 

@@ -17,6 +17,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import av
+import numpy as np
 from PIL import Image
 
 from studio.core.assets.probe import open_image
@@ -148,14 +149,46 @@ def _image(task: RenditionTask, lib) -> dict:
 
 
 def _cropped(picture: Image.Image, ratio: float) -> Image.Image:
-    """The largest window of the ratio inside the picture, centred on its subject as far as the edges allow."""
+    """The picture in the ratio: the largest window of it centred on its subject as far as the
+    edges allow; or, when its content would not fit that window (a wide logo on a plain
+    ground), the whole picture on a canvas of its own background colour."""
     w, h = picture.size
     cw, ch = (w, round(w / ratio)) if w / h < ratio else (round(h * ratio), h)
     cw, ch = min(cw, w), min(ch, h)
     if (cw, ch) == (w, h):
         return picture
+    content = _content_box(picture)
+    if content is not None and (content[2] - content[0] > cw or content[3] - content[1] > ch):
+        return _padded(picture, ratio)
     x0, y0, x1, y1 = salient_box(picture)
     cx, cy = (x0 + x1) / 2 * w, (y0 + y1) / 2 * h
     left = min(max(0, round(cx - cw / 2)), w - cw)
     top = min(max(0, round(cy - ch / 2)), h - ch)
     return picture.crop((left, top, left + cw, top + ch))
+
+
+def _background(picture: Image.Image) -> tuple:
+    """The colour of the picture's border when it is one plain colour (None for a photo)."""
+    rgba = np.asarray(picture.convert("RGBA"))
+    border = np.concatenate([rgba[0], rgba[-1], rgba[:, 0], rgba[:, -1]]).astype(np.int16)
+    median = np.median(border, axis=0)
+    return tuple(int(v) for v in median) if np.abs(border - median).max(axis=1).mean() < 12 else None
+
+
+def _content_box(picture: Image.Image):
+    """The box of what differs from a plain border colour; None for a picture without one."""
+    ground = _background(picture)
+    if ground is None:
+        return None
+    rgba = np.asarray(picture.convert("RGBA")).astype(np.int16)
+    ys, xs = np.nonzero(np.abs(rgba - np.array(ground)).max(axis=2) > 24)
+    return (xs.min(), ys.min(), xs.max() + 1, ys.max() + 1) if len(xs) else None
+
+
+def _padded(picture: Image.Image, ratio: float) -> Image.Image:
+    w, h = picture.size
+    size = (w, round(w / ratio)) if w / h > ratio else (round(h * ratio), h)
+    mode = "RGBA" if picture.mode in ("RGBA", "LA") else "RGB"
+    canvas = Image.new(mode, size, _background(picture)[:len(mode)])
+    canvas.paste(picture, ((size[0] - w) // 2, (size[1] - h) // 2))
+    return canvas
