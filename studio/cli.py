@@ -15,7 +15,7 @@ import logging
 import sys
 from pathlib import Path
 
-from studio import __version__, cli_export
+from studio import __version__, cli_analytics, cli_compliance, cli_export
 from studio.core.errors import BadInput, LibraryLocked, StudioError
 
 log = logging.getLogger("studio.cli")
@@ -95,6 +95,8 @@ def build_parser() -> argparse.ArgumentParser:
     kba.add_argument("--category", default="bottle")
 
     cli_export.add_parsers(sub, common, _Parser)
+    cli_compliance.add_parsers(sub, common, _Parser)
+    cli_analytics.add_parsers(sub, common, _Parser)
 
     library = sub.add_parser("library", help="check and back up the library").add_subparsers(dest="action", required=True, parser_class=_Parser, metavar="ACTION")
     chk = library.add_parser("check", parents=[common], help="integrity, foreign keys, schema revision, media files and hashes")
@@ -492,6 +494,8 @@ COMMANDS = {
     ("kata", "place"): cmd_kata_place,
     ("kata", "batch"): cmd_kata_batch,
     **cli_export.COMMANDS,
+    **cli_compliance.COMMANDS,
+    **cli_analytics.COMMANDS,
 }
 
 

@@ -79,6 +79,38 @@ class Summary(_Model):
     warnings: int
 
 
+class Waiver(_Model):
+    reason: str
+    name: str  # who accepted the finding
+
+
+class ComplianceFinding(_Model):
+    target: str  # copy:<id>, asset:<id> or composition:<id>
+    item: str  # the target as a person reads it
+    rule_id: str
+    severity: Literal["error", "warning"]
+    message: str
+    hint: str
+    platform: str | None = None
+    field: str | None = None
+    span: tuple[int, int] | None = None  # characters [start, end) of the item's text
+    box: tuple[int, int, int, int] | None = None  # pixels of the image or frame
+    frame: int | None = None
+    excerpt: str = ""
+    fingerprint: str
+    waiver: Waiver | None = None
+
+
+class Compliance(_Model):
+    """The policy and brand checks of what the package holds: unwaived errors refuse the build,
+    so what is listed here are the warnings and the errors someone accepted, with who and why."""
+
+    rules: dict[str, str]  # rule file -> its version
+    checked: list[str]  # the targets checked
+    warnings: list[ComplianceFinding]
+    waived: list[ComplianceFinding]
+
+
 class Manifest(_Model):
     schema_: str = Field(SCHEMA_ID, alias="$schema")
     schema_version: Literal[1] = SCHEMA_VERSION
@@ -90,6 +122,7 @@ class Manifest(_Model):
     files: list[FileEntry]
     copy_checks: list[CopyEntry]
     notes: list[str]
+    compliance: Compliance
     summary: Summary
 
     model_config = ConfigDict(extra="forbid", populate_by_name=True)

@@ -8,6 +8,10 @@
       manifest.json              every file with its checksum, spec, source and check results
     <campaign>-ad-package.zip
 
+What the package holds is checked against the platform and brand rules first (where it changed
+since its last check): an error nobody waived refuses the build, and the manifest lists the
+warnings and the waived errors with who accepted them and why.
+
 A job: renditions are made in worker processes (one per core), identical ones once. Every
 file is probed back and checked against its spec; one that fails stops the build. The
 package is written under a temporary name beside the target and renamed into place only
@@ -27,6 +31,15 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 
+from sqlalchemy import select
+
+from studio.core.compliance.store import (
+    describe_target,
+    findings_for,
+    recheck_campaign,
+    record,
+)
+from studio.core.db.models import AdCopyRow
 from studio.core.errors import BadInput, StudioError
 from studio.core.export import manifest as mf
 from studio.core.export.contact_sheet import write_contact_sheet
@@ -37,6 +50,7 @@ from studio.core.jobs import run_each
 from studio.core.specs.catalog import load_catalog
 from studio.core.specs.probe import probe_file
 from studio.core.specs.validate import check_file
+from studio.core.timeline.model import MediaClip
 
 _DISK_FULL = {errno.ENOSPC, errno.EFBIG, errno.EDQUOT}
 ZIP_DATE = (2000, 1, 1, 0, 0, 0)  # zip entries carry this date, so the zip is reproducible too
@@ -73,17 +87,21 @@ def build_package(params: PackageParams, state, lib=None, pool=None) -> dict:
         if params.only is not None:
             plan.renditions = [r for r in plan.renditions if r.path in set(params.only)]
         renditions = _buildable(plan, params.skip_blocked)
+        compliance = _compliance(lib, plan, renditions, state)
         out_dir, name = _target(params.out, plan.campaign_name)
         temp = out_dir / f".{name}.partial-{uuid.uuid4().hex[:8]}"
         temp_zip = out_dir / f".{name}.partial-{uuid.uuid4().hex[:8]}.zip"
         try:
             temp.mkdir()
-            manifest, made = _write(plan, renditions, temp, lib, state, pool)
+            manifest, made = _write(plan, renditions, temp, lib, state, pool, compliance)
             if params.make_zip:
                 state.set_status("Zipping")
                 _zip(temp, temp_zip, name)
                 os.replace(temp_zip, out_dir / f"{name}.zip")
             os.replace(temp, out_dir / name)  # last: a folder with this name is a whole package
+            record(lib, "Exported package", {"campaign_id": plan.campaign_id, "campaign": plan.campaign_name, "package": name,
+                                             "platforms": plan.platforms, "manifest_sha256": mf.sha256(out_dir / name / "manifest.json"),
+                                             "warnings": len(compliance.warnings), "waived": len(compliance.waived)})
         except BaseException as exc:
             shutil.rmtree(temp, ignore_errors=True)
             temp_zip.unlink(missing_ok=True)
@@ -116,6 +134,59 @@ def _buildable(plan: Plan, skip_blocked: bool) -> list[Rendition]:
     if not renditions and not plan.copy_checks:
         raise BadInput(f"There is nothing to package for {plan.campaign_name}: " + (" ".join(plan.notes) or "no placements chosen."))
     return renditions
+
+
+def _package_targets(lib, plan: Plan, renditions: list[Rendition]) -> dict[str, set[str]]:
+    """The compliance targets the package holds, each with the platforms it goes to: the copy rows
+    whose texts fill a placement's text fields, the images and videos it renders, and the
+    compositions with the media they use."""
+    catalog = load_catalog(lib)
+    with lib.read() as conn:
+        rows = conn.execute(select(AdCopyRow.id, AdCopyRow.scope, AdCopyRow.field, AdCopyRow.text)
+                            .where(AdCopyRow.campaign_id == plan.campaign_id).order_by(AdCopyRow.id)).all()
+    targets: dict[str, set[str]] = {}
+    for c in plan.copy_checks:
+        fields = {f.name for f in catalog.get(c.spec_id).text_fields}
+        for r in rows:
+            if r.field in fields and r.text in c.copy.get(r.field, []) and r.scope in (None, c.platform, c.spec_id):
+                targets.setdefault(f"copy:{r.id}", set()).add(c.platform)
+    for r in renditions:
+        targets.setdefault(f"{r.source_kind}:{r.source_id}", set()).add(r.platform)
+        if r.source_kind == "composition":
+            for _, clip in source_composition(lib, "composition", r.source_id).clips():
+                if isinstance(clip, MediaClip) and clip.asset_id:
+                    targets.setdefault(f"asset:{clip.asset_id}", set()).add(r.platform)
+    return dict(sorted(targets.items()))
+
+
+def _compliance(lib, plan: Plan, renditions: list[Rendition], state) -> mf.Compliance:
+    """Check what the package holds (where it changed since its last check); refuse on errors nobody
+    waived. A finding counts where its target goes: a rule for one platform, only if it goes there."""
+    state.set_status("Checking policies and brand rules")
+    targets = _package_targets(lib, plan, renditions)
+    checked = recheck_campaign(lib, plan.campaign_id, state, only=set(targets))
+    found = [f for f in findings_for(lib, targets) if f.finding.platform in (None, *targets[f.target])]
+    blocking = [f for f in found if f.blocking]
+    if blocking:
+        shown = [f"{describe_target(lib, f.target)}: {f.finding.message} [{f.finding.rule_id}{f' on {f.finding.platform}' if f.finding.platform else ''}]"
+                 for f in blocking]
+        more = f"\n  … and {len(shown) - 12} more" if len(shown) > 12 else ""
+        raise BadInput("The package holds compliance errors:\n  " + "\n  ".join(shown[:12]) + more
+                       + "\nWaive or fix them (the Compliance workspace, or `studio compliance check` to list them).")
+
+    def entry(f) -> mf.ComplianceFinding:
+        d = f.finding
+        return mf.ComplianceFinding(target=f.target, item=describe_target(lib, f.target), rule_id=d.rule_id, severity=d.severity,
+                                    message=d.message, hint=d.hint, platform=d.platform, field=d.field, span=d.span, box=d.box,
+                                    frame=d.frame, excerpt=d.excerpt, fingerprint=f.fingerprint,
+                                    waiver=mf.Waiver(reason=f.waiver.reason, name=f.waiver.name) if f.waiver else None)
+
+    def order(e: mf.ComplianceFinding):
+        return e.target, e.rule_id, e.platform or "", e.field or "", e.span or (0, 0), e.excerpt, e.fingerprint
+
+    return mf.Compliance(rules=checked["rules"], checked=list(targets),
+                         warnings=sorted((entry(f) for f in found if f.finding.severity == "warning"), key=order),
+                         waived=sorted((entry(f) for f in found if f.finding.severity == "error"), key=order))
 
 
 def _target(out: str, campaign_name: str) -> tuple[Path, str]:
@@ -161,7 +232,7 @@ def _tasks(plan: Plan, renditions: list[Rendition], root: Path, lib) -> tuple[li
     return tasks, serves
 
 
-def _write(plan: Plan, renditions: list[Rendition], root: Path, lib, state, pool) -> tuple[mf.Manifest, int]:
+def _write(plan: Plan, renditions: list[Rendition], root: Path, lib, state, pool, compliance: mf.Compliance) -> tuple[mf.Manifest, int]:
     from studio import __version__
 
     tasks, serves = _tasks(plan, renditions, root, lib)
@@ -184,7 +255,8 @@ def _write(plan: Plan, renditions: list[Rendition], root: Path, lib, state, pool
                 raise StudioError(f"{r.path} does not pass {r.spec_id} after rendering: "
                                   + "; ".join(f.message for f in findings if f.severity == "error"))
             entries.append(_rendition_entry(r, path, facts, findings))
-            items.append({"path": r.path, "file": path, "media": r.media, "spec": r.spec_id, "size": (facts.width, facts.height),
+            items.append({"path": r.path, "file": path, "media": r.media, "spec": catalog.get(r.spec_id).name, "source": r.source_name,
+                          "size": (facts.width, facts.height),
                           "duration_s": facts.duration_s, "errors": 0, "warnings": sum(f.severity == "warning" for f in findings)})
     state.set_status("Writing copy, sheets and contact sheet")
     copy_path = root / "copy" / "copy.json"
@@ -192,7 +264,7 @@ def _write(plan: Plan, renditions: list[Rendition], root: Path, lib, state, pool
     copy_path.write_text(json.dumps(plan.copy, indent=2, ensure_ascii=False, sort_keys=True) + "\n", encoding="utf-8")
     entries.append(_plain_entry(root, copy_path, "copy"))
     entries += [_plain_entry(root, p, "sheet") for p in write_sheets(root / "sheets", plan, renditions)]
-    sheet_items = sorted(items, key=lambda i: i["path"])
+    sheet_items = sorted(items, key=lambda i: (i["spec"], i["path"]))
     entries += [_plain_entry(root, p, "contact_sheet")
                 for p in write_contact_sheet(root / "contact-sheet", f"{plan.campaign_name}: ad package", sheet_items, plan.copy)]
     entries.sort(key=lambda e: e.path)
@@ -202,7 +274,7 @@ def _write(plan: Plan, renditions: list[Rendition], root: Path, lib, state, pool
         created_at=datetime.now(UTC).replace(microsecond=0).isoformat(),
         studio_version=__version__, catalog_version=plan.catalog_version,
         campaign=mf.Campaign(id=plan.campaign_id, name=plan.campaign_name), platforms=plan.platforms,
-        files=entries, copy_checks=copy_entries, notes=plan.notes,
+        files=entries, copy_checks=copy_entries, notes=plan.notes, compliance=compliance,
         summary=mf.Summary(renditions=len(renditions), files=len(entries) + 1,
                            errors=sum(e.validation.errors for e in entries if e.validation) + sum(c.validation.errors for c in copy_entries),
                            warnings=sum(e.validation.warnings for e in entries if e.validation) + sum(c.validation.warnings for c in copy_entries)))

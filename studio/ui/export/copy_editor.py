@@ -29,6 +29,7 @@ from studio.core.specs.text import char_count
 from studio.ui.export.choices import PLATFORM_NAMES
 from studio.ui.export.findings import findings_html, status_of
 from studio.ui.shell.theme import theme
+from studio.ui.widgets.copy_highlighter import CopyHighlighter, campaign_rules
 
 ALL = ""  # the scope combo's data for "every placement" (copy scope None)
 
@@ -61,6 +62,7 @@ class CopyPane(QWidget):
         self.field = QComboBox(accessibleName="Copy field")
         self.editor = QPlainTextEdit(accessibleName="Copy texts")
         self.editor.setFont(QFontDatabase.systemFont(QFontDatabase.FixedFont))
+        self.highlighter = CopyHighlighter(self.editor)  # compliance findings underlined as the user types
         self.counts = QLabel(textFormat=Qt.RichText, wordWrap=True, alignment=Qt.AlignTop | Qt.AlignLeft)
         self.counts.setAccessibleName("Character counts")
         self.status = QLabel(objectName="Muted", wordWrap=True)
@@ -119,6 +121,7 @@ class CopyPane(QWidget):
             return
         self._fill_fields()
         if (campaign_id, self.scope.currentData(), self.field.currentData()) == editing:
+            self._check_as_typed()
             self._on_editor_changed()  # the same texts, measured against the placements now chosen
         else:
             self._on_field_changed()
@@ -172,8 +175,16 @@ class CopyPane(QWidget):
         inherited = copy_for(self.copy, scope).get(name, []) if scope else []
         self.editor.setPlaceholderText(
             "Uses the wider scope's texts:\n" + "\n".join(inherited) if inherited else "One text per line.")
+        self._check_as_typed()
         self.editor.setPlainText("\n".join(self._stored()))
         self.editor.setEnabled(self.campaign_id is not None and name is not None)
+
+    def _check_as_typed(self) -> None:
+        """The underlines follow the platforms of the placements in scope, the field and the brand."""
+        scope = self.current_scope()
+        platforms = dict.fromkeys(s.platform for s in self._specs_in_scope()) or ([scope.split(".", 1)[0]] if scope else [])
+        ruleset, context = campaign_rules(self.ctx.lib, self.campaign_id)
+        self.highlighter.set_target(platforms, self.field.currentData() or "", ruleset=ruleset, context=context)
 
     # ---- editing ---------------------------------------------------------------------------
     def texts(self) -> list[str]:

@@ -20,6 +20,7 @@ from studio.core.timeline import variants
 from studio.core.timeline.model import Animated, KataClip, MediaClip, ShapeClip, Stroke, TextBox, TextClip
 from studio.ui.shell.parts import EmptyState, PanelHeader
 from studio.ui.shell.theme import theme
+from studio.ui.widgets.copy_highlighter import CopyHighlighter
 from studio.ui.workspaces.creative.timeline_model import TimelineController, parse_timecode, source_limit, timecode
 
 KEY_COLOUR = "#FFD54A"
@@ -227,6 +228,7 @@ class InspectorPanel(QWidget):
 
         self.text_box, form = self._section(v, "Text")
         self.text_edit = QPlainTextEdit()
+        self.text_highlighter = CopyHighlighter(self.text_edit, field="image_text")  # words in the picture: every platform's rules
         self.text_edit.setFixedHeight(64)
         self.text_edit.textChanged.connect(self._text_timer.start)
         self.font_combo = QFontComboBox()

@@ -1,0 +1,213 @@
+"""`studio check`, `studio audit` and `studio compliance`: policy and brand checks of copy and
+media, the audit trail and a campaign's stored findings from the command line (registered by
+studio.cli). A check exits 3 when it finds an error, like `studio spec check`."""
+
+from __future__ import annotations
+
+import csv
+import sys
+from pathlib import Path
+
+from studio.core.errors import BadInput
+
+CHECK_FAILED = 3
+PLATFORMS = ("google", "meta", "tiktok", "linkedin", "x")
+FIELDS = {"headline": "headline", "description": "description", "primary_text": "primary_text", "path": "display_path"}
+CSV_LIMIT = 1 << 24  # characters in one CSV cell: a pasted text far longer than any ad is still read (and flagged)
+
+
+def add_parsers(sub, common, parser_class) -> None:
+    check = sub.add_parser("check", help="check ad copy or a creative against platform policies and brand rules; exit 3 on errors").add_subparsers(
+        dest="action", required=True, parser_class=parser_class, metavar="ACTION")
+    ccopy = check.add_parser("copy", parents=[common], help="one text (--platform, --field), or a CSV with columns platform, field, text")
+    ccopy.add_argument("text", nargs="?", metavar="TEXT")
+    ccopy.add_argument("--platform", choices=PLATFORMS)
+    ccopy.add_argument("--field", choices=list(FIELDS))
+    ccopy.add_argument("--file", metavar="COPY.csv", help="check every row of a CSV (columns: platform, field, text)")
+    ccopy.add_argument("--locale", metavar="LANG", help="the audience's language (en, fr-FR…): copy in another language is flagged")
+    ccopy.add_argument("--rules", metavar="RULES.json", action="append", default=[], help="an extra rule file (may be repeated)")
+    casset = check.add_parser("asset", parents=[common], help="an image or video: text in it, safe zones, loudness, the placement's spec")
+    casset.add_argument("file", metavar="FILE")
+    casset.add_argument("--spec", metavar="SPEC_ID", help="the placement it is meant for (its platform is then the one checked)")
+    casset.add_argument("--platform", choices=PLATFORMS, help="check for this platform only (default: every platform)")
+    casset.add_argument("--rules", metavar="RULES.json", action="append", default=[], help="an extra rule file (may be repeated)")
+
+    audit = sub.add_parser("audit", help="the tamper-evident audit trail").add_subparsers(dest="action", required=True, parser_class=parser_class, metavar="ACTION")
+    audit.add_parser("verify", parents=[common], help="recompute the hash chain; exit 3 when an event was edited, deleted or reordered")
+    rep = audit.add_parser("report", parents=[common], help="a campaign's compliance report (HTML and PDF)")
+    rep.add_argument("--campaign", required=True, metavar="NAME_OR_ID")
+    rep.add_argument("--out", required=True, metavar="DIR")
+
+    comp = sub.add_parser("compliance", help="a campaign's stored findings").add_subparsers(dest="action", required=True, parser_class=parser_class, metavar="ACTION")
+    cchk = comp.add_parser("check", parents=[common], help="check the campaign's copy, media and compositions; exit 3 on errors nobody waived")
+    cchk.add_argument("--campaign", required=True, metavar="NAME_OR_ID")
+
+
+def _ruleset(paths: list[str]):
+    """The shipped rules plus the given files; a rule that does not load is named on stderr, the rest work."""
+    from studio.core.compliance.rules import RuleSet, load_rule_file, shipped_rules
+
+    ruleset = shipped_rules()
+    for raw in paths:
+        path = Path(raw)
+        if not path.is_file():
+            raise BadInput(f"The rule file {path} does not exist.")
+        version, rules, problems = load_rule_file(path)
+        ruleset = RuleSet(ruleset.rules + rules, ruleset.versions | {path.name: version}, ruleset.problems + problems)
+    for problem in ruleset.problems:
+        sys.stderr.write(f"warning: {problem}\n")
+    return ruleset
+
+
+def _finding_text(f) -> str:
+    where = f" [{f.span[0]}–{f.span[1]}]" if f.span else f" box {f.box}" + (f" frame {f.frame}" if f.frame is not None else "") if f.box else ""
+    platform = f"{f.platform} " if f.platform else ""
+    return f"  {f.severity}: {platform}{f.rule_id}{where}: {f.message}\n    fix: {f.hint}"
+
+
+def _read_csv(path: Path) -> list[dict]:
+    if not path.is_file():
+        raise BadInput(f"{path} does not exist; give a CSV file with the columns platform, field, text.")
+    csv.field_size_limit(max(csv.field_size_limit(), CSV_LIMIT))
+    try:
+        with path.open(encoding="utf-8-sig", newline="") as f:
+            reader = csv.DictReader(f)
+            missing = {"platform", "field", "text"} - set(reader.fieldnames or [])
+            if missing:
+                raise BadInput(f"{path} lacks the column(s) {', '.join(sorted(missing))}; its first row must name platform, field, text.")
+            rows = []
+            for n, row in enumerate(reader, start=2):
+                platform, field = (row["platform"] or "").strip().lower(), (row["field"] or "").strip().lower()
+                if platform not in PLATFORMS:
+                    raise BadInput(f"{path} line {n}: unknown platform {platform!r}; use one of {', '.join(PLATFORMS)}.")
+                if field not in FIELDS:
+                    raise BadInput(f"{path} line {n}: unknown field {field!r}; use one of {', '.join(FIELDS)}.")
+                rows.append({"line": n, "platform": platform, "field": field, "text": row["text"] or ""})
+    except (UnicodeDecodeError, csv.Error) as exc:
+        raise BadInput(f"{path} cannot be read as a UTF-8 CSV ({exc}).") from None
+    return rows
+
+
+def cmd_check_copy(args) -> int:
+    from studio.cli import _print
+    from studio.core.compliance.engine import Context, check_copy
+
+    if (args.text is None) == (args.file is None):
+        raise BadInput("Give the TEXT to check (with --platform and --field), or --file COPY.csv, not both.")
+    if args.file is None:
+        if not args.platform or not args.field:
+            raise BadInput("Say where the text goes: --platform (google, meta, tiktok, linkedin, x) and --field "
+                           "(headline, description, primary_text, path).")
+        rows = [{"line": None, "platform": args.platform, "field": args.field, "text": args.text}]
+    else:
+        rows = _read_csv(Path(args.file))
+    ruleset = _ruleset(args.rules)
+    results, lines = [], []
+    for row in rows:
+        context = Context(platform=row["platform"], locale=args.locale)
+        findings = check_copy(row["text"], row["platform"], FIELDS[row["field"]], ruleset=ruleset, context=context)
+        results.append({**{k: row[k] for k in ("line", "platform", "field")}, "findings": [f.as_dict() for f in findings]})
+        where = f"line {row['line']} " if row["line"] else ""
+        lines.append(f"{where}{row['platform']} {row['field']}: " + ("passes" if not findings else f"{len(findings)} finding(s)"))
+        lines += [_finding_text(f) for f in findings]
+    errors = sum(f["severity"] == "error" for r in results for f in r["findings"])
+    warnings = sum(f["severity"] == "warning" for r in results for f in r["findings"])
+    document = {"passed": not errors, "errors": errors, "warnings": warnings, "rule_problems": ruleset.problems}
+    document |= {"results": results} if args.file else {"findings": results[0]["findings"]}
+    _print(args, document, "\n".join(lines + [f"{errors} error(s), {warnings} warning(s)"]))
+    return CHECK_FAILED if errors else 0
+
+
+def cmd_check_asset(args) -> int:
+    from studio.cli import _print
+    from studio.cli_export import _catalog
+    from studio.core.compliance.engine import Context, check_media
+    from studio.core.compliance.store import check_everywhere
+
+    path = Path(args.file)
+    if not path.is_file():
+        raise BadInput(f"{path} does not exist or is not a file.")
+    spec = _catalog(args).get(args.spec) if args.spec else None
+    if spec is not None and args.platform and args.platform != spec.platform:
+        raise BadInput(f"{spec.id} is a {spec.platform} placement; drop --platform or give --platform {spec.platform}.")
+    platforms = [spec.platform] if spec else [args.platform] if args.platform else list(PLATFORMS)
+    ruleset = _ruleset(args.rules)
+    findings = check_everywhere(lambda p: check_media(path, p, ruleset=ruleset, context=Context(platform=p, spec_id=spec.id if spec else None)),
+                                platforms)
+    errors = sum(f.severity == "error" for f in findings)
+    warnings = len(findings) - errors
+    document = {"file": str(path), "spec": spec.id if spec else None, "platforms": platforms, "passed": not errors,
+                "errors": errors, "warnings": warnings, "findings": [f.as_dict() for f in findings], "rule_problems": ruleset.problems}
+    text = [f"{path.name}: " + ("passes" if not findings else f"{errors} error(s), {warnings} warning(s)")] + [_finding_text(f) for f in findings]
+    _print(args, document, "\n".join(text))
+    return CHECK_FAILED if errors else 0
+
+
+def cmd_audit_verify(args) -> int:
+    from studio.cli import _print, open_library
+    from studio.core.audit import verify
+
+    with open_library(args) as lib:
+        count, problems = verify(lib)
+    document = {"events": count, "ok": not problems,
+                "problems": [{"event_id": p.event_id, "kind": p.kind, "message": p.message} for p in problems]}
+    text = f"The audit trail is whole: {count} event(s) verified." if not problems else \
+        "\n".join([f"The audit trail has {len(problems)} problem(s) in {count} event(s):"] + [f"  {p.message}" for p in problems])
+    _print(args, document, text)
+    return CHECK_FAILED if problems else 0
+
+
+def cmd_audit_report(args) -> int:
+    from studio.cli import _print, open_library
+    from studio.core.compliance.report import write_report
+
+    out = Path(args.out).expanduser()
+    if out.exists() and not out.is_dir():
+        raise BadInput(f"{out} is a file; give a folder for the report.")
+    with open_library(args) as lib:
+        written = write_report(lib, args.campaign, out)
+    _print(args, {"html": str(written[0]), "pdf": str(written[1])}, "\n".join(f"Wrote {p}" for p in written))
+    return 0
+
+
+def cmd_compliance_check(args) -> int:
+    from studio.cli import _print, open_library
+    from studio.core.compliance.store import (
+        campaign_findings,
+        describe_target,
+        recheck_campaign,
+    )
+    from studio.core.export.plan import find_campaign
+    from studio.core.jobs import JobState
+
+    with open_library(args) as lib:
+        campaign_id, name = find_campaign(lib, args.campaign)
+        state = JobState()
+        if not args.json:
+            state = JobState(lambda: print(f"\r{state.status}: {int((state.progress or 0) * 100)}%\033[K", end="", file=sys.stderr, flush=True))
+        result = recheck_campaign(lib, campaign_id, state)
+        found = campaign_findings(lib, campaign_id)
+        labels = {f.target: describe_target(lib, f.target) for f in found}
+    if not args.json:
+        print(file=sys.stderr)
+    blocking = [f for f in found if f.blocking]
+    warnings = sum(f.finding.severity == "warning" for f in found)
+    rows = [{"target": f.target, "item": labels[f.target], "fingerprint": f.fingerprint, "waived": f.waived,
+             "waiver": {"reason": f.waiver.reason, "name": f.waiver.name} if f.waiver else None, **f.finding.as_dict()} for f in found]
+    lines = [(f"{name}: {result['targets']} item(s), {result['rechecked']} checked now; {len(blocking)} error(s) to fix or waive, "
+              f"{sum(f.waived for f in found)} waived, {warnings} warning(s)")]
+    lines += [f"  {labels[f.target]}\n  {_finding_text(f.finding).strip()}" for f in blocking]
+    document = {"campaign": name, "campaign_id": campaign_id, "targets": result["targets"], "rechecked": result["rechecked"],
+                "blocking": len(blocking), "waived": sum(f.waived for f in found), "warnings": warnings,
+                "rule_problems": result["rule_problems"], "findings": rows}
+    _print(args, document, "\n".join(lines))
+    return CHECK_FAILED if blocking else 0
+
+
+COMMANDS = {
+    ("check", "copy"): cmd_check_copy,
+    ("check", "asset"): cmd_check_asset,
+    ("audit", "verify"): cmd_audit_verify,
+    ("audit", "report"): cmd_audit_report,
+    ("compliance", "check"): cmd_compliance_check,
+}
