@@ -3,8 +3,8 @@ through studio.core alone (no Qt is imported for them).
 
 Conventions for every subcommand: --library DIR (else STUDIO_LIBRARY, else the user-data
 folder); --json prints one JSON document on stdout; exit 0 on success, 2 on bad input or
-usage (message on stderr beginning "error:"), 1 on other failures; `spec check` exits 3 when
-the file fails its spec.
+usage (message on stderr beginning "error:"), 1 on other failures; the checking commands (`spec check`,
+`check`, `audit verify`) exit 3 when they find errors.
 """
 
 from __future__ import annotations

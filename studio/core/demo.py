@@ -66,7 +66,7 @@ COPY = {
         "headline": ["Autumn Roast is here", "Slow-roasted, small batch", "Fresh from Kestrel Coffee"],
         "description": ["Caramel and toasted hazelnut notes, roasted in small batches.",
                         "Order the Autumn Roast today: free shipping on your first bag."],
-        "primary_text": ["Meet our Autumn Roast: caramel, hazelnut and a warm finish. Roasted this week, at your door in two days."],
+        "primary_text": ["Meet our Autumn Roast: caramel, hazelnut and a warm finish, roasted this week."],
         "short_headline": ["Autumn Roast is here"],
         "long_headline": ["Kestrel Autumn Roast: caramel and hazelnut, roasted in small batches"],
         "business_name": ["Kestrel Coffee"],

@@ -32,7 +32,7 @@ from studio.core.export.contact_sheet import (
     OK,
     PAGE,
     WARN,
-    _font,
+    page_font,
 )
 from studio.core.export.plan import find_campaign, slug
 
@@ -164,7 +164,7 @@ def _wrap(draw: ImageDraw.ImageDraw, text: str, font, width: int) -> list[str]:
 
 
 def _pdf(path: Path, title: str, sections: list[Section]) -> None:
-    heading, bold, body = _font(32, True), _font(19, True), _font(17)
+    heading, bold, body = page_font(32, True), page_font(19, True), page_font(17)
     width, bottom = PAGE[0] - 2 * MARGIN, PAGE[1] - MARGIN
     pages: list[Image.Image] = []
     y = 0

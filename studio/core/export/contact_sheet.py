@@ -105,7 +105,8 @@ def _fit(draw, text: str, font, width: int) -> str:
     return text + "…"
 
 
-def _font(size: int, bold: bool = False):
+def page_font(size: int, bold: bool = False):
+    """DejaVu Sans at size pixels for PDF pages (Pillow's own font where it is missing)."""
     file, _warning = find_font("DejaVu Sans", bold)
     try:
         return ImageFont.truetype(file, size) if file else ImageFont.load_default(size)
@@ -114,7 +115,7 @@ def _font(size: int, bold: bool = False):
 
 
 def _pdf(path: Path, title: str, items: list[dict], copy) -> None:
-    heading, bold, body = _font(36, True), _font(20, True), _font(18)
+    heading, bold, body = page_font(36, True), page_font(20, True), page_font(18)
     pages, page, y = [], None, 0
     cell = (PAGE[0] - 2 * MARGIN - (COLUMNS - 1) * GAP) // COLUMNS
 

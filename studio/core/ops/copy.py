@@ -30,11 +30,17 @@ def set_copy(lib, campaign_id: int, field: str, texts: list[str], scope: str | N
         if conn.execute(select(Campaign.id).where(Campaign.id == campaign_id)).first() is None:
             raise BadInput(f"There is no campaign {campaign_id}.")
         in_scope = AdCopyRow.scope.is_(None) if scope is None else AdCopyRow.scope == scope
-        old = conn.execute(select(AdCopyRow.id).where(AdCopyRow.campaign_id == campaign_id, AdCopyRow.field == field, in_scope)).scalars().all()
+        old = conn.execute(select(AdCopyRow.id, AdCopyRow.text, AdCopyRow.position).where(AdCopyRow.campaign_id == campaign_id, AdCopyRow.field == field, in_scope)
+                           .order_by(AdCopyRow.position, AdCopyRow.id)).all()
+    # Lines keep their rows (and so their compliance findings and waivers) where they stay:
+    # an edited line is updated in place, only added or removed lines come and go.
     with lib.write(f"Set {field.replace('_', ' ')}{f' for {scope}' if scope else ''}") as tx:
-        for row_id in old:
-            tx.delete("ad_copy", row_id)
-        for position, text in enumerate(texts):
+        for position, (row, text) in enumerate(zip(old, texts)):
+            if (row.text, row.position) != (text, position):
+                tx.update("ad_copy", row.id, text=text, position=position)
+        for row in old[len(texts):]:
+            tx.delete("ad_copy", row.id)
+        for position, text in enumerate(texts[len(old):], len(old)):
             tx.insert("ad_copy", campaign_id=campaign_id, scope=scope, field=field, text=text, position=position)
     return tx.result
 
