@@ -11,10 +11,12 @@ from sqlalchemy import (
     DateTime,
     Float,
     ForeignKey,
+    Index,
     Integer,
     MetaData,
     String,
     Text,
+    UniqueConstraint,
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
@@ -233,5 +235,74 @@ class UndoEntry(Base):
     undone: Mapped[bool] = mapped_column(Boolean, default=False, index=True)
 
 
+class ImportBatch(Base):
+    """One ingested performance report file: where the facts it wrote came from."""
+
+    __tablename__ = "import_batches"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    file_name: Mapped[str] = mapped_column(String(500))
+    file_sha256: Mapped[str] = mapped_column(String(64), index=True)
+    source: Mapped[str] = mapped_column(String(60))  # meta | google | tiktok | linkedin | mapping:<name>
+    rows_added: Mapped[int] = mapped_column(Integer)
+    rows_replaced: Mapped[int] = mapped_column(Integer)
+    rows_skipped: Mapped[int] = mapped_column(Integer)
+    date_from: Mapped[date | None] = mapped_column(Date, nullable=True)
+    date_to: Mapped[date | None] = mapped_column(Date, nullable=True)
+    imported_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+
+
+class AdFact(Base):
+    """One ad's numbers on one day in one currency. The natural key makes a re-import of the
+    same or an overlapping report replace rows rather than add them again; the metric
+    columns a report does not have stay NULL. Outside the undo log (an import can be a
+    million rows): studio.core.analytics.store.remove_import takes a batch back out."""
+
+    __tablename__ = "ad_facts"
+    __table_args__ = (
+        UniqueConstraint("platform", "account", "campaign", "ad_group", "ad", "date", "currency", name="uq_ad_facts_natural_key"),
+        Index("ix_ad_facts_campaign_date", "campaign", "date"),
+        Index("ix_ad_facts_platform_date", "platform", "date"),
+    )
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    platform: Mapped[str] = mapped_column(String(20))
+    account: Mapped[str] = mapped_column(String(300))  # "" when the report does not say
+    campaign: Mapped[str] = mapped_column(String(300))
+    ad_group: Mapped[str] = mapped_column(String(300))
+    ad: Mapped[str] = mapped_column(String(300))
+    asset_id: Mapped[int | None] = mapped_column(ForeignKey("assets.id", ondelete="SET NULL"), nullable=True)
+    day: Mapped[date] = mapped_column("date", Date)
+    currency: Mapped[str] = mapped_column(String(3))
+    spend: Mapped[float] = mapped_column(Float)
+    impressions: Mapped[float | None] = mapped_column(Float, nullable=True)
+    reach: Mapped[float | None] = mapped_column(Float, nullable=True)
+    clicks: Mapped[float | None] = mapped_column(Float, nullable=True)
+    link_clicks: Mapped[float | None] = mapped_column(Float, nullable=True)
+    conversions: Mapped[float | None] = mapped_column(Float, nullable=True)
+    conversion_value: Mapped[float | None] = mapped_column(Float, nullable=True)
+    video_views: Mapped[float | None] = mapped_column(Float, nullable=True)
+    batch_id: Mapped[int] = mapped_column(ForeignKey("import_batches.id", ondelete="CASCADE"), index=True)
+    source_line: Mapped[int] = mapped_column(Integer)
+
+
+class CampaignDay(Base):
+    """ad_facts added up by campaign and day (per account and currency): what most KPI queries and
+    charts read, 20 to 100 times fewer rows than the facts. Derived data, rebuilt for the days an
+    import or a removal touches (studio.core.analytics.store)."""
+
+    __tablename__ = "campaign_days"
+    platform: Mapped[str] = mapped_column(String(20), primary_key=True)
+    account: Mapped[str] = mapped_column(String(300), primary_key=True)
+    campaign: Mapped[str] = mapped_column(String(300), primary_key=True)
+    day: Mapped[date] = mapped_column("date", Date, primary_key=True)
+    currency: Mapped[str] = mapped_column(String(3), primary_key=True)
+    spend: Mapped[float] = mapped_column(Float)
+    impressions: Mapped[float | None] = mapped_column(Float, nullable=True)
+    reach: Mapped[float | None] = mapped_column(Float, nullable=True)
+    clicks: Mapped[float | None] = mapped_column(Float, nullable=True)
+    link_clicks: Mapped[float | None] = mapped_column(Float, nullable=True)
+    conversions: Mapped[float | None] = mapped_column(Float, nullable=True)
+    conversion_value: Mapped[float | None] = mapped_column(Float, nullable=True)
+    video_views: Mapped[float | None] = mapped_column(Float, nullable=True)
+
 # Tables whose rows ops may change and undo may restore. The logs themselves are not undone.
-UNDOABLE_TABLES = {t.name for t in Base.metadata.sorted_tables} - {"audit_events", "audit_head", "undo_log", "compliance_findings"}
+UNDOABLE_TABLES = {t.name for t in Base.metadata.sorted_tables} - {"audit_events", "audit_head", "undo_log", "compliance_findings", "ad_facts", "import_batches", "campaign_days"}
