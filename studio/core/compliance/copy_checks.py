@@ -76,12 +76,16 @@ def capitals(text, params, ctx):
     """Words in capitals (FLOWERS) or alternating case (FlOwErS). Allowed: short acronyms in the
     params' list, words with digits (coupon codes, SAVE20), a word right after "code"/"coupon",
     and the brand's declared names."""
+    if _plain_case(text):
+        return
     allowed = {w.upper() for w in params.get("acronyms", [])}
     declared = {w.upper() for name in ctx.brand_names for w in WORD.findall(name)}
     min_len = params.get("min_length", 3)
     tokens = list(re.finditer(r"[^\s/-]+", text))  # USB-C, Wi-Fi: each part on its own
     for i, token in enumerate(tokens):
         raw = token.group()
+        if _plain_case(raw):
+            continue
         word = raw.strip(".,;:!?\"'()[]{}«»“”‘’…")
         if not word:
             continue
@@ -99,6 +103,11 @@ def capitals(text, params, ctx):
         elif _alternating(letters):
             yield Hit(start, start + len(word), excerpt=word, fix={"replace": [start, start + len(word), word.capitalize()]})
     yield from _odd_case_runs(text)
+
+
+def _plain_case(text: str) -> bool:
+    """No word has a capital after its first letter: nothing for the capitals rules (the fast path)."""
+    return all(w[1:] == w[1:].lower() for w in text.split())
 
 
 def _odd_case_runs(text):

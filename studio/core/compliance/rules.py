@@ -71,9 +71,13 @@ class RuleSet:
     rules: list[Rule]
     versions: dict[str, str]  # rule file -> its version
     problems: list[str]  # rules that did not load, each with its id and why
+    _by_field: dict = field(default_factory=dict, init=False, repr=False, compare=False)
 
     def for_field(self, platform: str | None, field_name: str) -> list[Rule]:
-        return [r for r in self.rules if r.applies(platform, field_name)]
+        key = (platform, field_name)
+        if key not in self._by_field:  # copy is checked line by line: look each pair up once
+            self._by_field[key] = [r for r in self.rules if r.applies(platform, field_name)]
+        return self._by_field[key]
 
 
 def parse_rules(documents: list[dict], origin: str) -> tuple[list[Rule], list[str]]:
