@@ -18,7 +18,7 @@ class WorkspaceSidebar(QWidget):
         super().__init__(parent)
         self.setObjectName("Sidebar")
         self.setAttribute(Qt.WA_StyledBackground)
-        self.setFixedWidth(76)
+        self.setFixedWidth(92)  # room for the longest titles (Compliance, Analytics) on one line
         self.group = QButtonGroup(self, exclusive=True)
         self.buttons: dict[str, QToolButton] = {}
         self._icons: list[tuple[QToolButton, str]] = []
@@ -45,7 +45,7 @@ class WorkspaceSidebar(QWidget):
         button.setAccessibleName(title)
         button.setToolButtonStyle(Qt.ToolButtonTextUnderIcon)
         button.setIconSize(QSize(22, 22))
-        button.setFixedWidth(64)
+        button.setFixedWidth(80)
         button.setIcon(theme().icon(icon))
         self._icons.append((button, icon))
         return button
