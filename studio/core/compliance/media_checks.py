@@ -10,6 +10,8 @@ Loading the rules imports this module, for copy checks too, so the heavy media l
 
 from __future__ import annotations
 
+import threading
+from pathlib import Path
 from typing import TYPE_CHECKING
 
 import numpy as np
@@ -21,11 +23,28 @@ if TYPE_CHECKING:
     from studio.core.compliance.media import Media
 
 
+_last: list = []  # [(key, Media)]: the file checked last, with its frames and the text read in them
+_last_lock = threading.Lock()
+
+
 def load_media(path, context=None) -> Media:
-    """An image, video or sound file ready for these checks (studio.core.compliance.media)."""
+    """An image, video or sound file ready for these checks (studio.core.compliance.media).
+    A file checked for several platforms in a row is read, and its text OCR'd, once."""
     from studio.core.compliance.media import load_media as load
 
-    return load(path, context)
+    path = Path(path)
+    try:
+        stat = path.stat()
+        key = (str(path.resolve()), stat.st_size, stat.st_mtime_ns)
+    except OSError:
+        key = None
+    with _last_lock:
+        if key is not None and _last and _last[0][0] == key:
+            return _last[0][1]
+    media = load(path, context)
+    with _last_lock:
+        _last[:] = [(key, media)] if key is not None else []
+    return media
 
 
 def _pct(share: float) -> str:
