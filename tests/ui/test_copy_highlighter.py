@@ -78,7 +78,7 @@ def test_any_text_edit_can_have_underlines(qtbot):
     editor.setPlainText("Fresh roast")
     highlighter.check_pending()
     assert underlines(editor, 0) == []
-    editor.setPlainText("Fresh roast CLICK HERE")
+    editor.setPlainText("Fresh roast GUARANTEED RESULTS")
     highlighter.check_pending()
     assert underlines(editor, 0) and all(start >= 12 for start, _, _ in underlines(editor, 0))
 
@@ -87,6 +87,6 @@ def test_the_creative_inspector_underlines_a_text_clip(qtbot, creative):  # noqa
     new_comp(creative)
     creative.controller.add_text("Fresh roast")
     editor = creative.inspector.text_edit
-    editor.setPlainText("Fresh roast, click here")
+    editor.setPlainText("Fresh roast, guaranteed results")
     qtbot.waitUntil(lambda: bool(underlines(editor, 0)), timeout=DEBOUNCE_MS * 20)
-    assert [start for start, _, _ in underlines(editor, 0)] == [13]  # "click here", on every platform
+    assert [start for start, _, _ in underlines(editor, 0)] == [13]  # the claim, on every platform (on-screen text gets the policy rules)
