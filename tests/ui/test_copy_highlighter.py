@@ -90,3 +90,20 @@ def test_the_creative_inspector_underlines_a_text_clip(qtbot, creative):  # noqa
     editor.setPlainText("Fresh roast, guaranteed results")
     qtbot.waitUntil(lambda: bool(underlines(editor, 0)), timeout=DEBOUNCE_MS * 20)
     assert [start for start, _, _ in underlines(editor, 0)] == [13]  # the claim, on every platform (on-screen text gets the policy rules)
+
+
+def test_the_creative_inspector_uses_the_brand_of_the_composition(qtbot, creative, ctx, lib):  # noqa: F811 - the fixture
+    client = create_client(lib, "Kestrel Coffee").value
+    brand = create_brand(lib, client, "KESTREL").value
+    with lib.write("Add brand rule") as tx:  # the brand bans a word of its own
+        tx.insert("brand_rules", brand_id=brand, document={
+            "id": "brand.banned", "check": "brand_words", "params": {"banned": ["cheap"]}, "fields": ["image_text"],
+            "severity": "error", "message": "“{excerpt}” is not a word Kestrel uses.", "hint": "Say “good value”."})
+    ctx.set_campaign(create_campaign(lib, brand, "Autumn").value)
+    new_comp(creative)
+    creative.controller.add_text("x")
+    editor = creative.inspector.text_edit
+    editor.setPlainText("KESTREL beans, cheap")
+    qtbot.waitUntil(lambda: bool(underlines(editor, 0)), timeout=DEBOUNCE_MS * 20)
+    # the brand's banned word is underlined as an error (without the brand's rules nothing is)
+    assert underlines(editor, 0) == [(15, 20, QColor(theme().colors.danger).name().upper())]

@@ -50,9 +50,14 @@ def text_limit(text, params, ctx):
 
     catalog = shipped_catalog()
     spec_id = ctx.spec_id if ctx.spec_id in catalog.entries else params.get("default_specs", {}).get(ctx.platform or "")
+    if ctx.field and ctx.field not in params.get("spec_fields", []) and not ctx.spec_id:
+        # a field the platform's usual placement lacks (a long headline): the first placement that has it
+        spec_id = next((s.id for s in sorted(catalog.entries.values(), key=lambda s: s.id)
+                        if s.platform == ctx.platform and s.text_field(ctx.field)), spec_id)
     if spec_id is None:
         return
-    fields = [tf for tf in catalog.get(spec_id).text_fields if tf.name in params.get("spec_fields", [])]
+    names = [ctx.field] if catalog.get(spec_id).text_field(ctx.field or "") else params.get("spec_fields", [])
+    fields = [tf for tf in catalog.get(spec_id).text_fields if tf.name in names]
     limits = [(tf.max_chars if params.get("kind", "max") == "max" else tf.truncates_at, tf.wide_counts_double) for tf in fields]
     limits = [pair for pair in limits if pair[0]]
     if not limits:

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import string
 import unicodedata
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 from studio.core.compliance.model import Finding
@@ -35,6 +35,7 @@ class Context:
     palette: tuple[str, ...] = ()  # "#RRGGBB"
     logo_box: tuple[int, int, int, int] | None = None  # where the logo sits in an image, when known
     spec_id: str | None = None  # for media: the placement it is meant for
+    field: str | None = None  # the copy's field as its placement names it (path1, long_headline…): set by check_copy
 
 
 class _Values(dict):
@@ -64,6 +65,7 @@ def check_copy(text: str, platform: str | None, field: str, *, ruleset: RuleSet 
                                 "Ad copy is never this long: check that the right text was pasted.", platform=platform, field=field))
         text = text[:MAX_TEXT]
     text = unicodedata.normalize("NFC", text)
+    context = replace(context, field=field)
     for rule in ruleset.for_field(platform, field):
         findings += [_finding(rule, hit, platform, field) for hit in CHECKS[rule.check](text, rule.params, context)]
     return sorted(findings, key=lambda f: (f.span or (0, 0), f.rule_id))

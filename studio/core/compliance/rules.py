@@ -22,6 +22,10 @@ from studio.core.paths import resources_dir
 SCHEMA_VERSION = 1
 TEXT_FIELDS = ("headline", "description", "primary_text", "display_path", "image_text", "post_text", "ad_text", "intro_text")
 MEDIA_FIELDS = ("image", "video", "audio")
+# Placement text fields checked by the rules of a rule field they are a kind of; their own
+# character limits still come from the spec catalog under their own names.
+FIELD_KINDS = {"path1": "display_path", "path2": "display_path", "path": "display_path",
+               "long_headline": "headline", "short_headline": "headline"}
 PLATFORMS = ("meta", "google", "tiktok", "linkedin", "x")
 
 # check name -> function. Text checks: fn(text, params, ctx) -> iterable of Hit.
@@ -76,7 +80,8 @@ class RuleSet:
     def for_field(self, platform: str | None, field_name: str) -> list[Rule]:
         key = (platform, field_name)
         if key not in self._by_field:  # copy is checked line by line: look each pair up once
-            self._by_field[key] = [r for r in self.rules if r.applies(platform, field_name)]
+            kind = FIELD_KINDS.get(field_name, field_name)
+            self._by_field[key] = [r for r in self.rules if r.applies(platform, kind)]
         return self._by_field[key]
 
 

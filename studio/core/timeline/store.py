@@ -44,3 +44,9 @@ def load_composition(lib, composition_id: int) -> Composition:
     if document is None:
         raise BadInput(f"There is no composition {composition_id}; `studio compositions list` shows them.")
     return Composition.from_document(document)
+
+
+def composition_campaign(lib, composition_id: int) -> int | None:
+    """The campaign a composition belongs to (None when it is in none, or is gone)."""
+    with lib.read() as conn:
+        return conn.execute(select(CompositionRow.campaign_id).where(CompositionRow.id == composition_id)).scalar()

@@ -149,3 +149,20 @@ def test_a_malformed_rule_file_names_the_rule_and_the_rest_keep_working(tmp_path
     (tmp_path / "garbage.json").write_text("{not json")
     assert "cannot be read" in load_rule_file(tmp_path / "garbage.json")[2][0]
     assert errors("FLOWERS")  # the shipped rules still work
+
+
+def ids(text, platform, field):
+    return {f.rule_id for f in check_copy(text, platform, field)}
+
+
+def test_placement_fields_get_the_rules_of_their_kind_and_their_own_limits():
+    # Google's display paths and Performance Max's long headline are checked like paths and headlines
+    assert "google.capitals" in ids("SHOES", "google", "path1")
+    assert "google.exclamation_count" in ids("deals!!", "google", "path2")
+    assert "limit.display_path" in ids("summer-collection", "google", "path2")  # 17 > 15
+    assert "google.exclamation_headline" in ids("Fresh flowers, delivered today!", "google", "long_headline")
+    # the long headline's own limit is 90, not a headline's 30
+    sixty = "Fresh flowers from local growers, delivered to your door today"
+    assert "limit.headline" not in ids(sixty, "google", "long_headline")
+    assert "limit.headline" in ids(sixty, "google", "headline")
+    assert "limit.headline" in ids(sixty + " and every day of the week, all year", "google", "long_headline")

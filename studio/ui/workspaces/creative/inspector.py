@@ -17,10 +17,12 @@ from PySide6.QtWidgets import (
 )
 
 from studio.core.timeline import variants
+from studio.core.compliance.rules import PLATFORMS
 from studio.core.timeline.model import Animated, KataClip, MediaClip, ShapeClip, Stroke, TextBox, TextClip
+from studio.core.timeline.store import composition_campaign
 from studio.ui.shell.parts import EmptyState, PanelHeader
 from studio.ui.shell.theme import theme
-from studio.ui.widgets.copy_highlighter import CopyHighlighter
+from studio.ui.widgets.copy_highlighter import CopyHighlighter, campaign_rules
 from studio.ui.workspaces.creative.timeline_model import TimelineController, parse_timecode, source_limit, timecode
 
 KEY_COLOUR = "#FFD54A"
@@ -112,7 +114,16 @@ class InspectorPanel(QWidget):
         controller.composition_changed.connect(self.refresh)
         controller.playhead_changed.connect(lambda _f: self.refresh())
         controller.variant_changed.connect(self.refresh)
+        controller.loaded.connect(self._follow_brand)
+        self._follow_brand(controller.composition_id)
         self.refresh()
+
+    def _follow_brand(self, composition_id: int | None) -> None:
+        """Text in the picture is checked with the rules of the composition's brand (its own banned
+        words, its name allowed in capitals)."""
+        campaign_id = composition_campaign(self.controller.ctx.lib, composition_id) if composition_id is not None else None
+        ruleset, context = campaign_rules(self.controller.ctx.lib, campaign_id)
+        self.text_highlighter.set_target(PLATFORMS, "image_text", ruleset=ruleset, context=context)
 
     # ---- building ---------------------------------------------------------------------------
     def _section(self, layout: QVBoxLayout, title: str) -> tuple[QWidget, QFormLayout]:
