@@ -57,3 +57,22 @@ def test_upgrade_from_first_revision_keeps_data_and_backs_up(tmp_path):
     con = sqlite3.connect(backups[0])
     assert con.execute("select version_num from alembic_version").fetchone()[0] == "0001"
     con.close()
+
+
+def test_0009_moves_check_records_out_of_the_findings_and_back(tmp_path):
+    engine = make_engine(sqlite_url(tmp_path / "x.db"))
+    finding = ("insert into compliance_findings(target, campaign_id, content_hash, fingerprint, rule_id, severity, document, checked_at) "
+               "values (:target, null, :digest, :fp, :rule, :severity, '{}', '2026-01-01 00:00:00')")
+    with engine.begin() as conn:
+        migrate.upgrade(conn, "0008")
+        conn.execute(text(finding), {"target": "copy:1", "digest": "d1", "fp": "", "rule": "", "severity": "none"})  # a clean check
+        for severity in ("error", "warning", "warning"):
+            conn.execute(text(finding), {"target": "copy:2", "digest": "d2", "fp": severity, "rule": "r", "severity": severity})
+        migrate.upgrade(conn, "0009")
+        assert conn.execute(text("select target, content_hash, errors, warnings from compliance_checks order by target")).all() == [
+            ("copy:1", "d1", 0, 0), ("copy:2", "d2", 1, 2)]
+        assert conn.execute(text("select target, severity from compliance_findings order by id")).all() == [
+            ("copy:2", "error"), ("copy:2", "warning"), ("copy:2", "warning")]
+        command.downgrade(migrate.alembic_config(conn), "0008")
+        assert conn.execute(text("select target, content_hash, severity from compliance_findings order by target, id")).all() == [
+            ("copy:1", "d1", "none"), ("copy:2", "d2", "error"), ("copy:2", "d2", "warning"), ("copy:2", "d2", "warning")]

@@ -20,7 +20,7 @@ from PIL import Image
 
 from studio.core.assets.probe import is_image, open_image, probe_av
 from studio.core.compliance.boxes import iou
-from studio.core.compliance.ocr import TextLine, read_lines
+from studio.core.compliance.ocr import TextLine, read_many
 from studio.core.errors import BadInput
 from studio.core.render.audio import RATE
 
@@ -85,13 +85,17 @@ class Media:
         return self.memo("audio", lambda: _decode_audio(self.path) if self.has_audio else None)
 
     def _read_frames(self) -> list[list[TextLine]]:
-        result, last_thumb, last_lines = [], None, []
-        for frame in self.frames:
+        read_as, last_thumb = [], None  # the frame whose reading each frame shares
+        for i, frame in enumerate(self.frames):
             thumb = cv2.resize(cv2.cvtColor(frame.pixels, cv2.COLOR_RGB2GRAY), (270, 480), interpolation=cv2.INTER_AREA).astype(np.float32)
             if last_thumb is None or cv2.blur(np.abs(thumb - last_thumb), (8, 8)).max() >= SAME_PICTURE:
-                last_thumb, last_lines = thumb, read_lines(frame.pixels, frame.index)
-            result.append(last_lines)
-        return result
+                last_thumb = thumb
+                read_as.append(i)
+            else:
+                read_as.append(read_as[-1])
+        distinct = sorted(set(read_as))
+        read = dict(zip(distinct, read_many([(self.frames[i].pixels, self.frames[i].index) for i in distinct])))
+        return [read[i] for i in read_as]
 
 
 def load_media(path: Path, context=None) -> Media:

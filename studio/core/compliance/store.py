@@ -3,8 +3,8 @@
 A target is one thing that is checked: "copy:<ad_copy id>", "asset:<id>" or
 "composition:<id>" (its text clips). Its findings are derived data, kept outside the undo
 history and replaced only when what was checked changes: the content hash covers the
-content, the platforms, the brand's context and the rules themselves. A target that checked
-clean keeps one row of severity "none", so it is not checked again while it stays the same.
+content, the platforms, the brand's context and the rules themselves; each target's last check
+is one compliance_checks row (clean or not), so it is not checked again while it stays the same.
 
 Waivers name a finding's fingerprint (stable across re-checks while the problem remains);
 they are undoable ops. Checks, waivers, approvals and exports are audit events.
@@ -34,6 +34,7 @@ from studio.core.db.models import (
     Asset,
     Brand,
     Campaign,
+    ComplianceCheckRow,
     ComplianceFindingRow,
     CompositionRow,
     WaiverRow,
@@ -44,7 +45,6 @@ from studio.core.jobs import JobState
 from studio.core.ops.tx import actor
 from studio.core.timeline.model import Composition, MediaClip, TextClip
 
-CLEAN = "none"  # the severity of the row that records a clean check
 CHECKED_MEDIA = ("image", "video")
 
 
@@ -206,8 +206,8 @@ def recheck_campaign(lib, campaign_id: int, state, *, ruleset: RuleSet | None = 
     targets = _campaign_targets(lib, campaign_id, context, ruleset, only)
     rules = _rules_signature(ruleset)
     with lib.read() as conn:
-        stored = dict(conn.execute(select(ComplianceFindingRow.target, ComplianceFindingRow.content_hash)
-                                   .where(ComplianceFindingRow.campaign_id == campaign_id)).all())
+        stored = dict(conn.execute(select(ComplianceCheckRow.target, ComplianceCheckRow.content_hash)
+                                   .where(ComplianceCheckRow.campaign_id == campaign_id)).all())
     state.set_status(f"Checking {len(targets)} item(s)")
     results = {}
     for i, target in enumerate(targets):
@@ -235,25 +235,28 @@ def recheck_target(lib, target: str, *, ruleset: RuleSet | None = None) -> dict:
         return recheck_campaign(lib, campaign_id, JobState(), ruleset=ruleset, only={target})
     with lib.write_lock, lib.engine.begin() as conn:  # gone, trashed or in no campaign: its findings no longer apply
         conn.execute(delete(ComplianceFindingRow).where(ComplianceFindingRow.target == target))
+        conn.execute(delete(ComplianceCheckRow).where(ComplianceCheckRow.target == target))
     return {"target": target, "rechecked": 0}
 
 
 def _store(lib, campaign_id: int, results: dict, gone: set[str], ruleset: RuleSet) -> dict:
     """Replace the findings of the re-checked targets in one transaction, with its audit event."""
     now = utcnow()
-    table = ComplianceFindingRow.__table__
+    findings, checks = ComplianceFindingRow.__table__, ComplianceCheckRow.__table__
     errors = warnings = 0
     with lib.write_lock, lib.engine.begin() as conn:
         for target in set(results) | gone:
-            conn.execute(table.delete().where(table.c.target == target))
+            conn.execute(findings.delete().where(findings.c.target == target))
+            conn.execute(checks.delete().where(checks.c.target == target))
         for target, (digest, found) in sorted(results.items()):
-            common = {"target": target, "campaign_id": campaign_id, "content_hash": digest, "checked_at": now}
-            rows = [{**common, "fingerprint": f.fingerprint(target), "rule_id": f.rule_id, "severity": f.severity,
-                     "platform": f.platform, "field": f.field, "document": f.as_dict() | extra} for f, extra in found]
-            rows = rows or [{**common, "fingerprint": "", "rule_id": "", "severity": CLEAN, "platform": None, "field": None, "document": {}}]
-            conn.execute(table.insert(), rows)
-            errors += sum(f.severity == "error" for f, _ in found)
-            warnings += sum(f.severity == "warning" for f, _ in found)
+            common = {"target": target, "campaign_id": campaign_id, "checked_at": now}
+            if found:
+                conn.execute(findings.insert(), [{**common, "fingerprint": f.fingerprint(target), "rule_id": f.rule_id, "severity": f.severity,
+                                                  "platform": f.platform, "field": f.field, "document": f.as_dict() | extra} for f, extra in found])
+            n_errors = sum(f.severity == "error" for f, _ in found)
+            n_warnings = sum(f.severity == "warning" for f, _ in found)
+            conn.execute(checks.insert(), {**common, "content_hash": digest, "errors": n_errors, "warnings": n_warnings})
+            errors, warnings = errors + n_errors, warnings + n_warnings
         if results or gone:
             audit.append(conn, actor(), "Compliance check", {
                 "campaign_id": campaign_id, "rechecked": sorted(results), "dropped": sorted(gone),
@@ -277,8 +280,7 @@ def findings_for(lib, targets: Iterable[str]) -> list[StoredFinding]:
     if not targets:
         return []
     with lib.read() as conn:
-        rows = conn.execute(select(ComplianceFindingRow).where(ComplianceFindingRow.target.in_(targets),
-                                                               ComplianceFindingRow.severity != CLEAN)
+        rows = conn.execute(select(ComplianceFindingRow).where(ComplianceFindingRow.target.in_(targets))
                             .order_by(ComplianceFindingRow.target, ComplianceFindingRow.id)).all()
         prints = {r.fingerprint for r in rows}
         waivers = {w.fingerprint: w for w in conn.execute(select(WaiverRow).where(WaiverRow.fingerprint.in_(prints))
@@ -303,7 +305,7 @@ def blocking_findings(lib, campaign_id: int) -> list[StoredFinding]:
 def unchecked_targets(lib, targets: Iterable[str]) -> list[str]:
     targets = list(targets)
     with lib.read() as conn:
-        checked = set(conn.execute(select(ComplianceFindingRow.target).where(ComplianceFindingRow.target.in_(targets))).scalars())
+        checked = set(conn.execute(select(ComplianceCheckRow.target).where(ComplianceCheckRow.target.in_(targets))).scalars())
     return [t for t in targets if t not in checked]
 
 

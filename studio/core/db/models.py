@@ -192,17 +192,28 @@ class BrandRuleRow(Base):
     created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
 
 
+class ComplianceCheckRow(Base):
+    """The last check of one target ("copy:<ad_copy id>", "asset:<id>", "composition:<id>"), clean
+    or not. Derived data, outside the undo history: replaced when what it covers changes."""
+
+    __tablename__ = "compliance_checks"
+    target: Mapped[str] = mapped_column(String(60), primary_key=True)
+    campaign_id: Mapped[int | None] = mapped_column(ForeignKey("campaigns.id", ondelete="CASCADE"), nullable=True, index=True)
+    content_hash: Mapped[str] = mapped_column(String(64))  # what was checked: a change makes the findings stale
+    errors: Mapped[int] = mapped_column(Integer, default=0)
+    warnings: Mapped[int] = mapped_column(Integer, default=0)
+    checked_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+
+
 class ComplianceFindingRow(Base):
-    """A stored finding of the last check of one target ("copy:<ad_copy id>", "asset:<id>",
-    "composition:<id>"). Derived data: replaced on every re-check, outside the undo history.
-    `fingerprint` stays the same across re-checks while the same problem remains, so a waiver
-    (which names it) keeps applying."""
+    """A finding of the last check of one target (see ComplianceCheckRow). `fingerprint` stays
+    the same across re-checks while the same problem remains, so a waiver (which names it) keeps
+    applying."""
 
     __tablename__ = "compliance_findings"
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     target: Mapped[str] = mapped_column(String(60), index=True)
     campaign_id: Mapped[int | None] = mapped_column(ForeignKey("campaigns.id", ondelete="CASCADE"), nullable=True, index=True)
-    content_hash: Mapped[str] = mapped_column(String(64))  # what was checked: a change makes the findings stale
     fingerprint: Mapped[str] = mapped_column(String(64), index=True)
     rule_id: Mapped[str] = mapped_column(String(100))
     severity: Mapped[str] = mapped_column(String(10))
@@ -304,5 +315,46 @@ class CampaignDay(Base):
     conversion_value: Mapped[float | None] = mapped_column(Float, nullable=True)
     video_views: Mapped[float | None] = mapped_column(Float, nullable=True)
 
+
+class DecisionRuleRow(Base):
+    """A decision rule (studio.core.analytics.decisions): its kind, its parameters and the
+    campaigns it watches (scope: {"platform", "account", "campaign" (a glob), "currency"}, each optional)."""
+
+    __tablename__ = "decision_rules"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    name: Mapped[str] = mapped_column(String(200))
+    enabled: Mapped[bool] = mapped_column(Boolean, default=True)
+    kind: Mapped[str] = mapped_column(String(40))
+    params: Mapped[dict] = mapped_column(JSON, default=dict)
+    scope: Mapped[dict] = mapped_column(JSON, default=dict)
+    created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+
+
+class ProposedActionRow(Base):
+    """An action a rule proposed for one campaign, waiting for (or carrying) a person's decision.
+    kind: pause | budget_change (values are daily budgets) | spend_cap (a pause because a hard cap was
+    reached; values are the spend and the cap). status: proposed | approved | rejected | exported | sent."""
+
+    __tablename__ = "proposed_actions"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    # A plain id, not a foreign key: removing a rule keeps the actions it proposed, as the audit trail names them.
+    rule_id: Mapped[int | None] = mapped_column(Integer, nullable=True, index=True)
+    platform: Mapped[str] = mapped_column(String(20))
+    account: Mapped[str] = mapped_column(String(300))
+    campaign: Mapped[str] = mapped_column(String(300))
+    kind: Mapped[str] = mapped_column(String(20))
+    current_value: Mapped[float | None] = mapped_column(Float, nullable=True)
+    proposed_value: Mapped[float | None] = mapped_column(Float, nullable=True)
+    currency: Mapped[str] = mapped_column(String(3))
+    as_of: Mapped[date] = mapped_column(Date)  # the last day of data the rule read
+    reason: Mapped[str] = mapped_column(Text)
+    evidence: Mapped[dict] = mapped_column(JSON, default=dict)
+    status: Mapped[str] = mapped_column(String(12), default="proposed", index=True)
+    created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+    decided_by: Mapped[str | None] = mapped_column(String(200), nullable=True)
+    decided_at: Mapped[datetime | None] = mapped_column(DateTime, nullable=True)
+    note: Mapped[str | None] = mapped_column(Text, nullable=True)
+
 # Tables whose rows ops may change and undo may restore. The logs themselves are not undone.
-UNDOABLE_TABLES = {t.name for t in Base.metadata.sorted_tables} - {"audit_events", "audit_head", "undo_log", "compliance_findings", "ad_facts", "import_batches", "campaign_days"}
+UNDOABLE_TABLES = {t.name for t in Base.metadata.sorted_tables} - {"audit_events", "audit_head", "undo_log", "compliance_checks", "compliance_findings", "ad_facts", "import_batches", "campaign_days"}

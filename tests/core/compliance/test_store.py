@@ -11,7 +11,7 @@ from sqlalchemy import func, select
 
 from studio.core.assets import importer
 from studio.core.compliance import store
-from studio.core.db.models import AuditEvent, Campaign, ComplianceFindingRow, WaiverRow
+from studio.core.db.models import AuditEvent, Campaign, ComplianceCheckRow, ComplianceFindingRow, WaiverRow
 from studio.core.errors import BadInput, Cancelled
 from studio.core.jobs import JobState
 from studio.core.ops.compositions import create_composition
@@ -86,7 +86,7 @@ def test_only_what_changed_is_checked_again_and_findings_of_gone_copy_are_droppe
     result = store.recheck_campaign(lib, campaign, JobState())
     assert result["rechecked"] == 1 and banned(store.campaign_findings(lib, campaign)) == []
     with lib.read() as conn:
-        stored = set(conn.execute(select(ComplianceFindingRow.target)).scalars())
+        stored = set(conn.execute(select(ComplianceCheckRow.target)).scalars())
     assert stored == new and old - new  # the gone row's findings went with it
     assert events(lib, "Compliance check")[-1]["dropped"] == sorted(old - new)
 
@@ -106,6 +106,7 @@ def test_a_cancelled_check_stores_nothing(lib, campaign):
         store.recheck_campaign(lib, campaign, state)
     with lib.read() as conn:
         assert conn.execute(select(func.count()).select_from(ComplianceFindingRow)).scalar() == 0
+        assert conn.execute(select(func.count()).select_from(ComplianceCheckRow)).scalar() == 0
 
 
 def test_recheck_target_checks_one_item_and_forgets_a_deleted_one(lib, campaign):
