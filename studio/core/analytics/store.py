@@ -35,6 +35,7 @@ from studio.core.ops.tx import OpResult, actor
 KEY = ("platform", "account", "campaign", "ad_group", "ad", "date", "currency")
 COLUMNS = (*KEY, *METRICS, "source_line")
 CHUNK = 50_000  # rows per executemany: Cancel is checked between chunks
+IMPORT_CACHE_KIB = -262_144  # SQLite page cache while an import writes (negative: KiB), 256 MB at most
 MAPPING_PREFIX = "analytics.mapping."
 CHANGES = frozenset({"ad_facts", "import_batches", "campaign_days"})
 ROLLUP_KEY = ("platform", "account", "campaign", "date", "currency")
@@ -91,22 +92,12 @@ def write_batch(lib, facts: pd.DataFrame, *, file_name: str, sha256: str, source
             date_from=date.fromisoformat(first) if first else None, date_to=date.fromisoformat(last) if last else None,
         )).inserted_primary_key[0]
         raw = conn.connection.driver_connection
-        if _overlaps(raw, facts, first, last):
-            raw.execute(f"CREATE TEMP TABLE incoming AS SELECT {_COLS} FROM ad_facts WHERE 0")
-            _insert_chunks(raw, f"INSERT INTO temp.incoming VALUES ({', '.join('?' * len(COLUMNS))})", rows, state, ())
-            known, same = raw.execute(
-                f"SELECT count(f.id), coalesce(sum({_SAME}), 0) FROM temp.incoming i JOIN ad_facts f ON {_ON_KEY}").fetchone()
-            raw.execute(_UPSERT, (batch_id,))
-            raw.execute("DROP TABLE temp.incoming")
-            written = Written(batch_id, len(rows) - known, known - same, same)
-            state.check()
-            for platform in facts["platform"].unique():
-                _rebuild_campaign_days(raw, platform, first, last)
-        else:  # the usual first import of a period: nothing to compare with, nothing rolled up there yet
-            _insert_chunks(raw, _INSERT, rows, state, (batch_id,))
-            written = Written(batch_id, len(rows), 0, 0)
-            state.check()
-            _add_campaign_days(raw, ordered)
+        cache = raw.execute("PRAGMA cache_size").fetchone()[0]
+        raw.execute(f"PRAGMA cache_size = {IMPORT_CACHE_KIB}")  # the natural-key index of a big report stays in memory
+        try:
+            written = _write_facts(raw, facts, ordered, rows, batch_id, first, last, state)
+        finally:
+            raw.execute(f"PRAGMA cache_size = {cache}")
         conn.execute(update(ImportBatch).where(ImportBatch.id == batch_id).values(
             rows_added=written.added, rows_replaced=written.replaced, rows_skipped=skipped + written.unchanged))
         audit.append(conn, actor(), f"Import performance report {file_name}", {
@@ -116,10 +107,30 @@ def write_batch(lib, facts: pd.DataFrame, *, file_name: str, sha256: str, source
     return written
 
 
+def _write_facts(raw, facts, ordered, rows, batch_id, first, last, state) -> Written:
+    """The facts, and campaign_days for their days."""
+    if _overlaps(raw, facts, first, last):
+        raw.execute(f"CREATE TEMP TABLE incoming AS SELECT {_COLS} FROM ad_facts WHERE 0")
+        _insert_chunks(raw, f"INSERT INTO temp.incoming VALUES ({', '.join('?' * len(COLUMNS))})", rows, state, ())
+        known, same = raw.execute(
+            f"SELECT count(f.id), coalesce(sum({_SAME}), 0) FROM temp.incoming i JOIN ad_facts f ON {_ON_KEY}").fetchone()
+        raw.execute(_UPSERT, (batch_id,))
+        raw.execute("DROP TABLE temp.incoming")
+        state.check()
+        for platform in facts["platform"].unique():
+            _rebuild_campaign_days(raw, platform, first, last)
+        return Written(batch_id, len(rows) - known, known - same, same)
+    # the usual first import of a period: nothing to compare with, nothing rolled up there yet
+    _insert_chunks(raw, _INSERT, rows, state, (batch_id,))
+    state.check()
+    _add_campaign_days(raw, ordered)
+    return Written(batch_id, len(rows), 0, 0)
+
+
 def _overlaps(raw, facts: pd.DataFrame, first, last) -> bool:
     if first is None:
         return False
-    return any(raw.execute("SELECT 1 FROM ad_facts WHERE platform = ? AND date BETWEEN ? AND ? LIMIT 1", (p, first, last)).fetchone()
+    return any(raw.execute("SELECT 1 FROM campaign_days WHERE platform = ? AND date BETWEEN ? AND ? LIMIT 1", (p, first, last)).fetchone()
                for p in facts["platform"].unique())
 
 
