@@ -5,6 +5,7 @@ studio.cli). A check exits 3 when it finds an error, like `studio spec check`.""
 from __future__ import annotations
 
 import csv
+import json
 import sys
 from pathlib import Path
 
@@ -41,6 +42,32 @@ def add_parsers(sub, common, parser_class) -> None:
     comp = sub.add_parser("compliance", help="a campaign's stored findings").add_subparsers(dest="action", required=True, parser_class=parser_class, metavar="ACTION")
     cchk = comp.add_parser("check", parents=[common], help="check the campaign's copy, media and compositions; exit 3 on errors nobody waived")
     cchk.add_argument("--campaign", required=True, metavar="NAME_OR_ID")
+    _add_brand_parsers(comp, common, parser_class)
+
+
+def _add_brand_parsers(comp, common, parser_class) -> None:
+    from studio.core.compliance.rules import TEXT_FIELDS
+
+    brand = comp.add_parser("brand", help="a brand's own rules: banned words, required disclaimers, its voice, any rule you write")
+    brand.add_argument("brand", metavar="BRAND", help="the brand's id or name")
+    what = brand.add_subparsers(dest="brand_action", required=True, parser_class=parser_class, metavar="WHAT")
+    what.add_parser("rules", parents=[common], help="list the brand's rules")
+    ban = what.add_parser("ban", parents=[common], help="words the brand's copy must not use (added to those it has)")
+    ban.add_argument("words", nargs="+", metavar="WORD")
+    ban.add_argument("--remove", action="store_true", help="allow these words again")
+    req = what.add_parser("require", parents=[common], help="words or disclaimers the brand's copy must carry (added to those it has)")
+    req.add_argument("phrases", nargs="+", metavar="PHRASE")
+    req.add_argument("--field", action="append", choices=TEXT_FIELDS, help="where they are required (may be repeated; default primary_text)")
+    req.add_argument("--remove", action="store_true", help="no longer require these")
+    voice = what.add_parser("voice", parents=[common], help="learn the brand's voice from its own texts")
+    voice.add_argument("--samples", required=True, metavar="FILE.txt", help="one text the brand has published per line (at least 3)")
+    score = what.add_parser("voice-score", parents=[common], help="how close copy sounds to the brand's voice (0–100) and the sentences furthest from it")
+    score.add_argument("text", nargs="?", metavar="TEXT")
+    score.add_argument("--file", metavar="FILE.txt", help="score every line of the file")
+    add = what.add_parser("add-rule", parents=[common], help="add rules from a JSON file (a rule, a list of rules, or a rule file)")
+    add.add_argument("file", metavar="RULE.json")
+    remove = what.add_parser("remove-rule", parents=[common], help="remove the brand's rule with this id")
+    remove.add_argument("rule_id", metavar="ID")
 
 
 def _ruleset(paths: list[str]):
@@ -204,10 +231,106 @@ def cmd_compliance_check(args) -> int:
     return CHECK_FAILED if blocking else 0
 
 
+def _read_lines(raw: str, what: str) -> list[str]:
+    path = Path(raw)
+    if not path.is_file():
+        raise BadInput(f"{path} does not exist; give a text file with {what}, one per line.")
+    try:
+        return [line.strip() for line in path.read_text(encoding="utf-8-sig").splitlines() if line.strip()]
+    except UnicodeDecodeError:
+        raise BadInput(f"{path} is not UTF-8 text; save it as UTF-8 with {what}, one per line.") from None
+
+
+def _read_rules(raw: str) -> list:
+    """A rule, a list of rules, or a rule file ({"schema_version": 1, "rules": [...]})."""
+    path = Path(raw)
+    if not path.is_file():
+        raise BadInput(f"{path} does not exist; give a JSON file with a rule, a list of rules, or a rule file.")
+    try:
+        data = json.loads(path.read_text(encoding="utf-8-sig"))
+    except UnicodeDecodeError:
+        raise BadInput(f"{path} is not UTF-8 text.") from None
+    except json.JSONDecodeError as exc:
+        raise BadInput(f"{path} is not valid JSON (line {exc.lineno}, column {exc.colno}: {exc.msg}); nothing was added.") from None
+    if isinstance(data, dict) and "rules" in data:
+        data = data["rules"]
+    return data if isinstance(data, list) else [data]
+
+
+def _rule_line(rule) -> str:
+    from studio.core.compliance.rules import TEXT_FIELDS
+
+    doc = rule.document if isinstance(rule.document, dict) else {}
+    params = doc.get("params", {})
+    detail = {"brand_words": lambda: "; ".join(f"{k}: {', '.join(params[k])}" for k in ("banned", "required") if params.get(k)),
+              "brand_voice": lambda: f"{len(params.get('samples', []))} sample text(s)"}.get(doc.get("check"), lambda: "")()
+    fields = doc.get("fields", [])
+    where = "every copy field" if set(fields) >= set(TEXT_FIELDS) else ", ".join(fields)
+    line = f"  {rule.rule_id}  {doc.get('severity', '?')}  {doc.get('check', '?')}  [{where}]" + (f"  {detail}" if detail else "")
+    return line + (f"\n    does not load: {rule.problem}" if rule.problem else "")
+
+
+def cmd_compliance_brand(args) -> int:
+    from studio.cli import _print, open_library
+    from studio.core.ops import brand_rules as ops
+
+    with open_library(args) as lib:
+        brand_id, name = ops.find_brand(lib, args.brand)
+        action = args.brand_action
+        if action == "voice-score":
+            return _voice_score(args, lib, brand_id, name)
+        if action == "ban":
+            words = ops.brand_guidelines(lib, brand_id).banned
+            ops.set_brand_words(lib, brand_id, banned=_merge(words, args.words, args.remove))
+        elif action == "require":
+            phrases = ops.brand_guidelines(lib, brand_id).required
+            ops.set_brand_words(lib, brand_id, required=_merge(phrases, args.phrases, args.remove), fields=args.field)
+        elif action == "voice":
+            ops.set_voice_samples(lib, brand_id, _read_lines(args.samples, "texts the brand has published"))
+        elif action == "add-rule":
+            ops.add_brand_rules(lib, brand_id, _read_rules(args.file), origin=Path(args.file).name)
+        elif action == "remove-rule":
+            ops.remove_brand_rule(lib, brand_id, args.rule_id)
+        guidelines = ops.brand_guidelines(lib, brand_id)
+    document = {"brand_id": brand_id, "brand": name, "palette": list(guidelines.palette), "banned": list(guidelines.banned),
+                "required": list(guidelines.required), "required_fields": list(guidelines.required_fields),
+                "voice_samples": len(guidelines.voice_samples),
+                "rules": [{"id": r.rule_id, "document": r.document, "problem": r.problem} for r in guidelines.rules]}
+    lines = [f"{name} (brand {brand_id}): {len(guidelines.rules)} rule(s)" + (":" if guidelines.rules else "; add some with ban, require, voice or add-rule.")]
+    _print(args, document, "\n".join(lines + [_rule_line(r) for r in guidelines.rules]))
+    return 0
+
+
+def _merge(current, given: list[str], remove: bool) -> list[str]:
+    if remove:
+        drop = {g.strip().casefold() for g in given}
+        return [c for c in current if c.casefold() not in drop]
+    return [*current, *given]
+
+
+def _voice_score(args, lib, brand_id: int, name: str) -> int:
+    from studio.cli import _print
+    from studio.core.compliance.voice import voice_score
+    from studio.core.ops.brand_rules import brand_guidelines
+
+    if (args.text is None) == (args.file is None):
+        raise BadInput("Give the TEXT to score, or --file FILE.txt (one text per line), not both.")
+    samples = brand_guidelines(lib, brand_id).voice_samples
+    if not samples:
+        raise BadInput(f"{name} has no voice yet: give it its own texts with `studio compliance brand {brand_id} voice --samples FILE.txt`.")
+    texts = [args.text] if args.file is None else _read_lines(args.file, "the copy to score")
+    report = voice_score(list(samples), texts)
+    lines = [f"{name} voice score: {report.score}/100 over {len(texts)} text(s). Furthest from the voice:"]
+    lines += [f"  {s.distance:.2f}  “{s.text}”: {s.why}" for s in report.sentences[:5]]
+    _print(args, {"brand_id": brand_id, "brand": name, **report.as_dict()}, "\n".join(lines))
+    return 0
+
+
 COMMANDS = {
     ("check", "copy"): cmd_check_copy,
     ("check", "asset"): cmd_check_asset,
     ("audit", "verify"): cmd_audit_verify,
     ("audit", "report"): cmd_audit_report,
     ("compliance", "check"): cmd_compliance_check,
+    ("compliance", "brand"): cmd_compliance_brand,
 }

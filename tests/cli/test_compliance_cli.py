@@ -191,3 +191,76 @@ def test_audit_report_writes_html_and_pdf_with_findings_waivers_and_the_trail(tm
     (tmp_path / "file").write_text("")
     out = studio("audit", "report", "--campaign", "Spring", "--out", tmp_path / "file", "--library", lib_dir)
     assert out.returncode == 2 and "is a file" in out.stderr
+
+
+def _brand_library(lib_dir) -> None:
+    from studio.core.ops.copy import set_copy
+    from studio.core.ops.organize import find_or_create_campaign
+
+    with Library.open(lib_dir) as lib:
+        set_copy(lib, find_or_create_campaign(lib, "Spring"), "headline", ["Cheap tulips"])
+
+
+def test_a_brand_gets_banned_words_disclaimers_a_voice_and_rules_from_the_command_line(tmp_path):
+    from tests.core.compliance.test_voice import CALM, SHOUTY_NEW
+
+    lib_dir = tmp_path / "lib"
+    _brand_library(lib_dir)
+    out = studio("compliance", "brand", "My brand", "ban", "cheap", "bargain", "--library", lib_dir, "--json")
+    assert out.returncode == 0, out.stderr
+    assert json.loads(out.stdout)["banned"] == ["cheap", "bargain"]
+    out = studio("compliance", "brand", "1", "require", "Terms apply", "--field", "description", "--library", lib_dir, "--json")
+    doc = json.loads(out.stdout)
+    assert (doc["required"], doc["required_fields"]) == (["Terms apply"], ["description"])
+    out = studio("compliance", "check", "--campaign", "Spring", "--library", lib_dir, "--json")
+    assert out.returncode == 3 and "brand.banned" in {f["rule_id"] for f in json.loads(out.stdout)["findings"]}
+
+    (tmp_path / "voice.txt").write_text("\n".join(CALM) + "\n\n", encoding="utf-8")
+    assert studio("compliance", "brand", "1", "voice", "--samples", tmp_path / "voice.txt", "--library", lib_dir).returncode == 0
+    (tmp_path / "copy.txt").write_text(f"{CALM[0]}\n{SHOUTY_NEW[1]}\n", encoding="utf-8")
+    out = studio("compliance", "brand", "1", "voice-score", "--file", tmp_path / "copy.txt", "--library", lib_dir, "--json")
+    report = json.loads(out.stdout)
+    assert 0 <= report["score"] < 80 and report["sentences"][0]["text_index"] == 1
+    assert "exclamation marks the brand never uses" in report["sentences"][0]["why"]
+    out = studio("compliance", "brand", "1", "voice-score", CALM[1], "--library", lib_dir)
+    assert out.returncode == 0 and out.stdout.startswith("My brand voice score: ") and "close to the brand's voice" in out.stdout
+
+    rule = {"id": "brand.no_deals", "check": "phrases", "params": {"phrases": ["deal*"]}, "fields": ["headline"],
+            "severity": "warning", "message": "No deals.", "hint": "Say offer."}
+    (tmp_path / "rule.json").write_text(json.dumps(rule))
+    assert studio("compliance", "brand", "1", "add-rule", tmp_path / "rule.json", "--library", lib_dir).returncode == 0
+    studio("compliance", "brand", "1", "ban", "cheap", "--remove", "--library", lib_dir)
+    out = studio("compliance", "brand", "1", "remove-rule", "brand.required", "--library", lib_dir)
+    assert out.returncode == 0, out.stderr
+    assert out.stdout.splitlines()[0] == "My brand (brand 1): 3 rule(s):"
+    assert [line.split()[0] for line in out.stdout.splitlines()[1:]] == ["brand.banned", "brand.voice", "brand.no_deals"]
+    assert "banned: bargain" in out.stdout and "5 sample text(s)" in out.stdout
+
+
+def test_bad_brand_input_says_what_is_wrong_and_writes_nothing(tmp_path):
+    lib_dir = tmp_path / "lib"
+    _brand_library(lib_dir)
+
+    def brand(*args):
+        return studio("compliance", "brand", *args, "--library", lib_dir)
+
+    out = brand("Acme", "rules")
+    assert out.returncode == 2 and "There is no brand 'Acme'. The brands are: 1 My brand." in out.stderr
+    (tmp_path / "broken.json").write_text('{"id": "brand.x", "check": ')
+    out = brand("1", "add-rule", tmp_path / "broken.json")
+    assert out.returncode == 2 and "broken.json is not valid JSON (line 1, column" in out.stderr
+    good = {"id": "brand.good", "check": "phrases", "params": {"phrases": ["deal"]}, "fields": ["headline"], "severity": "warning",
+            "message": "m", "hint": "h"}
+    rule_file(tmp_path, good, {**good, "id": "brand.tone", "check": "tone"}, name="two.json")
+    out = brand("1", "add-rule", tmp_path / "two.json")
+    assert out.returncode == 2
+    assert "two.json: rule brand.tone was skipped (there is no check called 'tone')" in out.stderr and "Nothing was added." in out.stderr
+    (tmp_path / "two_lines.txt").write_text("One calm line.\nAnother calm line.\n")
+    out = brand("1", "voice", "--samples", tmp_path / "two_lines.txt")
+    assert out.returncode == 2 and "at least 3 of its own texts; 2 were given" in out.stderr
+    out = brand("1", "voice-score", "Some copy")
+    assert out.returncode == 2 and "My brand has no voice yet" in out.stderr and "voice --samples FILE.txt" in out.stderr
+    out = brand("1", "remove-rule", "brand.banned")
+    assert out.returncode == 2 and "no rule 'brand.banned'; its rules are: none" in out.stderr
+    out = brand("1", "rules", "--json")
+    assert json.loads(out.stdout)["rules"] == []

@@ -146,4 +146,4 @@ def load_rules(lib=None, brand_id: int | None = None) -> RuleSet:
 
 def _import_checks() -> None:
     """The modules that register checks (imported here so a rule file can name any of them)."""
-    from studio.core.compliance import copy_checks, media_checks  # noqa: F401
+    from studio.core.compliance import copy_checks, media_checks, voice  # noqa: F401

@@ -27,10 +27,12 @@ from PySide6.QtWidgets import (
 from studio.core.compliance import store
 from studio.core.errors import BadInput
 from studio.core.jobs import Job
+from studio.core.ops.brand_rules import campaign_brand
 from studio.ui.export.choices import PLATFORM_NAMES
 from studio.ui.shell.parts import EmptyState
 from studio.ui.shell.theme import theme
 from studio.ui.widgets.refresh_when_shown import RefreshWhenShown
+from studio.ui.workspaces.compliance.brand_dialog import BrandRulesDialog
 from studio.ui.workspaces.compliance.detail import FindingDetail
 from studio.ui.workspaces.compliance.dialogs import WaiveDialog
 from studio.ui.workspaces.compliance.fixes import apply_fixes, can_fix
@@ -89,6 +91,9 @@ class ComplianceView(RefreshWhenShown, QWidget):
         self.waive_action = self._action(bar, "mdi6.shield-off-outline", "Waive…", "Ctrl+Shift+W",
                                          "Accept this finding, with a reason and your name", self.waive_current)
         self.unwaive_action = self._action(bar, "mdi6.shield-alert-outline", "Remove waiver", "", "Withdraw the waiver", self.unwaive_current)
+        bar.addSeparator()
+        self.brand_action = self._action(bar, "mdi6.tag-text-outline", "Brand rules…", "",
+                                         "The brand's banned words, required disclaimers, voice and palette", self.edit_brand_rules)
         self.counts = QLabel(objectName="PanelTitle")
         self.counts.setContentsMargins(10, 6, 10, 2)
         self.status = QLabel(objectName="Muted", wordWrap=True)
@@ -274,6 +279,7 @@ class ComplianceView(RefreshWhenShown, QWidget):
         self.fix_all_action.setEnabled(len(same_rule) > 1 and not busy)
         self.waive_action.setEnabled(stored is not None and not stored.waived)
         self.unwaive_action.setEnabled(stored is not None and stored.waived)
+        self.brand_action.setEnabled(self.ctx.current_campaign_id is not None)
 
     # ---- checking ----------------------------------------------------------------------------
     def check_campaign(self, only: set[str] | None = None) -> Job | None:
@@ -305,10 +311,11 @@ class ComplianceView(RefreshWhenShown, QWidget):
         self.check_finished.emit(job)
 
     def _on_bus_changed(self, result) -> None:
-        """Changed copy or compositions are checked again with the next refresh (at once while the
-        workspace shows, else when it is next shown); the rest waits for Check campaign."""
+        """Changed copy or compositions (or brand rules, which judge them) are checked again with the
+        next refresh (at once while the workspace shows, else when it is next shown); the rest waits
+        for Check campaign."""
         if WATCHED & set(result.changes):
-            self._copy_changed = self._copy_changed or bool({"ad_copy", "compositions"} & set(result.changes))
+            self._copy_changed = self._copy_changed or bool({"ad_copy", "compositions", "brand_rules"} & set(result.changes))
             self.follow_change()
 
     def _check_changed(self) -> None:
@@ -344,6 +351,19 @@ class ComplianceView(RefreshWhenShown, QWidget):
         if stored is None or stored.waived:
             return None
         dialog = WaiveDialog(self.ctx, stored, self)
+        dialog.open()
+        return dialog
+
+    def edit_brand_rules(self) -> BrandRulesDialog | None:
+        campaign_id = self.ctx.current_campaign_id
+        if campaign_id is None:
+            return None
+        try:
+            brand_id = campaign_brand(self.ctx.lib, campaign_id)
+        except BadInput as exc:  # the campaign was deleted meanwhile
+            self.ctx.notify(str(exc), "warning")
+            return None
+        dialog = BrandRulesDialog(self.ctx, brand_id, campaign_id, self)
         dialog.open()
         return dialog
 
