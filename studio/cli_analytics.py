@@ -1,19 +1,23 @@
-"""`studio analytics`: ingest platform performance reports, list and remove imports, and KPIs
+"""`studio analytics`: ingest platform performance reports, list and remove imports, KPIs,
+anomalies, forecasts, attribution, a budget split, A/B test readings and customer segments
 (registered by studio.cli)."""
 
 from __future__ import annotations
 
+import argparse
 import dataclasses
 import json
 import math
 import sys
 from collections import defaultdict
-from datetime import date
+from datetime import date, timedelta
 from pathlib import Path
 
+from studio import cli_actions, cli_pull
 from studio.core.errors import BadInput
 
 BY = ("platform", "account", "campaign", "ad_group", "ad", "day", "week", "month")
+MODELS = ("first", "last", "linear", "time_decay", "position", "markov", "shapley")  # attribution.MODELS, without importing it here
 
 
 def add_parsers(sub, common, parser_class) -> None:
@@ -33,6 +37,59 @@ def add_parsers(sub, common, parser_class) -> None:
     kp.add_argument("--to", dest="date_to", metavar="YYYY-MM-DD", help="last day (default: the last day with data)")
     kp.add_argument("--platform", metavar="NAME", help="only this platform (meta, google, tiktok, linkedin, …)")
     kp.add_argument("--no-compare", action="store_true", help="leave out the comparison with the period before")
+
+    an = analytics.add_parser("anomalies", parents=[common], help="days outside a campaign's usual weekday band, and CPC/CPM level shifts")
+    _period(an, "the last four weeks of data")
+    an.add_argument("--platform", metavar="NAME", help="only this platform")
+    an.add_argument("--metrics", metavar="LIST", help="comma-separated (default: spend, conversions, cpa, ctr, cpc, cpm, roas)")
+    fc = analytics.add_parser("forecast", parents=[common], help="the next 14 or 30 days of spend or conversions, with a 90 %% interval")
+    fc.add_argument("--metric", choices=["spend", "conversions"], default="spend")
+    fc.add_argument("--days", type=int, choices=[14, 30], default=14, help="how far ahead (default 14)")
+    fc.add_argument("--by", choices=["platform", "campaign"], help="one forecast per platform or campaign (default: the total)")
+    fc.add_argument("--platform", metavar="NAME", help="only this platform")
+    at = analytics.add_parser("attribution", parents=[common], help="credit conversions to channels from a journeys file")
+    at.add_argument("journeys", metavar="JOURNEYS.csv", help="one row per path (facebook > search, conversions, nulls) or per touch")
+    at.add_argument("--model", choices=MODELS, default="markov")
+    at.add_argument("--order", type=int, default=1, metavar="N", help="Markov chain order, 1 to 3 (default 1)")
+    at.add_argument("--sep", metavar="S", help="the separator inside paths (default: found in the file)")
+    bu = analytics.add_parser("budget", parents=[common], help="split a daily budget across platforms or campaigns by their response curves")
+    bu.add_argument("--total", required=True, type=_amount, metavar="AMOUNT", help="the daily budget to split")
+    bu.add_argument("--min", action="append", default=[], metavar="CH=X", help="a channel's least daily spend (repeatable)")
+    bu.add_argument("--max", action="append", default=[], metavar="CH=Y", help="a channel's most daily spend (repeatable)")
+    bu.add_argument("--target-roas", type=_amount, metavar="R", help="spend only as much as keeps the return at R or above")
+    bu.add_argument("--by", choices=["platform", "campaign"], default="platform", help="what the channels are (default platform)")
+    bu.add_argument("--currency", metavar="CODE", help="which currency's spend, when the library holds several")
+    _period(bu, "all the data")
+    ab = analytics.add_parser("abtest", parents=[common], help="read an A/B test: z-test, chance to beat A, expected loss, split check")
+    ab.add_argument("--a", required=True, metavar="CONV/N", help="control: conversions/visitors, e.g. 120/4000")
+    ab.add_argument("--b", required=True, metavar="CONV/N", help="variant: conversions/visitors")
+    ab.add_argument("--alpha", type=_amount, default=0.05, help="significance level (default 0.05)")
+    ab.add_argument("--split", default="50/50", metavar="A/B", help="the planned split, for the sample-ratio check (default 50/50)")
+    se = analytics.add_parser("segments", parents=[common], help="RFM and k-means customer segments from an orders CSV")
+    se.add_argument("orders", metavar="ORDERS.csv", help="one row per order: customer id, order date, amount")
+    se.add_argument("--k", type=int, metavar="N", help="number of k-means clusters (default: chosen by silhouette, 2 to 8)")
+    rp = analytics.add_parser("report", parents=[common], help="the period's report: summary, KPI tables and charts, as PDF and HTML")
+    rp.add_argument("--out", required=True, metavar="FILE.pdf", help="FILE.pdf or FILE.html; the other is written beside it")
+    rp.add_argument("--ai", action="store_true", help="the summary's prose by the AI provider with a key (the numbers stay ours)")
+    _period(rp, "30 days before the last day with data")
+    cli_pull.add_parsers(analytics, common, parser_class)
+    cli_actions.add_parsers(analytics, common, parser_class)
+
+
+def _period(parser, default: str) -> None:
+    parser.add_argument("--from", dest="date_from", metavar="YYYY-MM-DD", help=f"first day (default: {default})")
+    parser.add_argument("--to", dest="date_to", metavar="YYYY-MM-DD", help="last day (default: the last day with data)")
+
+
+def _amount(text: str) -> float:
+    """An argparse type: its message lands in argparse's `error: argument --total: …` (exit 2)."""
+    try:
+        value = float(text)
+    except ValueError:
+        value = math.nan
+    if not math.isfinite(value):
+        raise argparse.ArgumentTypeError(f"{text!r} is not a number; write it with a dot for decimals, e.g. 1500 or 2.5")
+    return value
 
 
 def _read_mapping(path: str) -> dict:
@@ -137,7 +194,7 @@ def cmd_analytics_kpis(args) -> int:
     by = [d.strip() for d in args.by.split(",") if d.strip()]
     with open_library(args) as lib:
         frame = kpis(lib, by, _day(args.date_from, "--from"), _day(args.date_to, "--to"), args.platform, not args.no_compare)
-    rows = [{k: (None if isinstance(v, float) and math.isnan(v) else v) for k, v in row.items()} for row in frame.to_dict("records")]
+    rows = _clean(frame.to_dict("records"))
     text = "\n".join(
         f"{' / '.join(str(r[d]) for d in by)}  {r['currency']}: spend {r['spend']:.2f}, CTR {_fmt(r['ctr'], '{:.2%}')}, "
         f"CPC {_fmt(r['cpc'], '{:.2f}')}, CPM {_fmt(r['cpm'], '{:.2f}')}, CPA {_fmt(r['cpa'], '{:.2f}')}, ROAS {_fmt(r['roas'], '{:.2f}')}"
@@ -146,9 +203,186 @@ def cmd_analytics_kpis(args) -> int:
     return 0
 
 
+def _clean(value):
+    """JSON-ready: NaN as null, numpy numbers as plain ones."""
+    if isinstance(value, dict):
+        return {str(k): _clean(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [_clean(v) for v in value]
+    if hasattr(value, "item"):  # numpy scalars
+        value = value.item()
+    return None if isinstance(value, float) and math.isnan(value) else value
+
+
+def cmd_analytics_anomalies(args) -> int:
+    from studio.cli import _print, open_library
+    from studio.core.analytics.anomalies import METRICS, detect
+    from studio.core.analytics.kpis import data_range
+
+    metrics = tuple(m.strip() for m in args.metrics.split(",") if m.strip()) if args.metrics else METRICS
+    with open_library(args) as lib:
+        found = detect(lib, date_from=_day(args.date_from, "--from"), date_to=_day(args.date_to, "--to"),
+                       platform=args.platform, metrics=metrics)
+        empty = data_range(lib, args.platform) is None
+    text = "\n".join(f"{a.day}  {a.severity:<6} {a.sentence}" for a in found) or (
+        "No facts yet: `studio analytics ingest FILE` imports a report." if empty else "Nothing unusual in that period.")
+    _print(args, [_clean(dataclasses.asdict(a)) for a in found], text)
+    return 0
+
+
+def cmd_analytics_forecast(args) -> int:
+    from studio.cli import _print, open_library
+    from studio.core.analytics.forecast import forecast
+
+    with open_library(args) as lib:
+        frame = forecast(lib, metric=args.metric, horizon=args.days, by=args.by, platform=args.platform)
+    rows = _clean(frame.assign(date=frame["date"].dt.date.astype(str)).to_dict("records"))
+    keys = [k for k in ("platform", "campaign", "currency") if k in frame.columns]
+    text = "\n".join(f"{' / '.join(str(r[k]) for k in keys)}{'  ' if keys else ''}{r['date']}  {r['value']:,.2f}  "
+                     f"({r['low']:,.2f} to {r['high']:,.2f})" for r in rows)
+    _print(args, rows, text)
+    return 0
+
+
+def cmd_analytics_attribution(args) -> int:
+    from studio.cli import _print
+    from studio.core.analytics.attribution import attribute, read_journeys
+
+    result = attribute(read_journeys(args.journeys, args.sep), args.model, order=args.order)
+    channels = result.as_dict()
+    text = "\n".join(f"{ch:<20} {r['conversions']:>12,.2f} conversions  {r['value']:>14,.2f} value" for ch, r in channels.items())
+    _print(args, {"model": result.model, "channels": channels}, f"{result.model}:\n{text}")
+    return 0
+
+
+def _limits(pairs: list[str], flag: str) -> dict[str, float]:
+    limits = {}
+    for pair in pairs:
+        channel, sep, amount = pair.rpartition("=")
+        if not sep or not channel.strip():
+            raise BadInput(f"{flag} {pair!r} needs a channel and an amount, e.g. {flag} meta=200.")
+        try:
+            limits[channel.strip()] = float(amount)
+        except ValueError:
+            raise BadInput(f"{flag} {pair!r}: {amount!r} is not an amount; write e.g. {flag} {channel.strip()}=200.") from None
+    return limits
+
+
+def cmd_analytics_budget(args) -> int:
+    from studio.cli import _print, open_library
+    from studio.core.analytics.budget import plan_budget
+    from studio.core.analytics.kpis import kpis
+
+    minimum, maximum = _limits(args.min, "--min"), _limits(args.max, "--max")
+    with open_library(args) as lib:
+        daily = kpis(lib, (args.by, "day"), _day(args.date_from, "--from"), _day(args.date_to, "--to"), compare=False)
+    if daily.empty:
+        raise BadInput("No facts to fit response curves on: `studio analytics ingest FILE` imports a report.")
+    currencies = sorted(daily["currency"].unique())
+    currency = args.currency.upper() if args.currency else (currencies[0] if len(currencies) == 1 else None)
+    if currency not in currencies:
+        raise BadInput(f"The facts are in {', '.join(currencies)}; spend in different currencies cannot be split as one budget. "
+                       "Choose one with --currency.")
+    daily = daily[daily["currency"] == currency]
+    plan = plan_budget(daily, args.total, minimum=minimum, maximum=maximum, target_roas=args.target_roas,
+                       date="day", channel=args.by, spend="spend", revenue="conversion_value")
+    document = {"currency": currency, "spend": plan.spend, "revenue": plan.revenue, "total_spend": plan.total_spend,
+                "total_revenue": plan.total_revenue, "revenue_low": plan.revenue_low, "revenue_high": plan.revenue_high,
+                "roas": plan.roas}
+    lines = [f"{ch:<20} {plan.spend[ch]:>12,.2f} {currency} a day  → {plan.revenue[ch]:>12,.2f} revenue" for ch in plan.spend]
+    lines.append(f"Expected revenue {plan.total_revenue:,.2f} {currency} a day ({plan.revenue_low:,.2f} to {plan.revenue_high:,.2f}), "
+                 f"ROAS {plan.roas:.2f} on {plan.total_spend:,.2f} spent")
+    _print(args, _clean(document), "\n".join(lines))
+    return 0
+
+
+def _counts(text: str, flag: str) -> tuple[int, int]:
+    try:
+        conversions, visitors = (int(part) for part in text.split("/"))
+    except ValueError:
+        raise BadInput(f"{flag} {text!r} is not CONVERSIONS/VISITORS; write it as e.g. {flag} 120/4000.") from None
+    return conversions, visitors
+
+
+def _split(text: str) -> tuple[float, float]:
+    try:
+        a, b = (float(part) for part in text.split("/"))
+    except ValueError:
+        raise BadInput(f"--split {text!r} is not a planned split; write it as A/B, e.g. 50/50 or 90/10.") from None
+    return a, b
+
+
+def cmd_analytics_abtest(args) -> int:
+    from studio.cli import _print
+    from studio.core.analytics.abtest import bayesian, sample_ratio_mismatch, two_proportion_ztest
+
+    (conv_a, n_a), (conv_b, n_b) = _counts(args.a, "--a"), _counts(args.b, "--b")
+    if not 0 < args.alpha < 1:
+        raise BadInput(f"--alpha must be between 0 and 1 (got {args.alpha:g}); 0.05 is the usual.")
+    z = two_proportion_ztest(conv_a, n_a, conv_b, n_b, alpha=args.alpha)
+    bayes = bayesian(conv_a, n_a, conv_b, n_b)
+    srm = sample_ratio_mismatch([n_a, n_b], _split(args.split))
+    document = {"a": {"conversions": conv_a, "visitors": n_a, "rate": conv_a / n_a},
+                "b": {"conversions": conv_b, "visitors": n_b, "rate": conv_b / n_b},
+                "z_test": dataclasses.asdict(z), "bayesian": dataclasses.asdict(bayes), "srm": dataclasses.asdict(srm)}
+    verdict = "significant" if z.significant else "not significant"
+    text = "\n".join([
+        f"A {conv_a / n_a:.2%} ({conv_a}/{n_a}), B {conv_b / n_b:.2%} ({conv_b}/{n_b}): lift {_fmt(_clean(z.relative_lift), '{:+.1%}')}",
+        (f"z-test: z = {z.statistic:.2f}, p = {z.p_value:.4f}, {verdict} at α = {args.alpha:g}; "
+         f"difference {z.effect:+.2%} ({z.ci_low:+.2%} to {z.ci_high:+.2%})"),
+        (f"Bayesian: B beats A with {bayes.chance_to_beat_control:.1%} chance; expected loss {bayes.expected_loss_b:.3%} "
+         f"choosing B, {bayes.expected_loss_a:.3%} keeping A"),
+        ("Sample-ratio mismatch: the split is off (p = {:.2g}); check the assignment before reading the result."
+         if srm.mismatch else "Split check: fine (p = {:.2g}).").format(srm.p_value)])
+    _print(args, _clean(document), text)
+    return 0
+
+
+def cmd_analytics_segments(args) -> int:
+    from studio.cli import _print
+    from studio.core.analytics.segments import read_orders, segment
+
+    result = segment(read_orders(args.orders), k=args.k)
+    records = _clean(result.segments.to_dict("records"))
+    clusters = _clean(result.clusters.to_dict("records"))
+    lines = [f"{r['name']:<20} {r['size']:>6} customers  value {r['total_value']:>12,.2f} (mean {r['mean_value']:,.2f})  "
+             f"→ {', '.join(r['channels'])}" for r in records]
+    lines.append(f"k-means: {result.k} clusters (silhouette {result.silhouette:.2f})")
+    lines += [f"  cluster {c['cluster']} ({c['name']}): {c['size']} customers, mean value {c['mean_value']:,.2f}" for c in clusters]
+    _print(args, {"customers": len(result.customers), "segments": records, "k": result.k,
+                  "silhouette": _clean(result.silhouette), "clusters": clusters}, "\n".join(lines))
+    return 0
+
+
+def cmd_analytics_report(args) -> int:
+    from studio.cli import _print, open_library
+    from studio.core.analytics.kpis import data_range
+    from studio.core.analytics.report import write_report
+
+    with open_library(args) as lib:
+        span = data_range(lib)
+        if span is None:
+            raise BadInput("There are no facts to report on yet: `studio analytics ingest FILE` imports a report.")
+        last = _day(args.date_to, "--to") or span[1]
+        first = _day(args.date_from, "--from") or max(span[0], last - timedelta(days=29))
+        paths = write_report(lib, first, last, Path(args.out), provider="auto" if args.ai else None)
+    _print(args, {"from": first.isoformat(), "to": last.isoformat(), "files": [str(p) for p in paths]},
+           "\n".join(f"Wrote {p}" for p in paths))
+    return 0
+
+
 COMMANDS = {
     ("analytics", "ingest"): cmd_analytics_ingest,
     ("analytics", "imports"): cmd_analytics_imports,
     ("analytics", "remove-import"): cmd_analytics_remove_import,
     ("analytics", "kpis"): cmd_analytics_kpis,
+    ("analytics", "anomalies"): cmd_analytics_anomalies,
+    ("analytics", "forecast"): cmd_analytics_forecast,
+    ("analytics", "attribution"): cmd_analytics_attribution,
+    ("analytics", "budget"): cmd_analytics_budget,
+    ("analytics", "abtest"): cmd_analytics_abtest,
+    ("analytics", "segments"): cmd_analytics_segments,
+    ("analytics", "report"): cmd_analytics_report,
+    **cli_pull.COMMANDS,
+    **cli_actions.COMMANDS,
 }

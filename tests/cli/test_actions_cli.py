@@ -1,7 +1,5 @@
-"""`studio analytics rules …` and `studio analytics actions …` as a user runs them.
-
-Until studio.cli registers cli_actions, the commands are parsed by a `studio analytics` parser
-built here the way studio.cli and studio.cli_analytics build theirs."""
+"""`studio analytics rules …` and `studio analytics actions …` as a user runs them (in-process,
+through studio.cli.main)."""
 
 from __future__ import annotations
 
@@ -10,22 +8,14 @@ import json
 
 import pytest
 
-from studio import cli, cli_actions
-from studio.core.errors import BadInput
+from studio import cli
 from studio.core.library import Library
 from tests.core.analytics.test_decisions import GOOGLE, META, put, series
 
 
 def studio_analytics(capsys, lib, *argv) -> str:
-    common = cli._common()
-    parser = cli._Parser(prog="studio", parents=[common])
-    analytics = parser.add_subparsers(dest="command", parser_class=cli._Parser).add_parser("analytics").add_subparsers(
-        dest="action", required=True, parser_class=cli._Parser)
-    cli_actions.add_parsers(analytics, common, cli._Parser)
-    args = parser.parse_args(["analytics", *map(str, argv), "--library", str(lib)])
-    args.json = getattr(args, "json", False)
     capsys.readouterr()
-    assert cli_actions.COMMANDS[(args.command, args.action)](args) == 0
+    assert cli.main(["analytics", *map(str, argv), "--library", str(lib)]) == 0
     return capsys.readouterr().out
 
 
@@ -82,8 +72,9 @@ def test_rules_then_propose_approve_reject_and_export(capsys, library, tmp_path)
     (("actions", "export", "--platform", "meta", "--out", "x.csv"), "No approved meta actions to export"),
 ])
 def test_bad_input_says_what_to_do(capsys, library, argv, message):
-    with pytest.raises(BadInput, match=message):
-        studio_analytics(capsys, library, *argv)
+    capsys.readouterr()
+    assert cli.main(["analytics", *map(str, argv), "--library", str(library)]) == 2
+    assert message in capsys.readouterr().err
 
 
 def test_usage_errors_exit_2(capsys, library):
