@@ -49,6 +49,11 @@ def add_parsers(analytics, common, parser_class) -> None:
     export.add_argument("--platform", required=True, choices=PLATFORMS, help="google: Ads Editor CSV; meta: Ads Manager bulk import")
     export.add_argument("--out", required=True, metavar="FILE.csv", help="the sheet to write")
     export.add_argument("--account", metavar="ACCOUNT", help="the account, when approved actions span several")
+    send = actions.add_parser("send", parents=[common], help="send the approved actions through the platform's API, "
+                              "every one as a validate-only dry run first")
+    send.add_argument("--platform", required=True, choices=("meta", "google"))
+    send.add_argument("--account", required=True, metavar="ID", help="the platform's account id (Meta act_123, Google 123-456-7890)")
+    send.add_argument("--endpoint", metavar="URL", help="another address for the platform's API (a proxy or a test server)")
 
 
 def _param(text: str) -> tuple[str, float | str]:
@@ -178,11 +183,25 @@ def cmd_actions_export(args) -> int:
     return 0
 
 
+def cmd_actions_send(args) -> int:
+    from studio.cli import _print, open_library
+    from studio.cli_pull import unlocked_secrets
+    from studio.core.analytics.connectors.changes import Connections
+    from studio.core.analytics.decisions import send_actions
+
+    connections = Connections(unlocked_secrets(), {args.platform: args.endpoint} if args.endpoint else {})
+    with open_library(args) as lib:
+        results = send_actions(lib, args.platform, args.account, connections=connections)
+    _print(args, [{"campaign": r.change.campaign, "kind": r.change.kind, "validated": r.validated, "applied": r.applied,
+                   "message": r.message} for r in results], "\n".join(r.message for r in results))
+    return 0 if all(r.applied for r in results) else 1
+
+
 STEPS = {
     "rules": {"list": cmd_rules_list, "add": cmd_rules_add, "remove": cmd_rules_remove,
               "enable": cmd_rules_enable, "disable": cmd_rules_disable},
     "actions": {"propose": cmd_actions_propose, "list": cmd_actions_list, "approve": cmd_actions_approve,
-                "reject": cmd_actions_reject, "export": cmd_actions_export},
+                "reject": cmd_actions_reject, "export": cmd_actions_export, "send": cmd_actions_send},
 }
 
 

@@ -25,7 +25,7 @@ def add_parsers(analytics, common, parser_class) -> None:
     pull.add_argument("--endpoint", metavar="URL", help="another address for the platform's API (a proxy or a test server)")
 
 
-def _secrets():
+def unlocked_secrets():
     """The user's key store, unlocked: the OS keyring, or the encrypted file with the master password
     from $STUDIO_MASTER_PASSWORD or typed at the terminal."""
     from studio.core.secrets import SecretStore
@@ -53,7 +53,7 @@ def cmd_analytics_pull(args) -> int:
         from studio.core.analytics.connectors.meta import pull_meta as pull
     else:
         from studio.core.analytics.connectors.google import pull_google as pull
-    secrets = _secrets()
+    secrets = unlocked_secrets()
     state = JobState(lambda: print(f"\r{state.status}: {int((state.progress or 0) * 100)}%", end="", file=sys.stderr, flush=True))
     with open_library(args) as lib:
         report = pull(dataclasses.replace(params, library_root=str(lib.root)), state, lib, secrets)

@@ -506,3 +506,33 @@ def export_actions(lib, platform: str, out: Path | str, account: str | None = No
         partial.unlink(missing_ok=True)
     return Export(out, platform, accounts[0], ids, len(rows))
 
+
+
+# ---- sending through the platforms' APIs ------------------------------------------------------
+def send_actions(lib, platform: str, account_id: str, *, connections=None) -> list:
+    """Send the approved actions of one platform account through its API: every change as a
+    validate-only dry run first, and only when all pass, for real (connectors.changes). The ones
+    applied are marked sent in one undoable step; every dry run and send is an audit event.
+    account_id is the platform's own (Meta act_123, Google 123-456-7890): reports often name the
+    account differently, so the approved actions must all come from one reported account."""
+    from studio.core.analytics.connectors.changes import CampaignChange, dry_run_then_apply
+
+    if platform not in ("meta", "google"):
+        raise BadInput(f"Actions are sent to Meta or Google Ads, not {platform!r}; export a bulk sheet for the others.")
+    changes = approved_changes(lib, platform)
+    if not changes:
+        raise BadInput(f"No approved {platform} actions to send; approve some with `studio analytics actions approve ID --by NAME`.")
+    reported = sorted({c.account for c in changes})
+    if len(reported) > 1:
+        raise BadInput(f"The approved {platform} actions come from several accounts ({', '.join(a or '(unnamed)' for a in reported)}); "
+                       "send one account's at a time: reject or export the others first.")
+    results = dry_run_then_apply([
+        CampaignChange(platform, account_id, c.campaign, "set_daily_budget", c.value, c.currency) if c.kind == "budget_change"
+        else CampaignChange(platform, account_id, c.campaign, "pause") for c in changes], connections=connections, lib=lib)
+    sent = [c.action_id for c, r in zip(changes, results) if r.applied]
+    if sent:
+        with lib.write(f"Sent {len(sent)} approved {platform} action{'s' if len(sent) != 1 else ''}") as tx:
+            for action_id in sent:
+                tx.update("proposed_actions", action_id, status="sent")
+            tx.note(platform=platform, account=account_id, actions=sent)
+    return results
