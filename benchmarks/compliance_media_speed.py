@@ -33,6 +33,7 @@ from PIL import Image, ImageDraw, ImageFont
 from studio.core.compliance import ocr
 from studio.core.compliance.engine import Context, check_media
 from studio.core.compliance.media import load_media
+from studio.core.compliance.media_checks import loaded_media
 
 PHOTO = Path(__file__).resolve().parents[1] / "tests" / "data" / "astronaut-wide.jpg"
 SIZE = (1080, 1920)
@@ -123,9 +124,11 @@ def main() -> None:
         peer = RapidOCR()
 
         def ours_image():
+            loaded_media.cache_clear()  # every run reads the file and its text afresh
             return check_media(image_path, "meta", context=Context(platform="meta", spec_id="meta.stories_image", **CONTEXT))
 
         def ours_video():
+            loaded_media.cache_clear()
             return check_media(video_path, "meta", context=Context(platform="meta", spec_id="meta.reels", **CONTEXT))
 
         bgr = np.ascontiguousarray(np.asarray(Image.open(image_path).convert("RGB"))[..., ::-1])

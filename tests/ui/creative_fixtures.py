@@ -84,19 +84,22 @@ def row_y(view, track_id) -> int:
     return round(tl.row_rect(tl._rows[i]).center().y())
 
 
-def drop_assets(view, asset_ids, pos: QPoint) -> None:
-    """What a drag from the bin (or the media grid) delivers: enter, move, drop."""
-    mime = QMimeData()
-    mime.setData(ASSET_IDS_MIME, json.dumps(list(asset_ids)).encode())
-    target = view.timeline.viewport()
-    point = QPointF(pos)
-    for cls in (QDragEnterEvent, QDragMoveEvent):
-        event = cls(point, Qt.CopyAction, mime, Qt.LeftButton, Qt.NoModifier)
+def drag_and_drop(target, mime: QMimeData, pos: QPoint) -> None:
+    """What a drag delivers to a widget: enter, move, drop; each must be accepted."""
+    for cls in (QDragEnterEvent, QDragMoveEvent):  # these take a QPoint in every PySide6 version
+        event = cls(pos, Qt.CopyAction, mime, Qt.LeftButton, Qt.NoModifier)
         QApplication.sendEvent(target, event)
         assert event.isAccepted()
-    drop = QDropEvent(point, Qt.CopyAction, mime, Qt.LeftButton, Qt.NoModifier)
+    drop = QDropEvent(QPointF(pos), Qt.CopyAction, mime, Qt.LeftButton, Qt.NoModifier)
     QApplication.sendEvent(target, drop)
     assert drop.isAccepted()
+
+
+def drop_assets(view, asset_ids, pos: QPoint) -> None:
+    """What a drag from the bin (or the media grid) delivers."""
+    mime = QMimeData()
+    mime.setData(ASSET_IDS_MIME, json.dumps(list(asset_ids)).encode())
+    drag_and_drop(view.timeline.viewport(), mime, pos)
 
 
 def undo_and_wait(qtbot, view, ctx, condition) -> None:

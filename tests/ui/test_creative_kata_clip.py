@@ -4,16 +4,23 @@ like a still, it goes offline when its recipe is deleted, and a drop naming a re
 
 from __future__ import annotations
 
-from PySide6.QtCore import QMimeData, QPoint, QPointF, Qt
-from PySide6.QtGui import QColor, QDragEnterEvent, QDragMoveEvent, QDropEvent
-from PySide6.QtWidgets import QApplication
+from PySide6.QtCore import QMimeData, QPoint
+from PySide6.QtGui import QColor
 
 from studio.core.ops.kata import create_recipe, delete_recipe
 from studio.core.timeline.model import KataClip
 from studio.ui.context import KATA_RECIPE_MIME
 from studio.ui.workspaces.creative.timeline_paint import LABEL_H, ROLE_COLOURS
 from tests.core.timeline.test_kata_clip import bottle_file, recipe, scene_file
-from tests.ui.creative_fixtures import WAIT_MS, creative, new_comp, row_y, track_of, undo_and_wait  # noqa: F401 - fixtures
+from tests.ui.creative_fixtures import (  # noqa: F401 - fixtures
+    WAIT_MS,
+    creative,
+    drag_and_drop,
+    new_comp,
+    row_y,
+    track_of,
+    undo_and_wait,
+)
 from tests.ui.timeline_helpers import undo_count
 
 
@@ -21,14 +28,7 @@ def drop_recipe(view, payload: bytes, pos: QPoint) -> None:
     """What a drag from the Kata workspace's saved placements delivers: enter, move, drop."""
     mime = QMimeData()
     mime.setData(KATA_RECIPE_MIME, payload)
-    target, point = view.timeline.viewport(), QPointF(pos)
-    for cls in (QDragEnterEvent, QDragMoveEvent):
-        event = cls(point, Qt.CopyAction, mime, Qt.LeftButton, Qt.NoModifier)
-        QApplication.sendEvent(target, event)
-        assert event.isAccepted()
-    drop = QDropEvent(point, Qt.CopyAction, mime, Qt.LeftButton, Qt.NoModifier)
-    QApplication.sendEvent(target, drop)
-    assert drop.isAccepted()
+    drag_and_drop(view.timeline.viewport(), mime, pos)
 
 
 def test_dropping_a_recipe_adds_a_kata_clip_in_one_undo_step(qtbot, creative, ctx, tmp_path):

@@ -116,14 +116,19 @@ def load_media(path: Path, context=None) -> Media:
             media = Media(path, "video", _sample_frames(path, info.duration), duration=info.duration, has_audio=bool(info.audio_codec))
         else:
             media = Media(path, "audio", [], duration=info.duration, has_audio=True)
+    check_logo_box(media, context)
+    return media
+
+
+def check_logo_box(media: Media, context) -> None:
+    """BadInput when the context's logo box (where the brand says its logo sits) is not inside the picture."""
     logo = getattr(context, "logo_box", None)
     if logo is not None and media.frames:
         w, h = media.size
         x0, y0, x1, y1 = logo
         if not (0 <= x0 < x1 <= w and 0 <= y0 < y1 <= h):
-            raise BadInput(f"The logo box {tuple(logo)} is not inside the {w}×{h} picture of {path.name}; "
+            raise BadInput(f"The logo box {tuple(logo)} is not inside the {w}×{h} picture of {media.path.name}; "
                            "give it as x0, y0, x1, y1 in the picture's pixels.")
-    return media
 
 
 def _rgb(img: Image.Image) -> np.ndarray:

@@ -10,7 +10,7 @@ Loading the rules imports this module, for copy checks too, so the heavy media l
 
 from __future__ import annotations
 
-import threading
+from functools import lru_cache
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -23,28 +23,29 @@ if TYPE_CHECKING:
     from studio.core.compliance.media import Media
 
 
-_last: list = []  # [(key, Media)]: the file checked last, with its frames and the text read in them
-_last_lock = threading.Lock()
-
-
 def load_media(path, context=None) -> Media:
-    """An image, video or sound file ready for these checks (studio.core.compliance.media).
-    A file checked for several platforms in a row is read, and its text OCR'd, once."""
+    """An image, video or sound file ready for these checks (studio.core.compliance.media), the
+    context's logo box checked against it. A file checked for several platforms in a row is read,
+    and its text OCR'd, once (loaded_media)."""
+    from studio.core.compliance.media import check_logo_box
     from studio.core.compliance.media import load_media as load
 
     path = Path(path)
     try:
         stat = path.stat()
-        key = (str(path.resolve()), stat.st_size, stat.st_mtime_ns)
     except OSError:
-        key = None
-    with _last_lock:
-        if key is not None and _last and _last[0][0] == key:
-            return _last[0][1]
-    media = load(path, context)
-    with _last_lock:
-        _last[:] = [(key, media)] if key is not None else []
+        return load(path)  # says what is wrong with the path
+    media = loaded_media(str(path.resolve()), stat.st_size, stat.st_mtime_ns)
+    check_logo_box(media, context)
     return media
+
+
+@lru_cache(maxsize=1)
+def loaded_media(path: str, size: int, mtime_ns: int) -> Media:
+    """The file last loaded, while its size and modification time stay the same."""
+    from studio.core.compliance.media import load_media as load
+
+    return load(Path(path))
 
 
 def _pct(share: float) -> str:

@@ -206,8 +206,10 @@ def test_a_busy_background_around_the_logo_is_flagged(tmp_path):
 
 
 def test_a_logo_box_outside_the_picture_is_refused(tmp_path):
-    with pytest.raises(BadInput, match="logo box .* is not inside the 400×400 picture"):
-        load_media(flat(tmp_path / "a.png", [((0, 166, 81), 1.0)]), Context(logo_box=(300, 300, 500, 380)))
+    path = flat(tmp_path / "a.png", [((0, 166, 81), 1.0)])
+    assert load_media(path, Context(logo_box=(10, 10, 50, 50))).size == (400, 400)
+    with pytest.raises(BadInput, match="logo box .* is not inside the 400×400 picture"):  # the same file again, kept loaded
+        load_media(path, Context(logo_box=(300, 300, 500, 380)))
 
 
 # ---- sound ---------------------------------------------------------------------------------
