@@ -53,7 +53,8 @@ echo "Installing Conext Studio$extras into .venv (the first time takes a few min
 if [ "$mode" = test ]; then
   export QT_QPA_PLATFORM=offscreen
   .venv/bin/lint-imports --no-cache
-  exec .venv/bin/python -m pytest "${@:2}"
+  # one worker per core; a test file's tests stay on one worker (module fixtures, gRPC's roots file)
+  exec .venv/bin/python -m pytest -n auto --dist loadfile "${@:2}"
 fi
 
 demo="$(.venv/bin/python -c 'from studio.core.paths import default_library_dir; print(default_library_dir().parent / "Demo Library")')"
