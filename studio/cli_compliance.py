@@ -42,6 +42,10 @@ def add_parsers(sub, common, parser_class) -> None:
     comp = sub.add_parser("compliance", help="a campaign's stored findings").add_subparsers(dest="action", required=True, parser_class=parser_class, metavar="ACTION")
     cchk = comp.add_parser("check", parents=[common], help="check the campaign's copy, media and compositions; exit 3 on errors nobody waived")
     cchk.add_argument("--campaign", required=True, metavar="NAME_OR_ID")
+    capp = comp.add_parser("approve", parents=[common], help="sign the campaign off as checked (an audit event with your name)")
+    capp.add_argument("--campaign", required=True, metavar="NAME_OR_ID")
+    capp.add_argument("--by", required=True, metavar="NAME", help="who approves")
+    capp.add_argument("--note", default="", metavar="TEXT")
     _add_brand_parsers(comp, common, parser_class)
 
 
@@ -197,6 +201,20 @@ def cmd_audit_report(args) -> int:
     return 0
 
 
+def cmd_compliance_approve(args) -> int:
+    from studio.cli import _print, open_library
+    from studio.core.compliance.store import approve, blocking_findings
+    from studio.core.export.plan import find_campaign
+
+    with open_library(args) as lib:
+        campaign_id, name = find_campaign(lib, args.campaign)
+        approve(lib, campaign_id, args.by, args.note)
+        blocking = len(blocking_findings(lib, campaign_id))
+    _print(args, {"campaign_id": campaign_id, "campaign": name, "by": args.by.strip(), "blocking_findings": blocking},
+           f"{name} approved by {args.by.strip()}" + (f" with {blocking} error(s) nobody waived still blocking export" if blocking else ""))
+    return 0
+
+
 def cmd_compliance_check(args) -> int:
     from studio.cli import _print, open_library
     from studio.core.compliance.store import (
@@ -332,5 +350,6 @@ COMMANDS = {
     ("audit", "verify"): cmd_audit_verify,
     ("audit", "report"): cmd_audit_report,
     ("compliance", "check"): cmd_compliance_check,
+    ("compliance", "approve"): cmd_compliance_approve,
     ("compliance", "brand"): cmd_compliance_brand,
 }

@@ -172,6 +172,10 @@ def test_compliance_check_exits_3_until_the_error_is_waived(tmp_path):
     assert out.returncode == 0 and "0 error(s) to fix or waive" in out.stdout
     out = studio("compliance", "check", "--campaign", "Autumn", "--library", lib_dir)
     assert out.returncode == 2 and "There is no campaign 'Autumn'" in out.stderr
+    out = studio("compliance", "approve", "--campaign", "Spring", "--by", "Ann Lee", "--note", "all waived", "--library", lib_dir, "--json")
+    assert out.returncode == 0 and json.loads(out.stdout)["blocking_findings"] == 0
+    out = studio("compliance", "approve", "--campaign", "Spring", "--by", " ", "--library", lib_dir)
+    assert out.returncode == 2 and "A name is required" in out.stderr
 
 
 def test_audit_report_writes_html_and_pdf_with_findings_waivers_and_the_trail(tmp_path):

@@ -179,10 +179,10 @@ def test_a_waiver_needs_a_reason_shows_and_undo_removes_it(checked, qtbot, windo
     dialog = view.waive_current()
     ok = dialog.buttons.button(QDialogButtonBox.Ok)
     assert dialog.name.text() == os_user_name() and not ok.isEnabled()
-    assert "Give a reason to waive." == dialog.error.text()
-    dialog.reason.setPlainText("The double mark is part of the product name")
+    assert "Give a reason." == dialog.error.text()
+    dialog.text.setPlainText("The double mark is part of the product name")
     dialog.name.clear()
-    assert not ok.isEnabled() and dialog.error.text() == "Give a name to waive."
+    assert not ok.isEnabled() and dialog.error.text() == "Give a name."
     dialog.name.setText("Ada Lovelace")
     qtbot.mouseClick(ok, Qt.LeftButton)
     assert not dialog.isVisible()
@@ -238,7 +238,7 @@ def test_waiving_a_finding_fixed_meanwhile_says_so_and_keeps_the_dialog(checked,
     dialog = view.waive_current()
     set_copy(lib, campaign_id, "headline", ["Free shipping", "Click here for coffee"], "google")
     qtbot.waitUntil(lambda: view.job is None and "google.capitals" not in rules(view), timeout=CHECK_MS)
-    dialog.reason.setPlainText("Offer wording agreed with the client")
+    dialog.text.setPlainText("Offer wording agreed with the client")
     qtbot.mouseClick(dialog.buttons.button(QDialogButtonBox.Ok), Qt.LeftButton)
     assert dialog.isVisible() and "Check the campaign again" in dialog.error.text()
     assert not any(s.waived for s in store.campaign_findings(lib, campaign_id))
@@ -274,3 +274,26 @@ def test_a_video_finding_shows_the_frame_it_is_on(tmp_path):
         assert shown.note.startswith(f"Frame {frame} ")
         assert abs(QColor(shown.image.pixel(32, 24)).red() - frame * 9) <= 6
     assert read_picture(tmp_path / "gone.mp4", "video", 3).image is None
+
+
+def test_approve_signs_the_campaign_off_in_the_audit_trail(checked, qtbot, lib, campaign_id):
+    from tests.core.compliance.test_store import events
+
+    dialog = checked.approve_campaign()
+    blocking = len(store.blocking_findings(lib, campaign_id))
+    assert blocking and f"{blocking} errors nobody waived" in dialog.findChildren(type(dialog.error))[0].text()
+    dialog.name.setText("Grace Hopper")
+    dialog.text.setPlainText("Client signed the claims off by mail")
+    qtbot.mouseClick(dialog.buttons.button(QDialogButtonBox.Ok), Qt.LeftButton)
+    assert not dialog.isVisible() and checked.status.text().endswith("approved by Grace Hopper.")
+    [approval] = events(lib, "Approved campaign")
+    assert (approval["name"], approval["note"], approval["blocking_findings"]) == ("Grace Hopper", "Client signed the claims off by mail", blocking)
+
+
+def test_report_is_written_as_a_job_into_the_chosen_folder(checked, qtbot, tmp_path):
+    with qtbot.waitSignal(checked.report_written, timeout=60_000) as done:
+        job = checked.write_report(str(tmp_path / "out"))
+        assert job is not None and not checked.report_action.isEnabled()
+    assert done.args[0].status == "done" and checked.report_action.isEnabled()
+    written = sorted(p.suffix for p in (tmp_path / "out").iterdir())
+    assert written == [".html", ".pdf"] and checked.status.text().startswith("Wrote ")

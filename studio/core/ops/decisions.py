@@ -38,6 +38,17 @@ def _rule(lib, rule_id: int):
     return row
 
 
+def update_rule(lib, rule_id: int, name: str, kind: str, params: dict | None = None, scope: dict | None = None) -> OpResult:
+    """Change a rule in place (it keeps its id, its enabled state and the actions it proposed)."""
+    _rule(lib, rule_id)
+    name = _required(name, "rule name (say what the rule is for)")
+    params, scope = validate_rule(kind, params or {}, scope)
+    with lib.write(f"Edit decision rule {name}") as tx:
+        tx.update("decision_rules", rule_id, name=name, kind=kind, params=params, scope=scope, updated_at=utcnow())
+        tx.note(rule_id=rule_id, kind=kind, params=params, scope=scope)
+    return tx.result
+
+
 def remove_rule(lib, rule_id: int) -> OpResult:
     """Remove a rule; the actions it proposed stay in the queue."""
     name = _rule(lib, rule_id).name

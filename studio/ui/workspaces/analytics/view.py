@@ -50,6 +50,8 @@ from studio.ui.workspaces.analytics.data import (
 from studio.ui.workspaces.analytics.dialogs import ImportReportDialog, MappingDialog
 from studio.ui.workspaces.analytics.filters import FiltersBar
 from studio.ui.workspaces.analytics.overview import OverviewTab
+from studio.ui.workspaces.analytics.actions_tab import ActionsTab
+from studio.ui.workspaces.analytics.alerts_tab import AlertsTab
 from studio.ui.workspaces.analytics.panels import BreakdownTab, ImportsTab
 
 IMPORTABLE = (".csv", ".tsv", ".txt", ".xlsx")
@@ -124,6 +126,10 @@ class AnalyticsView(RefreshWhenShown, QWidget):
         self.add_tab(self.overview, "Overview", "mdi6.view-dashboard-outline")
         self.add_tab(self.breakdown, "Breakdown", "mdi6.table")
         self.add_tab(self.imports, "Imports", "mdi6.file-import-outline")
+        self.alerts = AlertsTab(self.ctx, self.filters)
+        self.add_tab(self.alerts, "Alerts && forecast", "mdi6.bell-alert-outline")
+        self.actions_tab = ActionsTab(self.ctx, self.filters)
+        self.add_tab(self.actions_tab, "Actions", "mdi6.scale-balance")
         self.tabs.currentChanged.connect(self._on_tab_changed)
         self.tabs.setCurrentIndex(int(QSettings().value(TAB_KEY, 0) or 0))
         self._on_tab_changed(self.tabs.currentIndex())

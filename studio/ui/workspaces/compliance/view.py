@@ -3,15 +3,19 @@
 Check campaign (F5) runs the checks as a job (progress and Cancel in the jobs panel). Copy and
 compositions that change are checked again on their own (that is quick); new images and videos
 wait for the next Check campaign, and the header says how many. Quick fixes and waivers are
-core ops, each one step of Edit ▸ Undo."""
+core ops, each one step of Edit ▸ Undo. Approve… signs the campaign off and Report… writes its
+compliance report (HTML and PDF); both go into the audit trail."""
 
 from __future__ import annotations
 
-from PySide6.QtCore import QItemSelectionModel, Qt, Signal
+from pathlib import Path
+
+from PySide6.QtCore import QItemSelectionModel, QSettings, Qt, Signal
 from PySide6.QtGui import QKeySequence
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QComboBox,
+    QFileDialog,
     QHBoxLayout,
     QHeaderView,
     QLabel,
@@ -24,8 +28,9 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from studio.core.compliance import store
+from studio.core.compliance import report, store
 from studio.core.errors import BadInput
+from studio.core.export.plan import find_campaign
 from studio.core.jobs import Job
 from studio.core.ops.brand_rules import campaign_brand
 from studio.ui.export.choices import PLATFORM_NAMES
@@ -34,7 +39,7 @@ from studio.ui.shell.theme import theme
 from studio.ui.widgets.refresh_when_shown import RefreshWhenShown
 from studio.ui.workspaces.compliance.brand_dialog import BrandRulesDialog
 from studio.ui.workspaces.compliance.detail import FindingDetail
-from studio.ui.workspaces.compliance.dialogs import WaiveDialog
+from studio.ui.workspaces.compliance.dialogs import ApproveDialog, WaiveDialog
 from studio.ui.workspaces.compliance.fixes import apply_fixes, can_fix
 from studio.ui.workspaces.compliance.models import (
     CONCERNS,
@@ -47,6 +52,7 @@ from studio.ui.workspaces.compliance.models import (
     Row,
 )
 
+REPORT_FOLDER_KEY = "compliance/report_folder"
 WATCHED = {"compliance_findings", "waivers", "ad_copy", "assets", "compositions", "brand_rules", "campaigns"}
 QUICK = ("copy:", "composition:")  # targets re-checked on their own when they change
 SEVERITIES = (("All severities", None), ("Errors", "error"), ("Warnings", "warning"), ("Waived", "waived"))
@@ -59,11 +65,13 @@ def plural(n: int, word: str) -> str:
 class ComplianceView(RefreshWhenShown, QWidget):
     refreshed = Signal()  # the table shows the stored findings as they are now
     check_finished = Signal(object)  # the check Job, done, failed or cancelled
+    report_written = Signal(object)  # the report Job, done or failed
 
     def __init__(self, ctx, parent=None):
         super().__init__(parent)
         self.ctx = ctx
         self.job: Job | None = None
+        self.report_job: Job | None = None
         self._copy_changed = False  # copy or compositions changed since the last refresh
         self.targets: list[str] = []  # what the campaign's findings can concern
         self.unchecked: list[str] = []
@@ -94,6 +102,11 @@ class ComplianceView(RefreshWhenShown, QWidget):
         bar.addSeparator()
         self.brand_action = self._action(bar, "mdi6.tag-text-outline", "Brand rules…", "",
                                          "The brand's banned words, required disclaimers, voice and palette", self.edit_brand_rules)
+        bar.addSeparator()
+        self.approve_action = self._action(bar, "mdi6.check-decagram-outline", "Approve…", "",
+                                           "Sign off the campaign as checked (recorded in the audit trail)", self.approve_campaign)
+        self.report_action = self._action(bar, "mdi6.file-document-outline", "Report…", "",
+                                          "Write the campaign's compliance report (HTML and PDF) into a folder", self.write_report)
         self.counts = QLabel(objectName="PanelTitle")
         self.counts.setContentsMargins(10, 6, 10, 2)
         self.status = QLabel(objectName="Muted", wordWrap=True)
@@ -280,6 +293,8 @@ class ComplianceView(RefreshWhenShown, QWidget):
         self.waive_action.setEnabled(stored is not None and not stored.waived)
         self.unwaive_action.setEnabled(stored is not None and stored.waived)
         self.brand_action.setEnabled(self.ctx.current_campaign_id is not None)
+        self.approve_action.setEnabled(self.ctx.current_campaign_id is not None and not busy)
+        self.report_action.setEnabled(self.ctx.current_campaign_id is not None and self.report_job is None)
 
     # ---- checking ----------------------------------------------------------------------------
     def check_campaign(self, only: set[str] | None = None) -> Job | None:
@@ -298,6 +313,13 @@ class ComplianceView(RefreshWhenShown, QWidget):
         return self.job
 
     def _on_job_changed(self, job: Job) -> None:
+        if job is self.report_job and job.finished:
+            self.report_job = None
+            self._update_actions()
+            self._say(f"The report was not written: {job.error}" if job.status == "failed" else
+                      "Wrote " + " and ".join(str(p) for p in job.result) if job.status == "done" else "")
+            self.report_written.emit(job)
+            return
         if job is not self.job or not job.finished:
             return
         self.job = None
@@ -366,6 +388,37 @@ class ComplianceView(RefreshWhenShown, QWidget):
         dialog = BrandRulesDialog(self.ctx, brand_id, campaign_id, self)
         dialog.open()
         return dialog
+
+    def approve_campaign(self) -> ApproveDialog | None:
+        campaign_id = self.ctx.current_campaign_id
+        if campaign_id is None:
+            return None
+        try:
+            _, name = find_campaign(self.ctx.lib, campaign_id)
+        except BadInput as exc:  # deleted meanwhile
+            self.ctx.notify(str(exc), "warning")
+            return None
+        dialog = ApproveDialog(self.ctx, campaign_id, name, len(store.blocking_findings(self.ctx.lib, campaign_id)), self)
+        dialog.accepted.connect(lambda: self._say(f"{name} approved by {dialog.name.text().strip()}."))
+        dialog.open()
+        return dialog
+
+    def write_report(self, folder: str | None = None) -> Job | None:
+        """The campaign's compliance report (HTML and PDF) written into a folder, as a job."""
+        campaign_id = self.ctx.current_campaign_id
+        if campaign_id is None or self.report_job is not None:
+            return None
+        if folder is None:
+            start = QSettings().value(REPORT_FOLDER_KEY, str(Path.home()))
+            folder = QFileDialog.getExistingDirectory(self, "Write the compliance report into", start)
+            if not folder:
+                return None
+        QSettings().setValue(REPORT_FOLDER_KEY, folder)
+        lib = self.ctx.lib
+        self.report_job = self.ctx.submit(lambda _p, _state: report.write_report(lib, campaign_id, Path(folder)),
+                                          title="Write the compliance report")
+        self._update_actions()
+        return self.report_job
 
     def unwaive_current(self) -> None:
         stored = self.current()
