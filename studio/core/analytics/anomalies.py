@@ -28,18 +28,12 @@ from datetime import date, timedelta
 import numpy as np
 import pandas as pd
 
+from studio.core.analytics.kpis import RATIOS as KPI_RATIOS
 from studio.core.analytics.kpis import data_range
 from studio.core.errors import BadInput
 
 SUMS = ("spend", "impressions", "clicks", "conversions", "conversion_value")
-RATIOS = {  # name: (numerator, denominator, factor)
-    "ctr": ("clicks", "impressions", 1.0),
-    "cpc": ("spend", "clicks", 1.0),
-    "cpm": ("spend", "impressions", 1000.0),
-    "cpa": ("spend", "conversions", 1.0),
-    "roas": ("conversion_value", "spend", 1.0),
-    "conversion_rate": ("conversions", "clicks", 1.0),
-}
+RATIOS = {name: ratio for name, ratio in KPI_RATIOS.items() if name != "frequency"}  # reach does not add up across ads
 COUNTS = {"impressions", "clicks", "conversions"}
 # the count whose Poisson noise a metric carries: n events make it wobble by about 1/√n of its level
 NOISE = {"impressions": "impressions", "clicks": "clicks", "conversions": "conversions", "conversion_value": "conversions",
