@@ -6,11 +6,11 @@ from __future__ import annotations
 
 import contextlib
 import json
-import threading
 import time
 from collections.abc import Iterator
 from dataclasses import dataclass, field
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+from tests.fakes import JsonHandler, serving
 
 ERROR_TYPES = {400: "invalid_request_error", 401: "authentication_error", 429: "rate_limit_error", 500: "api_error"}
 
@@ -30,7 +30,7 @@ class FakeAI:
 
 
 def _handler(fake: FakeAI):
-    class Handler(BaseHTTPRequestHandler):
+    class Handler(JsonHandler):
         def do_POST(self):  # http.server's name
             body = json.loads(self.rfile.read(int(self.headers.get("Content-Length") or 0)) or b"{}")
             key = self.headers.get("x-api-key") or (self.headers.get("Authorization") or "").removeprefix("Bearer ")
@@ -55,17 +55,7 @@ def _handler(fake: FakeAI):
                                        "total_tokens": words + len(fake.reply.split())}})
 
         def _send(self, code: int, body: dict) -> None:
-            data = json.dumps(body).encode()
-            self.send_response(code)
-            self.send_header("Content-Type", "application/json")
-            self.send_header("Content-Length", str(len(data)))
-            if code == 429:
-                self.send_header("retry-after", "0")
-            self.end_headers()
-            self.wfile.write(data)
-
-        def log_message(self, *args):
-            pass
+            self.send_json(code, body, {"retry-after": "0"} if code == 429 else None)
 
     return Handler
 
@@ -74,12 +64,5 @@ def _handler(fake: FakeAI):
 def fake_ai(good_key: str, reply: str = "A fine period.") -> Iterator[FakeAI]:
     """Serve on 127.0.0.1 for the with block; yields the FakeAI to set up and inspect."""
     fake = FakeAI("", good_key, reply)
-    server = ThreadingHTTPServer(("127.0.0.1", 0), _handler(fake))
-    fake.base = f"http://127.0.0.1:{server.server_address[1]}"
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    try:
+    with serving(_handler(fake)) as fake.base:
         yield fake
-    finally:
-        server.shutdown()
-        server.server_close()

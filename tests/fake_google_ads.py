@@ -18,21 +18,20 @@ import contextlib
 import datetime
 import functools
 import ipaddress
-import json
 import os
 import re
 import shutil
 import tempfile
-import threading
 from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from urllib.parse import parse_qsl
 
 import certifi
 import grpc
+
+from tests.fakes import JsonHandler, serving
 
 VERSION = "v26"
 ACCESS_TOKEN = "ya29.fake-access-token"
@@ -171,7 +170,9 @@ def _types():
     """The SDK's own generated request, response and row messages."""
     from types import SimpleNamespace
 
-    from google.ads.googleads.v26.services.types import campaign_budget_service as budgets
+    from google.ads.googleads.v26.services.types import (
+        campaign_budget_service as budgets,
+    )
     from google.ads.googleads.v26.services.types import campaign_service as campaigns
     from google.ads.googleads.v26.services.types import google_ads_service as ads
 
@@ -185,7 +186,11 @@ def _types():
 
 def _abort(context, code: grpc.StatusCode, kind: str, name: str, message: str) -> None:
     """End the call the way Google Ads does: the status, and a GoogleAdsFailure in the trailing metadata."""
-    from google.ads.googleads.v26.errors.types.errors import ErrorCode, GoogleAdsError, GoogleAdsFailure
+    from google.ads.googleads.v26.errors.types.errors import (
+        ErrorCode,
+        GoogleAdsError,
+        GoogleAdsFailure,
+    )
 
     failure = GoogleAdsFailure(errors=[GoogleAdsError(error_code=ErrorCode(**{kind: name}), message=message)])
     context.set_trailing_metadata(((f"google.ads.googleads.{VERSION}.errors.googleadsfailure-bin", GoogleAdsFailure.serialize(failure)),
@@ -209,7 +214,7 @@ def _handlers(fake: FakeGoogleAds) -> list:
     ]
 
 
-class _TokenHandler(BaseHTTPRequestHandler):
+class _TokenHandler(JsonHandler):
     fake: FakeGoogleAds
 
     def do_POST(self):
@@ -219,15 +224,7 @@ class _TokenHandler(BaseHTTPRequestHandler):
             code, body = 200, {"access_token": ACCESS_TOKEN, "expires_in": 3600, "token_type": "Bearer"}
         else:
             code, body = 400, {"error": "invalid_grant", "error_description": "Token has been expired or revoked."}
-        data = json.dumps(body).encode()
-        self.send_response(code)
-        self.send_header("Content-Type", "application/json")
-        self.send_header("Content-Length", str(len(data)))
-        self.end_headers()
-        self.wfile.write(data)
-
-    def log_message(self, *args):
-        pass
+        self.send_json(code, body)
 
 
 @contextlib.contextmanager
@@ -237,12 +234,9 @@ def fake_google_ads(fake: FakeGoogleAds) -> Iterator[FakeGoogleAds]:
     server = grpc.server(ThreadPoolExecutor(max_workers=4), handlers=_handlers(fake))
     port = server.add_secure_port("127.0.0.1:0", grpc.ssl_server_credentials([(certificate.key, certificate.cert)]))
     server.start()
-    tokens = ThreadingHTTPServer(("127.0.0.1", 0), type("Handler", (_TokenHandler,), {"fake": fake}))
-    threading.Thread(target=tokens.serve_forever, daemon=True).start()
-    fake.endpoint, fake.token_uri = f"127.0.0.1:{port}", f"http://127.0.0.1:{tokens.server_address[1]}/token"
     try:
-        yield fake
+        with serving(type("Handler", (_TokenHandler,), {"fake": fake})) as tokens:
+            fake.endpoint, fake.token_uri = f"127.0.0.1:{port}", f"{tokens}/token"
+            yield fake
     finally:
-        tokens.shutdown()
-        tokens.server_close()
         server.stop(None)

@@ -7,11 +7,11 @@ from __future__ import annotations
 
 import contextlib
 import json
-import threading
 from collections.abc import Iterator
 from dataclasses import dataclass, field
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from urllib.parse import parse_qsl, urlsplit
+
+from tests.fakes import JsonHandler, serving
 
 EXPIRED = {"message": "Error validating access token: Session has expired on Friday, 20-Nov-26.", "type": "OAuthException",
            "code": 190, "error_subcode": 463}
@@ -71,7 +71,7 @@ class FakeMeta:
         return 200, {"success": True}
 
 
-class _Handler(BaseHTTPRequestHandler):
+class _Handler(JsonHandler):
     fake: FakeMeta
 
     def do_GET(self):
@@ -84,29 +84,14 @@ class _Handler(BaseHTTPRequestHandler):
     def _answer(self, params: dict) -> None:
         path = urlsplit(self.path).path
         code, body = self.fake.request(self.command, path, {**params, "_path": path})
-        data = json.dumps(body).encode()
-        self.send_response(code)
-        self.send_header("Content-Type", "application/json")
-        self.send_header("Content-Length", str(len(data)))
-        self.end_headers()
-        self.wfile.write(data)
-
-    def log_message(self, *args):
-        pass
+        self.send_json(code, body)
 
 
 @contextlib.contextmanager
 def fake_meta(fake: FakeMeta) -> Iterator[FakeMeta]:
     """Serve fake on 127.0.0.1; fake.url is its address (the SDK's GRAPH)."""
-    server = ThreadingHTTPServer(("127.0.0.1", 0), type("Handler", (_Handler,), {"fake": fake}))
-    fake.url = f"http://127.0.0.1:{server.server_address[1]}"
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    try:
+    with serving(type("Handler", (_Handler,), {"fake": fake})) as fake.url:
         yield fake
-    finally:
-        server.shutdown()
-        server.server_close()
 
 
 def insight(account: str, campaign: str, ad_set: str, ad: str, day: str, spend: float, impressions: int, clicks: int,

@@ -9,13 +9,43 @@ import threading
 from collections.abc import Iterator
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
+
+class JsonHandler(BaseHTTPRequestHandler):
+    """A fake API's request handler: answers in JSON and keeps quiet in the test output."""
+
+    def send_json(self, code: int, body: dict, headers: dict | None = None) -> None:
+        data = json.dumps(body).encode()
+        self.send_response(code)
+        self.send_header("Content-Type", "application/json")
+        self.send_header("Content-Length", str(len(data)))
+        for name, value in (headers or {}).items():
+            self.send_header(name, value)
+        self.end_headers()
+        self.wfile.write(data)
+
+    def log_message(self, *args):
+        pass
+
+
+@contextlib.contextmanager
+def serving(handler: type[BaseHTTPRequestHandler]) -> Iterator[str]:
+    """Serve handler on a free port of 127.0.0.1 for the with block; yields its base URL."""
+    server = ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    try:
+        yield f"http://127.0.0.1:{server.server_address[1]}"
+    finally:
+        server.shutdown()
+        server.server_close()
+
+
 MODELS = [
     {"id": f"model-{i}", "object": "model", "type": "model", "created": 0, "created_at": "2026-01-01T00:00:00Z", "display_name": f"Model {i}", "owned_by": "test"}
     for i in range(3)
 ]
 
 
-class _ServiceHandler(BaseHTTPRequestHandler):
+class _ServiceHandler(JsonHandler):
     good_key = ""  # set per server
     seen: list = []
 
@@ -32,30 +62,13 @@ class _ServiceHandler(BaseHTTPRequestHandler):
                 "error": {"type": "authentication_error", "message": "Incorrect API key provided.", "code": "invalid_api_key"}
             }
         else:
-            return self._send(404, {"error": {"message": "not found"}})
-        self._send(200 if ok else 401, body)
-
-    def _send(self, code: int, body: dict) -> None:
-        data = json.dumps(body).encode()
-        self.send_response(code)
-        self.send_header("Content-Type", "application/json")
-        self.send_header("Content-Length", str(len(data)))
-        self.end_headers()
-        self.wfile.write(data)
-
-    def log_message(self, *args):
-        pass
+            return self.send_json(404, {"error": {"message": "not found"}})
+        self.send_json(200 if ok else 401, body)
 
 
 @contextlib.contextmanager
 def fake_services(good_key: str) -> Iterator[tuple[str, list]]:
     """Serve on 127.0.0.1; yields (base URL, the requests seen as (path, credential))."""
     handler = type("Handler", (_ServiceHandler,), {"good_key": good_key, "seen": []})
-    server = ThreadingHTTPServer(("127.0.0.1", 0), handler)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    try:
-        yield f"http://127.0.0.1:{server.server_address[1]}", handler.seen
-    finally:
-        server.shutdown()
-        server.server_close()
+    with serving(handler) as url:
+        yield url, handler.seen

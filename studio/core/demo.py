@@ -7,6 +7,11 @@ are made here by code. Running it again adds only what is missing: the client, b
 campaign are found by name, the media by name in the campaign (an H.264 encode is not
 byte-for-byte repeatable, so the importer's hash check alone would not do). Everything
 lands in one undo step.
+
+It also imports a Meta and a Google Ads performance report (60 days up to yesterday, a weekly
+rhythm and one planted Meta spend spike), written as the platforms' export files into the
+library's demo-reports/ folder and read by the real ingest, so Analytics opens filled. Imported
+facts sit outside undo (see studio.core.analytics.store); a report already imported is skipped.
 """
 
 from __future__ import annotations
@@ -23,6 +28,8 @@ import numpy as np
 from PIL import Image, ImageDraw, ImageFilter, ImageFont
 from sqlalchemy import select
 
+from studio.core.analytics import store as analytics_store
+from studio.core.analytics.ingest import IngestParams, ingest
 from studio.core.assets import importer
 from studio.core.db.models import (
     AdCopyRow,
@@ -126,6 +133,8 @@ def build_demo(lib, state: JobState | None = None) -> dict:
         if not _has_ad(lib, campaign_id):
             ad = demo_ad(by_name)
             tx.insert("compositions", name=ad.name, campaign_id=campaign_id, schema_version=ad.schema_version, document=ad.to_document())
+    state.set_status("Importing the demo performance reports")
+    facts = _add_performance(lib, state)
     state.set_progress(1.0)
     state.set_status("Demo library ready")
 
@@ -138,6 +147,7 @@ def build_demo(lib, state: JobState | None = None) -> dict:
         "campaign": {"id": campaign_id, "name": CAMPAIGN},
         "assets": {"logo": assets["logo"][0], "product": assets["product"][0], "scenes": assets["scene"], "videos": assets["video"]},
         "imported": len(report.imported),
+        "performance_facts": facts,
     }
 
 
@@ -197,6 +207,96 @@ def _make_media(out: Path, names: list[str], state: JobState) -> list[Path]:
             write_video(out / name, frames(), lambda f: state.set_progress(0.1 + 0.35 * (i + f)))
             files.append(out / name)
     return files
+
+
+# ---- performance reports -------------------------------------------------------------------
+
+REPORTS_DIR = "demo-reports"
+PERFORMANCE_DAYS = 60
+# platform -> campaign -> (daily spend in USD, cost per click, conversion rate, order value)
+PERFORMANCE = {
+    "meta": {"Autumn Roast - Prospecting": (140.0, 0.85, 0.030, 38.0), "Autumn Roast - Retargeting": (60.0, 0.60, 0.070, 42.0),
+             "Kestrel - Brand Reach": (45.0, 1.10, 0.012, 30.0)},
+    "google": {"Search - Brand": (55.0, 0.45, 0.090, 36.0), "Search - Coffee Beans": (120.0, 1.20, 0.040, 34.0),
+               "YouTube - Autumn Roast": (80.0, 0.95, 0.010, 33.0)},
+}
+WEEKDAY_SPEND = (0.92, 0.95, 1.0, 1.02, 1.08, 1.22, 1.15)  # Monday..Sunday: coffee sells at the weekend
+SPIKE = ("meta", "Autumn Roast - Prospecting", 5, 3.4)  # platform, campaign, days before the last day, spend factor
+
+
+def performance_days(today: date | None = None) -> list[date]:
+    """The demo reports' days: PERFORMANCE_DAYS up to yesterday."""
+    last = (today or date.today()) - timedelta(days=1)
+    return [last - timedelta(days=n) for n in range(PERFORMANCE_DAYS - 1, -1, -1)]
+
+
+def spike_day(today: date | None = None) -> date:
+    return performance_days(today)[-1 - SPIKE[2]]
+
+
+def _performance_rows(platform: str, days: list[date]):
+    """(campaign, day, spend, impressions, clicks, purchases, value) per campaign and day, the same for the same days."""
+    rng = np.random.default_rng(list(PERFORMANCE).index(platform))  # the same wobbles every day the demo is built
+    for campaign, (spend, cpc, rate, order) in PERFORMANCE[platform].items():
+        for i, day in enumerate(days):
+            growth = 1 + 0.1 * i / len(days)  # the launch ramps up
+            usual = spend * growth * WEEKDAY_SPEND[day.weekday()] * rng.normal(1, 0.03)
+            clicks = round(usual / cpc * rng.normal(1, 0.05))
+            spiked = (platform, campaign) == SPIKE[:2] and i == len(days) - 1 - SPIKE[2]
+            day_spend = usual * SPIKE[3] if spiked else usual  # a budget typo: spend jumps, clicks and sales do not
+            purchases = int(rng.binomial(clicks, rate))
+            yield campaign, day, round(day_spend, 2), clicks * int(rng.integers(38, 46)), clicks, purchases, round(purchases * order * rng.normal(1, 0.08), 2)
+
+
+def write_meta_report(path: Path, days: list[date]) -> Path:
+    """An Ads Manager export (by day, ad level): UTF-8 with a byte-order mark, the totals row first."""
+    head = ("Reporting starts,Reporting ends,Campaign name,Ad set name,Ad name,Day,Amount spent (USD),Impressions,Reach,"
+            "Frequency,Link clicks,Clicks (all),Purchases,Purchases conversion value")
+    rows = list(_performance_rows("meta", days))
+    span = f"{days[0]},{days[-1]}"
+    sums = [sum(r[k] for r in rows) for k in (2, 3, 4, 5, 6)]
+    lines = [head, f"{span},,,,,{sums[0]:.2f},{sums[1]},{sums[1] * 2 // 3},1.5,{sums[2] * 4 // 5},{sums[2]},{sums[3]},{sums[4]:.2f}"]
+    for campaign, day, spend, impressions, clicks, purchases, value in rows:
+        lines.append(f"{span},{campaign},{campaign} - Broad,Autumn Roast video,{day},{spend:.2f},{impressions},{impressions * 2 // 3},"
+                     f"1.5,{clicks * 4 // 5},{clicks},{purchases},{value:.2f}")
+    path.write_bytes(b"\xef\xbb\xbf" + ("\n".join(lines) + "\n").encode())
+    return path
+
+
+def write_google_report(path: Path, days: list[date]) -> Path:
+    """A Google Ads campaign report as its UI downloads it: a title and the date range first, numbers with
+    thousands separators, a total row last."""
+    def quoted(value: str) -> str:
+        return f'"{value}"' if "," in value else value
+
+    lines = ["Campaign performance", quoted(f"{days[0]:%B} {days[0].day}, {days[0].year} - {days[-1]:%B} {days[-1].day}, {days[-1].year}"),
+             "Campaign,Day,Campaign status,Currency code,Impr.,Clicks,Cost,Conversions,Conv. value"]
+    rows = list(_performance_rows("google", days))
+    for campaign, day, spend, impressions, clicks, purchases, value in rows:
+        lines.append(",".join(quoted(v) for v in (campaign, day.isoformat(), "Enabled", "USD", f"{impressions:,}", f"{clicks:,}",
+                                                   f"{spend:,.2f}", f"{purchases:.2f}", f"{value:,.2f}")))
+    total = [sum(r[k] for r in rows) for k in (2, 3, 4, 5)]
+    lines.append(",".join(quoted(v) for v in ("Total: Account", "--", "--", "USD", f"{total[1]:,}", f"{total[2]:,}", f"{total[0]:,.2f}",
+                                               f"{total[3]:.2f}", "--")))
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    return path
+
+
+def _add_performance(lib, state: JobState) -> int:
+    """Write the demo reports into the library's demo-reports/ folder and ingest those not imported yet; returns the facts added."""
+    folder = Path(lib.root) / REPORTS_DIR
+    folder.mkdir(exist_ok=True)
+    days = performance_days()
+    names = {f"kestrel-meta-ads-{days[-1]}.csv": write_meta_report, f"kestrel-google-ads-{days[-1]}.csv": write_google_report}
+    done = {batch.file_name for batch in analytics_store.list_imports(lib)}
+    paths = [str(writer(folder / name, days)) for name, writer in names.items() if name not in done]
+    if not paths:
+        return 0
+    reports = ingest(IngestParams(str(lib.root), paths), JobState(cancel_event=state.cancel_event), lib=lib)
+    failed = [f"{Path(r.file).name}: {r.error or r.errors}" for r in reports if not r.imported]
+    if failed:
+        raise StudioError(f"The demo performance reports could not be imported ({'; '.join(failed)}); see the log, or reinstall Conext Studio.")
+    return sum(r.rows_added for r in reports)
 
 
 # ---- drawing ---------------------------------------------------------------------------------

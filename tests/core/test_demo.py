@@ -1,14 +1,35 @@
-"""The demo library: one client, brand and campaign with real media, idempotent, one undo step."""
+"""The demo library: one client, brand and campaign with real media, idempotent, one undo step;
+and performance reports for Analytics, imported through the real ingest."""
 
 import shutil
+from datetime import date
 
 import av
 import pytest
 from PIL import Image
 from sqlalchemy import func, select
 
-from studio.core.db.models import Asset, AssetTag, Brand, Campaign, Client, CompositionRow
-from studio.core.demo import PALETTE, build_demo
+from studio.core.analytics.anomalies import detect
+from studio.core.analytics.kpis import data_range, kpis
+from studio.core.analytics.store import list_imports
+from studio.core.db.models import (
+    Asset,
+    AssetTag,
+    Brand,
+    Campaign,
+    Client,
+    CompositionRow,
+)
+from studio.core.demo import (
+    PALETTE,
+    PERFORMANCE,
+    PERFORMANCE_DAYS,
+    REPORTS_DIR,
+    SPIKE,
+    build_demo,
+    performance_days,
+    spike_day,
+)
 from studio.core.jobs import JobState
 from studio.core.library import Library
 
@@ -101,8 +122,10 @@ def test_second_run_adds_nothing_and_one_undo_removes_the_demo(demo, tmp_path):
     with Library.open(tmp_path / "lib") as lib:
         before = _counts(lib)
         assert lib.undo.undo_label() == "Add demo library"
+        imports = list_imports(lib)
         again = build_demo(lib)
-        assert _counts(lib) == before
+        assert _counts(lib) == before and list_imports(lib) == imports  # the reports are not imported twice
+        assert again["performance_facts"] == 0
         assert again["imported"] == 0 and again["assets"] == summary["assets"] and again["campaign"] == summary["campaign"]
         assert lib.undo.undo_label() == "Add demo library"
 
@@ -124,3 +147,30 @@ def test_the_demo_has_a_ready_made_ad_that_renders(demo, demo_lib, tmp_path):
     assert MediaResolver(demo_lib).missing(ad) == []
     still = write_still(ad, MediaResolver(demo_lib), 120, tmp_path / "frame.png")
     assert Image.open(still).size == (1080, 1920)
+
+
+def test_analytics_has_both_platforms_reports_as_real_export_files(demo, demo_lib):
+    root, summary, _ = demo
+    days = performance_days()
+    assert data_range(demo_lib) == (days[0], days[-1]) and len(days) == PERFORMANCE_DAYS
+    imports = list_imports(demo_lib)
+    assert {b.source for b in imports} == {"meta", "google"}  # recognised as the platforms' own downloads
+    files = sorted(p.name for p in (root / REPORTS_DIR).iterdir())
+    assert files == sorted(b.file_name for b in imports)
+    campaigns = kpis(demo_lib, ("platform", "campaign"), days[0], days[-1], compare=False)
+    assert {(r.platform, r.campaign) for r in campaigns.itertuples()} == {(p, c) for p, cs in PERFORMANCE.items() for c in cs}
+    assert set(campaigns.currency) == {"USD"} and (campaigns.conversions > 0).all()
+    assert summary["performance_facts"] == len(PERFORMANCE["meta"]) * len(days) + len(PERFORMANCE["google"]) * len(days)
+    daily = kpis(demo_lib, "day", days[0], days[-1], compare=False).set_index("day")["spend"]
+    weekday = {day: date.fromisoformat(str(day)).weekday() for day in daily.index}
+    weekend = daily[[d for d in daily.index if weekday[d] == 5]].median()
+    monday = daily[[d for d in daily.index if weekday[d] == 0]].median()
+    assert weekend > 1.15 * monday  # the weekly rhythm
+
+
+def test_anomalies_find_the_planted_spend_spike(demo_lib):
+    found = detect(demo_lib, metrics=("spend",))
+    spike = [a for a in found if a.campaign == SPIKE[1]]
+    assert [(a.day, a.platform, a.direction) for a in spike] == [(spike_day(), SPIKE[0], "up")]
+    assert spike[0].value > 2.5 * spike[0].expected
+    assert {a.day for a in found} == {spike_day()}  # nothing else in the demo looks odd

@@ -1,9 +1,11 @@
 """The Analytics workspace: drop the reports you download from the ad platforms, read the period's
 KPIs against the period before, and see them drawn.
 
-    toolbar      Import reports… (Ctrl+I, or drop files anywhere here), Charts, progress and Cancel
+    toolbar      Import reports… (Ctrl+I, or drop files anywhere here), Pull from Meta / Google Ads…,
+                 Charts, progress and Cancel
     filters      period, comparison, platform, currency
-    tabs         Overview (tiles + charts) · Breakdown (table) · Imports; add_tab() adds more
+    tabs         Overview (tiles + charts) · Breakdown (table) · Imports · Alerts & forecast ·
+                 Actions (rules and the approval queue) · Summary (and the report); add_tab() adds more
 
 Imports run as jobs; a report from a source the studio does not know opens the column-mapping
 dialog, and the import runs again with the mapping, which is remembered for such files."""
@@ -53,6 +55,8 @@ from studio.ui.workspaces.analytics.overview import OverviewTab
 from studio.ui.workspaces.analytics.actions_tab import ActionsTab
 from studio.ui.workspaces.analytics.alerts_tab import AlertsTab
 from studio.ui.workspaces.analytics.panels import BreakdownTab, ImportsTab
+from studio.ui.workspaces.analytics.pull_dialog import PullDialog
+from studio.ui.workspaces.analytics.summary_tab import SummaryTab
 
 IMPORTABLE = (".csv", ".tsv", ".txt", ".xlsx")
 FILE_FILTER = "Performance reports (*.csv *.tsv *.txt *.xlsx);;All files (*)"
@@ -75,6 +79,7 @@ class AnalyticsView(RefreshWhenShown, QWidget):
         super().__init__(parent)
         self.ctx = ctx
         self.import_job: Job | None = None
+        self.pull_dialog: PullDialog | None = None
         self.fit_job: Job | None = None
         self.remove_job: Job | None = None
         self.waiting: list[Preview] = []  # unknown reports still to be mapped
@@ -98,6 +103,9 @@ class AnalyticsView(RefreshWhenShown, QWidget):
                                       "source (CSV, TSV, XLSX), or drop them here (Ctrl+I)")
         self.import_action.triggered.connect(lambda: self.choose_files())
         self.addAction(self.import_action)
+        self.pull_action = bar.addAction(theme().icon("mdi6.cloud-download-outline"), "Pull from Meta / Google Ads…")
+        self.pull_action.setToolTip("Pull daily performance from the Meta and Google Ads APIs with the keys in Settings ▸ Accounts & keys")
+        self.pull_action.triggered.connect(self.open_pull)
         self.overview = OverviewTab()
         self.charts_action = bar.addWidget(self.overview.charts_button)  # shown with the Overview tab only
         spacer = QWidget()
@@ -130,6 +138,8 @@ class AnalyticsView(RefreshWhenShown, QWidget):
         self.add_tab(self.alerts, "Alerts && forecast", "mdi6.bell-alert-outline")
         self.actions_tab = ActionsTab(self.ctx, self.filters)
         self.add_tab(self.actions_tab, "Actions", "mdi6.scale-balance")
+        self.summary = SummaryTab(self.ctx, self.filters)
+        self.add_tab(self.summary, "Summary", "mdi6.text-box-outline")
         self.tabs.currentChanged.connect(self._on_tab_changed)
         self.tabs.setCurrentIndex(int(QSettings().value(TAB_KEY, 0) or 0))
         self._on_tab_changed(self.tabs.currentIndex())
@@ -154,6 +164,13 @@ class AnalyticsView(RefreshWhenShown, QWidget):
         layout.setSpacing(0)
         layout.addWidget(bar)
         layout.addWidget(self.stack, 1)
+
+    def open_pull(self) -> PullDialog:
+        """The pull dialog, kept: a pull still running shows when it is opened again."""
+        if self.pull_dialog is None:
+            self.pull_dialog = PullDialog(self.ctx, self.filters, self)
+        self.pull_dialog.open()
+        return self.pull_dialog
 
     def add_tab(self, widget: QWidget, title: str, icon: str | None = None) -> int:
         """One more tab after the others (anomalies, attribution, budget… add theirs this way)."""
