@@ -5,7 +5,8 @@ KPIs against the period before, and see them drawn.
                  Charts, progress and Cancel
     filters      period, comparison, platform, currency
     tabs         Overview (tiles + charts) · Breakdown (table) · Imports · Alerts & forecast ·
-                 Actions (rules and the approval queue) · Summary (and the report); add_tab() adds more
+                 Actions (rules and the approval queue) · Summary (and the report) · Attribution ·
+                 Budget · A/B test; add_tab() adds more
 
 Imports run as jobs; a report from a source the studio does not know opens the column-mapping
 dialog, and the import runs again with the mapping, which is remembered for such files."""
@@ -52,8 +53,11 @@ from studio.ui.workspaces.analytics.data import (
 from studio.ui.workspaces.analytics.dialogs import ImportReportDialog, MappingDialog
 from studio.ui.workspaces.analytics.filters import FiltersBar
 from studio.ui.workspaces.analytics.overview import OverviewTab
+from studio.ui.workspaces.analytics.abtest_tab import ABTestTab
 from studio.ui.workspaces.analytics.actions_tab import ActionsTab
 from studio.ui.workspaces.analytics.alerts_tab import AlertsTab
+from studio.ui.workspaces.analytics.attribution_tab import AttributionTab
+from studio.ui.workspaces.analytics.budget_tab import BudgetTab
 from studio.ui.workspaces.analytics.panels import BreakdownTab, ImportsTab
 from studio.ui.workspaces.analytics.pull_dialog import PullDialog
 from studio.ui.workspaces.analytics.summary_tab import SummaryTab
@@ -140,6 +144,9 @@ class AnalyticsView(RefreshWhenShown, QWidget):
         self.add_tab(self.actions_tab, "Actions", "mdi6.scale-balance")
         self.summary = SummaryTab(self.ctx, self.filters)
         self.add_tab(self.summary, "Summary", "mdi6.text-box-outline")
+        self.add_tab(AttributionTab(self.ctx), "Attribution", "mdi6.transit-connection-variant")
+        self.add_tab(BudgetTab(self.ctx, self.filters), "Budget", "mdi6.cash-multiple")
+        self.add_tab(ABTestTab(), "A/B test", "mdi6.ab-testing")
         self.tabs.currentChanged.connect(self._on_tab_changed)
         self.tabs.setCurrentIndex(int(QSettings().value(TAB_KEY, 0) or 0))
         self._on_tab_changed(self.tabs.currentIndex())
