@@ -136,7 +136,7 @@ def main() -> None:
 
         image_s = median_seconds(ours_image, args.repeats)
         peer_image_s = median_seconds(lambda: peer(bgr), args.repeats)
-        video_s = median_seconds(ours_video, max(1, args.repeats // 2))
+        video_s = median_seconds(ours_video, args.repeats)
         peer_video_s = median_seconds(lambda: [peer(np.ascontiguousarray(f.pixels[..., ::-1])) for f in frames], max(1, args.repeats // 2))
         image_findings, video_findings = ours_image(), ours_video()
 
