@@ -16,7 +16,7 @@ from pathlib import Path
 from studio import cli_actions, cli_pull
 from studio.core.errors import BadInput
 
-BY = ("platform", "account", "campaign", "ad_group", "ad", "day", "week", "month")
+BY = ("platform", "account", "campaign", "ad_group", "ad", "asset", "day", "week", "month")
 MODELS = ("first", "last", "linear", "time_decay", "position", "markov", "shapley")  # attribution.MODELS, without importing it here
 
 

@@ -34,6 +34,7 @@ DIMENSIONS = {
     "campaign": "campaign",
     "ad_group": "ad_group",
     "ad": "ad",
+    "asset": "asset_id",  # the library asset the ad shows, when its name says so (null: not known)
     "day": "date",
     "week": "strftime('%Y-W%W', date)",
     "month": "substr(date, 1, 7)",

@@ -5,7 +5,9 @@ date range) and its facts, each with the batch and the file line it came from. F
 de-duplicated on their natural key (platform, account, campaign, ad group, ad, day,
 currency): a row already stored with the same numbers is left alone (counted unchanged), one
 with other numbers is replaced and now belongs to the new batch, so re-importing the same or
-an overlapping report never counts a day twice.
+an overlapping report never counts a day twice. At import, an ad whose name is a library
+asset's file name (without the extension) or an ad-package rendition of it is linked to that
+asset (asset_id), so KPIs can be read by creative.
 
 Undo: a report can hold a million rows, too many for the row-level undo log, so facts and
 batches are written outside it (they are not in UNDOABLE_TABLES). Taking an import back is
@@ -18,6 +20,7 @@ the undoable settings op.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from datetime import date, datetime
 
@@ -26,7 +29,7 @@ from sqlalchemy import delete, func, insert, select, update
 
 from studio.core import audit
 from studio.core.analytics.ingest.sources import METRICS
-from studio.core.db.models import AdFact, ImportBatch, Setting
+from studio.core.db.models import AdFact, Asset, ImportBatch, Setting
 from studio.core.errors import BadInput
 from studio.core.jobs import JobState
 from studio.core.ops.settings import set_setting
@@ -64,14 +67,15 @@ class Written:
     unchanged: int
 
 
-_COLS = ", ".join(COLUMNS)
+WRITTEN = (*COLUMNS, "asset_id")  # the library asset an ad shows, found by its name (_linked_assets)
+_COLS = ", ".join(WRITTEN)
 _SAME = " AND ".join(f"f.{m} IS i.{m}" for m in METRICS)
 _ON_KEY = " AND ".join(f"f.{k} = i.{k}" for k in KEY)
-_INSERT = f"INSERT INTO ad_facts ({_COLS}, batch_id) VALUES ({', '.join('?' * len(COLUMNS))}, ?)"
+_INSERT = f"INSERT INTO ad_facts ({_COLS}, batch_id) VALUES ({', '.join('?' * len(WRITTEN))}, ?)"
 _UPSERT = (
     f"INSERT INTO ad_facts ({_COLS}, batch_id) SELECT {_COLS}, ? FROM temp.incoming WHERE true "
     f"ON CONFLICT ({', '.join(KEY)}) DO UPDATE SET "
-    + ", ".join(f"{c} = excluded.{c}" for c in (*METRICS, "source_line", "batch_id"))
+    + ", ".join(f"{c} = excluded.{c}" for c in (*METRICS, "source_line", "asset_id", "batch_id"))
     + " WHERE NOT (" + " AND ".join(f"ad_facts.{m} IS excluded.{m}" for m in METRICS) + ")"
 )
 
@@ -84,7 +88,9 @@ def write_batch(lib, facts: pd.DataFrame, *, file_name: str, sha256: str, source
     # In key order, the natural-key index grows at its end instead of all over (several times faster);
     # sqlite stores NaN as NULL.
     ordered = facts.sort_values(list(KEY))
-    rows = list(zip(*(ordered[c].to_numpy().tolist() for c in COLUMNS)))
+    links = _linked_assets(lib, facts["ad"].unique())
+    assets = [links.get(ad) for ad in ordered["ad"].tolist()]
+    rows = list(zip(*(ordered[c].to_numpy().tolist() for c in COLUMNS), assets))
     first, last = (facts["date"].min(), facts["date"].max()) if len(facts) else (None, None)
     with lib.write_lock, lib.engine.begin() as conn:
         batch_id = conn.execute(insert(ImportBatch).values(
@@ -111,7 +117,7 @@ def _write_facts(raw, facts, ordered, rows, batch_id, first, last, state) -> Wri
     """The facts, and campaign_days for their days."""
     if _overlaps(raw, facts, first, last):
         raw.execute(f"CREATE TEMP TABLE incoming AS SELECT {_COLS} FROM ad_facts WHERE 0")
-        _insert_chunks(raw, f"INSERT INTO temp.incoming VALUES ({', '.join('?' * len(COLUMNS))})", rows, state, ())
+        _insert_chunks(raw, f"INSERT INTO temp.incoming VALUES ({', '.join('?' * len(WRITTEN))})", rows, state, ())
         known, same = raw.execute(
             f"SELECT count(f.id), coalesce(sum({_SAME}), 0) FROM temp.incoming i JOIN ad_facts f ON {_ON_KEY}").fetchone()
         raw.execute(_UPSERT, (batch_id,))
@@ -125,6 +131,31 @@ def _write_facts(raw, facts, ordered, rows, batch_id, first, last, state) -> Wri
     state.check()
     _add_campaign_days(raw, ordered)
     return Written(batch_id, len(rows), 0, 0)
+
+
+# how ad packages name their files (studio.core.export.plan): <campaign>_<placement>_<source>_<W>x<H>[-n]
+_RENDITION = re.compile(r"_(?P<source>[a-z0-9-]+)_\d+x\d+(?:-\d+)?$")
+
+
+def _linked_assets(lib, ads) -> dict[str, int]:
+    """ad name -> the library asset it shows, where its name says so: the asset's file name without
+    the extension (an ad made from a library image), or an ad-package rendition of it. Names are
+    compared as slugs; a name that fits two assets links to neither."""
+    from studio.core.export.plan import slug
+
+    with lib.read() as conn:
+        assets = conn.execute(select(Asset.id, Asset.name).where(Asset.trashed_at.is_(None))).all()
+    by_slug: dict[str, int | None] = {}
+    for asset_id, name in assets:
+        key = slug(name.rsplit(".", 1)[0])
+        by_slug[key] = None if key in by_slug else asset_id
+    links = {}
+    for ad in ads:
+        rendition = _RENDITION.search(ad.strip().lower())
+        found = by_slug.get(rendition["source"] if rendition else slug(ad))
+        if found is not None:
+            links[ad] = found
+    return links
 
 
 def _overlaps(raw, facts: pd.DataFrame, first, last) -> bool:
