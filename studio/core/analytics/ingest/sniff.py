@@ -12,6 +12,7 @@ import codecs
 import csv
 import hashlib
 import io
+import re
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -81,13 +82,16 @@ def find_header(rows: list[list[str]], score: Callable[[list[str]], int]) -> int
     return best
 
 
+_CONTENT = re.compile(rb"[^\x00\r\n\t ,;\xef\xbb\xbf\xff\xfe]")  # a byte that is not blank, a separator or a BOM
+
+
 def sniff(path: Path, score: Callable[[list[str]], int]) -> Sniffed:
     """score(header cells) -> how many are known header words (of any source or mapping)."""
     try:
         data = path.read_bytes()
     except OSError as exc:
         raise BadInput(f"{path} cannot be read ({exc.strerror or exc}).") from None
-    if not data.strip(b"\x00\r\n\t ,;\xef\xbb\xbf\xff\xfe"):
+    if not _CONTENT.search(data):  # (a search stops at the first cell; stripping would copy the whole file)
         raise BadInput(f"{path.name} is empty: download the report again, with at least one day of data. Nothing was imported.")
     sha = hashlib.sha256(data).hexdigest()
     if data[:4] == b"PK\x03\x04":
