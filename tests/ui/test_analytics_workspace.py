@@ -23,7 +23,7 @@ from PySide6.QtGui import (
     QPainter,
 )
 from PySide6.QtSvg import QSvgRenderer
-from PySide6.QtWidgets import QApplication, QDialogButtonBox, QMessageBox
+from PySide6.QtWidgets import QApplication, QDialogButtonBox, QMessageBox, QPushButton
 
 from studio.core.analytics import store
 from studio.core.analytics.kpis import kpis
@@ -87,7 +87,15 @@ def two_months(view, qtbot, tmp_path):
 def test_the_workspace_registers_under_ctrl_5(window):
     spec = next(s for s in registry.workspaces() if s.key == "analytics")
     assert (spec.title, spec.order, spec.shortcut) == ("Analytics", 50, "Ctrl+5")
-    assert window.views["analytics"].stack.currentWidget() is window.views["analytics"].empty  # says what to do first
+    view = window.views["analytics"]
+    assert view.stack.currentWidget() is view.empty  # says what to do first
+    # attribution and the A/B calculator need no reports: the empty state opens them
+    tools = {b.text(): b for b in view.empty.findChildren(QPushButton)}
+    tools["Attribution…"].click()
+    assert view.stack.currentIndex() == 0 and view.tabs.currentWidget() is view.attribution
+    view.stack.setCurrentWidget(view.empty)
+    tools["A/B test…"].click()
+    assert view.tabs.currentWidget() is view.abtest
 
 
 def test_import_shows_its_report_and_the_tiles_match_the_kpis(view, two_months):

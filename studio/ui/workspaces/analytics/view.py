@@ -144,9 +144,11 @@ class AnalyticsView(RefreshWhenShown, QWidget):
         self.add_tab(self.actions_tab, "Actions", "mdi6.scale-balance")
         self.summary = SummaryTab(self.ctx, self.filters)
         self.add_tab(self.summary, "Summary", "mdi6.text-box-outline")
-        self.add_tab(AttributionTab(self.ctx), "Attribution", "mdi6.transit-connection-variant")
+        self.attribution = AttributionTab(self.ctx)
+        self.add_tab(self.attribution, "Attribution", "mdi6.transit-connection-variant")
         self.add_tab(BudgetTab(self.ctx, self.filters), "Budget", "mdi6.cash-multiple")
-        self.add_tab(ABTestTab(), "A/B test", "mdi6.ab-testing")
+        self.abtest = ABTestTab()
+        self.add_tab(self.abtest, "A/B test", "mdi6.ab-testing")
         self.tabs.currentChanged.connect(self._on_tab_changed)
         self.tabs.setCurrentIndex(int(QSettings().value(TAB_KEY, 0) or 0))
         self._on_tab_changed(self.tabs.currentIndex())
@@ -163,6 +165,11 @@ class AnalyticsView(RefreshWhenShown, QWidget):
         button = QPushButton(theme().icon("mdi6.file-import-outline"), "Import reports…")
         button.clicked.connect(lambda: self.choose_files())
         self.empty.add_button(button)
+        for title, icon, tab in (("Attribution…", "mdi6.transit-connection-variant", self.attribution),
+                                 ("A/B test…", "mdi6.ab-testing", self.abtest)):  # these need no reports
+            tool = QPushButton(theme().icon(icon), title)
+            tool.clicked.connect(lambda _=False, tab=tab: self.show_tool(tab))
+            self.empty.add_button(tool)
         self.stack = QStackedWidget()
         self.stack.addWidget(content)
         self.stack.addWidget(self.empty)
@@ -178,6 +185,11 @@ class AnalyticsView(RefreshWhenShown, QWidget):
             self.pull_dialog = PullDialog(self.ctx, self.filters, self)
         self.pull_dialog.open()
         return self.pull_dialog
+
+    def show_tool(self, tab: QWidget) -> None:
+        """A tab that needs no imported reports (attribution, A/B test), shown even before any."""
+        self.stack.setCurrentIndex(0)
+        self.tabs.setCurrentWidget(tab)
 
     def add_tab(self, widget: QWidget, title: str, icon: str | None = None) -> int:
         """One more tab after the others (anomalies, attribution, budget… add theirs this way)."""
