@@ -54,6 +54,7 @@ from studio.ui.workspaces.analytics.alerts_data import (
 from studio.ui.workspaces.analytics.chart_base import (
     ChartPanel,
     add_legend,
+    date_axis,
     series_color,
 )
 
@@ -72,11 +73,6 @@ def _combo(name: str, items) -> QComboBox:
     for text, data in items:
         combo.addItem(text, data)
     return combo
-
-
-def _date_axis(panel: ChartPanel) -> None:
-    panel.plot.setAxisItems({"bottom": pg.DateAxisItem(utcOffset=0)})
-    panel.plot.getPlotItem().getAxis("bottom").setTextPen(pg.mkPen(theme().colors.muted))
 
 
 def _band(x, low, high, colour: QColor, alpha: int) -> pg.FillBetweenItem:
@@ -164,7 +160,7 @@ class AlertChart(ChartPanel):
     def __init__(self, parent=None):
         super().__init__("alert", "Alert detail", parent)
         self.finish_header()
-        _date_axis(self)
+        date_axis(self)
         self.plot.getPlotItem().setMouseEnabled(x=True, y=False)
         self.anomaly: Anomaly | None = None
         self.line = self.band = self.marker = self.dot = None
@@ -220,7 +216,7 @@ class ForecastChart(ChartPanel):
             combo.currentIndexChanged.connect(lambda _i: self.options_changed.emit())
             self.add_control(combo)
         self.finish_header()
-        _date_axis(self)
+        date_axis(self)
         item = self.plot.getPlotItem()
         item.setMouseEnabled(x=True, y=False)
         add_legend(item)

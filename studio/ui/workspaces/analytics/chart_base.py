@@ -130,3 +130,9 @@ class ChartPanel(QWidget):
 
     def say(self, text: str) -> None:
         self.note.setText(text)
+
+
+def date_axis(panel: ChartPanel) -> None:
+    """Days along the bottom (x in seconds since the epoch, UTC)."""
+    panel.plot.setAxisItems({"bottom": pg.DateAxisItem(utcOffset=0)})
+    panel.plot.getPlotItem().getAxis("bottom").setTextPen(pg.mkPen(theme().colors.muted))

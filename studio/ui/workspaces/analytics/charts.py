@@ -16,6 +16,7 @@ from studio.ui.shell.theme import theme
 from studio.ui.workspaces.analytics.chart_base import (
     ChartPanel,
     add_legend,
+    date_axis,
     series_color,
 )
 from studio.ui.workspaces.analytics.data import Series
@@ -75,29 +76,36 @@ class Curves:
                 legend.addItem(curve, series.names[k])
 
 
-class TimeSeriesChart(ChartPanel):
-    """A metric per day, for the total or per platform or campaign. Drag to pan, wheel to zoom the days;
-    the values of every series under the mouse are read out below."""
+class DailyChart(ChartPanel):
+    """A chart over days with a metric picker and a split picker; it pans and zooms the days only."""
 
     options_changed = Signal()
 
-    def __init__(self, parent=None):
-        super().__init__("time_series", "Daily trend", parent)
-        self.metric_box = _combo("Metric", [(label(m), m) for m in METRICS])
-        self.split_box = _combo("Split", SPLITS)
+    def __init__(self, key: str, title: str, metrics, splits, metric_label: str, split_label: str, parent=None):
+        super().__init__(key, title, parent)
+        self.metric_box = _combo(metric_label, [(label(m), m) for m in metrics])
+        self.split_box = _combo(split_label, splits)
         for combo in (self.metric_box, self.split_box):
             combo.currentIndexChanged.connect(lambda _i: self.options_changed.emit())
             self.add_control(combo)
         self.finish_header()
-        self.plot.setAxisItems({"bottom": pg.DateAxisItem(utcOffset=0)})
-        self.plot.getPlotItem().getAxis("bottom").setTextPen(pg.mkPen(theme().colors.muted))
+        date_axis(self)
         item = self.plot.getPlotItem()
         item.setMouseEnabled(x=True, y=False)
-        item.getViewBox().setAutoVisible(y=True)  # the y range follows the days in view
         add_legend(item)
+        self.curves = Curves(item)
+
+
+class TimeSeriesChart(DailyChart):
+    """A metric per day, for the total or per platform or campaign. Drag to pan, wheel to zoom the days;
+    the values of every series under the mouse are read out below."""
+
+    def __init__(self, parent=None):
+        super().__init__("time_series", "Daily trend", METRICS, SPLITS, "Metric", "Split", parent)
+        item = self.plot.getPlotItem()
+        item.getViewBox().setAutoVisible(y=True)  # the y range follows the days in view
         self.series = Series(np.empty(0), [], np.empty((0, 0)))
         self.currency: str | None = None
-        self.curves = Curves(item)
         self.crosshair = pg.InfiniteLine(angle=90, movable=False, pen=pg.mkPen(theme().colors.muted, style=Qt.DashLine))
         self.crosshair.setZValue(1000)
         self.crosshair.hide()
@@ -135,24 +143,11 @@ class TimeSeriesChart(ChartPanel):
         return text
 
 
-class StackedChart(ChartPanel):
+class StackedChart(DailyChart):
     """A summed metric per day stacked by platform or campaign (the biggest, then "Other")."""
 
-    options_changed = Signal()
-
     def __init__(self, parent=None):
-        super().__init__("stacked", "Breakdown over time", parent)
-        self.metric_box = _combo("Stacked metric", [(label(m), m) for m in ADDITIVE])
-        self.split_box = _combo("Stack by", SPLITS[1:])
-        for combo in (self.metric_box, self.split_box):
-            combo.currentIndexChanged.connect(lambda _i: self.options_changed.emit())
-            self.add_control(combo)
-        self.finish_header()
-        self.plot.setAxisItems({"bottom": pg.DateAxisItem(utcOffset=0)})
-        self.plot.getPlotItem().getAxis("bottom").setTextPen(pg.mkPen(theme().colors.muted))
-        self.plot.getPlotItem().setMouseEnabled(x=True, y=False)
-        add_legend(self.plot.getPlotItem())
-        self.curves = Curves(self.plot.getPlotItem())
+        super().__init__("stacked", "Breakdown over time", ADDITIVE, SPLITS[1:], "Stacked metric", "Stack by", parent)
 
     def set_series(self, series: Series) -> None:
         self.curves.draw(series, fill=True)
