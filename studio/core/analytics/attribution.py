@@ -19,8 +19,6 @@ the share of converting journeys that pass through it, which is what that packag
 from __future__ import annotations
 
 import io
-import re
-from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -29,9 +27,9 @@ import pandas as pd
 from scipy import sparse
 from scipy.sparse.linalg import spsolve
 
+from studio.core.analytics.csv_files import column_separator, decode, norm, numbers, pick
 from studio.core.errors import BadInput
 
-COLUMN_SEPARATORS = (",", ";", "\t", "|")
 PATH_SEPARATORS = (">", "→", "|", ",")  # not "/": channels are often source / medium
 # accepted header names, compared lower-case with spaces and dashes as underscores
 PATH_COLUMNS = ("path", "paths", "journey", "channel_path", "touchpoints")
@@ -108,10 +106,10 @@ class Journeys:
             bad = np.flatnonzero(times.isna().to_numpy())[:5] + 2
             raise BadInput(f"Cannot read the {timestamp!r} of row(s) {', '.join(map(str, bad))} as a date and time. "
                            "Write timestamps as 2026-03-01 14:05 (ISO 8601).")
-        conv = _numbers(frame[conversion], conversion)
+        conv = numbers(frame[conversion], conversion)
         touches = pd.DataFrame({"id": frame[id].astype(str).to_numpy(), "t": times.to_numpy(),
                                 "channel": frame[channel].astype(str).str.strip().to_numpy(), "conv": conv,
-                                "value": _numbers(frame[value], value) if value else 0.0})
+                                "value": numbers(frame[value], value) if value else 0.0})
         touches = touches.sort_values(["id", "t"], kind="stable").reset_index(drop=True)
         # a journey ends at (and includes) a converting touch
         converting = touches["conv"] > 0
@@ -161,23 +159,23 @@ def read_journeys(path: Path | str, sep: str | None = None) -> Journeys:
         raw = path.read_bytes()
     except OSError as exc:
         raise BadInput(f"Cannot read the journeys file {path}: {exc.strerror or exc}.") from exc
-    text = _decode(raw)
+    text = decode(raw)
     if not text.strip():
         raise BadInput(f"The journeys file {path.name} is empty. Export journeys with a header row "
                        "(path, conversions, value, nulls) and at least one row.")
-    delimiter = _column_separator(text, path)
+    delimiter = column_separator(text, path)
     try:
         frame = pd.read_csv(io.StringIO(text), sep=delimiter, dtype=str, keep_default_na=False, engine="c")
     except pd.errors.ParserError as exc:
         raise BadInput(f"{path.name} is not a consistent table: {str(exc).strip()}. "
                        "Check that line for stray separators or a cut-off export.") from exc
-    frame.columns = [_norm(c) for c in frame.columns]
+    frame.columns = [norm(c) for c in frame.columns]
     if frame.empty:
         raise BadInput(f"The journeys file {path.name} has a header but no rows.")
     columns = set(frame.columns)
-    if _pick(columns, PATH_COLUMNS):
+    if pick(columns, PATH_COLUMNS):
         return _read_paths(frame, path, sep)
-    if _pick(columns, CHANNEL_COLUMNS):
+    if pick(columns, CHANNEL_COLUMNS):
         return _read_touches(frame, path)
     raise BadInput(f"{path.name} has neither a path column nor a channel column (found: {', '.join(frame.columns)}). "
                    f"Name the path column one of {', '.join(PATH_COLUMNS)}, or give one row per touch with "
@@ -186,48 +184,29 @@ def read_journeys(path: Path | str, sep: str | None = None) -> Journeys:
 
 def _read_paths(frame: pd.DataFrame, path: Path, sep: str | None) -> Journeys:
     columns = set(frame.columns)
-    path_col = _pick(columns, PATH_COLUMNS)
-    conv_col = _pick(columns, CONVERSION_COLUMNS)
+    path_col = pick(columns, PATH_COLUMNS)
+    conv_col = pick(columns, CONVERSION_COLUMNS)
     if conv_col is None:
         raise BadInput(f"{path.name} has paths but no conversions column (found: {', '.join(frame.columns)}). "
                        f"Name it one of {', '.join(CONVERSION_COLUMNS)}.")
-    value_col, null_col = _pick(columns, VALUE_COLUMNS), _pick(columns, NULL_COLUMNS)
+    value_col, null_col = pick(columns, VALUE_COLUMNS), pick(columns, NULL_COLUMNS)
     paths = frame[path_col]
     sep = sep or _path_separator(paths, path)
-    return Journeys.from_paths(paths, _numbers(frame[conv_col], conv_col),
-                               _numbers(frame[value_col], value_col) if value_col else None,
-                               _numbers(frame[null_col], null_col) if null_col else None, sep=sep)
+    return Journeys.from_paths(paths, numbers(frame[conv_col], conv_col),
+                               numbers(frame[value_col], value_col) if value_col else None,
+                               numbers(frame[null_col], null_col) if null_col else None, sep=sep)
 
 
 def _read_touches(frame: pd.DataFrame, path: Path) -> Journeys:
     columns = set(frame.columns)
-    found = {role: _pick(columns, names) for role, names in
+    found = {role: pick(columns, names) for role, names in
              (("id", ID_COLUMNS), ("timestamp", TIME_COLUMNS), ("conversion", CONVERSION_COLUMNS))}
     missing = [role for role, col in found.items() if col is None]
     if missing:
         raise BadInput(f"{path.name} looks like one row per touch but has no {' or '.join(missing)} column "
                        f"(found: {', '.join(frame.columns)}). Touch files need id, timestamp, channel and conversion.")
-    return Journeys.from_touches(frame, channel=_pick(columns, CHANNEL_COLUMNS), value=_pick(columns, VALUE_COLUMNS),
+    return Journeys.from_touches(frame, channel=pick(columns, CHANNEL_COLUMNS), value=pick(columns, VALUE_COLUMNS),
                                  **found)
-
-
-def _decode(raw: bytes) -> str:
-    if raw[:2] in (b"\xff\xfe", b"\xfe\xff"):
-        return raw.decode("utf-16")
-    try:
-        return raw.decode("utf-8-sig")
-    except UnicodeDecodeError:
-        return raw.decode("cp1252", errors="replace")
-
-
-def _column_separator(text: str, path: Path) -> str:
-    header = text.splitlines()[0]
-    counts = {d: header.count(d) for d in COLUMN_SEPARATORS}
-    best = max(counts, key=counts.get)
-    if counts[best] == 0:
-        raise BadInput(f"Cannot tell how the columns of {path.name} are separated: its header “{header[:80]}” has "
-                       "no comma, semicolon, tab or vertical bar. Save it as CSV with one of those separators.")
-    return best
 
 
 def _path_separator(paths: pd.Series, path: Path) -> str:
@@ -243,32 +222,6 @@ def _path_separator(paths: pd.Series, path: Path) -> str:
                        f"which is not a path separator we know ({' '.join(PATH_SEPARATORS)}). "
                        "Write paths as “facebook > search > email”, or give the separator explicitly.")
     return ">"
-
-
-def _norm(name: str) -> str:
-    return re.sub(r"[\s\-]+", "_", str(name).strip().lower())
-
-
-def _pick(columns: set[str], names: Sequence[str]) -> str | None:
-    return next((n for n in names if n in columns), None)
-
-
-def _numbers(column: pd.Series, name: str) -> np.ndarray:
-    """Counts and amounts as written by spreadsheets: decimal commas, thousands separators, blanks."""
-    text = column.astype(str).str.strip().str.replace(r"[\s\u00a0']", "", regex=True)
-    # the later of `.` and `,` is the decimal mark (1.234,50 and 1,234.50); a lone comma is one
-    # too unless it groups thousands (1,234)
-    comma_decimal = (text.str.rfind(",") > text.str.rfind(".")) & ~text.str.fullmatch(r"\d{1,3}(,\d{3})+")
-    text = text.where(~comma_decimal, text.str.replace(".", "", regex=False).str.replace(",", ".", regex=False))
-    text = text.str.replace(",", "", regex=False)
-    values = pd.to_numeric(text.replace("", "0"), errors="coerce")
-    if values.isna().any():
-        rows = np.flatnonzero(values.isna().to_numpy())[:5]
-        raise BadInput(f"Column {name!r} has values that are not numbers on row(s) "
-                       f"{', '.join(str(r + 2) for r in rows)} (e.g. “{column.iloc[rows[0]]}”). Fix them and try again.")
-    if (values < 0).any():
-        raise BadInput(f"Column {name!r} has negative numbers; counts and values must be zero or more.")
-    return values.to_numpy(float)
 
 
 # ---- rule-based models --------------------------------------------------------------------------

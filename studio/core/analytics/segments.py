@@ -36,7 +36,7 @@ from sklearn.metrics import silhouette_score
 from sklearn.preprocessing import StandardScaler
 
 # the attribution reader's helpers read spreadsheet CSVs the same way: encodings, separators, numbers
-from studio.core.analytics.attribution import _column_separator, _decode, _norm, _numbers, _pick
+from studio.core.analytics.csv_files import column_separator, decode, norm, numbers, pick
 from studio.core.errors import BadInput
 
 CUSTOMER_COLUMNS = ("customer_id", "customer", "customerid", "client_id", "user_id", "customer_email", "email",
@@ -73,20 +73,20 @@ def read_orders(path: Path | str) -> pd.DataFrame:
     """customer, date, amount per order from a CSV export; BadInput says which column or rows are wrong."""
     path = Path(path)
     try:
-        text = _decode(path.read_bytes())
+        text = decode(path.read_bytes())
     except OSError as exc:
         raise BadInput(f"Cannot read the orders file {path}: {exc.strerror or exc}.") from exc
     if not text.strip():
         raise BadInput(f"The orders file {path.name} is empty. Export orders with a header row "
                        "(customer id, order date, amount) and at least one row.")
     try:
-        frame = pd.read_csv(io.StringIO(text), sep=_column_separator(text, path), dtype=str, keep_default_na=False)
+        frame = pd.read_csv(io.StringIO(text), sep=column_separator(text, path), dtype=str, keep_default_na=False)
     except pd.errors.ParserError as exc:
         raise BadInput(f"{path.name} is not a consistent table: {str(exc).strip()}. "
                        "Check that line for stray separators or a cut-off export.") from exc
-    frame.columns = [_norm(c) for c in frame.columns]
+    frame.columns = [norm(c) for c in frame.columns]
     columns = set(frame.columns)
-    found = {role: _pick(columns, names) for role, names in
+    found = {role: pick(columns, names) for role, names in
              (("customer", CUSTOMER_COLUMNS), ("date", DATE_COLUMNS), ("amount", AMOUNT_COLUMNS))}
     missing = [role for role, column in found.items() if column is None]
     if missing:
@@ -103,7 +103,7 @@ def read_orders(path: Path | str) -> pd.DataFrame:
         rows = np.flatnonzero((customers == "").to_numpy())[:5]
         raise BadInput(f"Row(s) {', '.join(str(r + 2) for r in rows)} of {path.name} have no customer id.")
     return pd.DataFrame({"customer": customers, "date": dates,
-                         "amount": _numbers(amounts, found["amount"])})
+                         "amount": numbers(amounts, found["amount"])})
 
 
 def rfm(orders: pd.DataFrame) -> pd.DataFrame:

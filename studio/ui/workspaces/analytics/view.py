@@ -6,7 +6,7 @@ KPIs against the period before, and see them drawn.
     filters      period, comparison, platform, currency
     tabs         Overview (tiles + charts) · Breakdown (table) · Imports · Alerts & forecast ·
                  Actions (rules and the approval queue) · Summary (and the report) · Attribution ·
-                 Budget · A/B test; add_tab() adds more
+                 Budget · A/B test · Segments; add_tab() adds more
 
 Imports run as jobs; a report from a source the studio does not know opens the column-mapping
 dialog, and the import runs again with the mapping, which is remembered for such files."""
@@ -60,6 +60,7 @@ from studio.ui.workspaces.analytics.attribution_tab import AttributionTab
 from studio.ui.workspaces.analytics.budget_tab import BudgetTab
 from studio.ui.workspaces.analytics.panels import BreakdownTab, ImportsTab
 from studio.ui.workspaces.analytics.pull_dialog import PullDialog
+from studio.ui.workspaces.analytics.segments_tab import SegmentsTab
 from studio.ui.workspaces.analytics.summary_tab import SummaryTab
 
 IMPORTABLE = (".csv", ".tsv", ".txt", ".xlsx")
@@ -149,6 +150,8 @@ class AnalyticsView(RefreshWhenShown, QWidget):
         self.add_tab(BudgetTab(self.ctx, self.filters), "Budget", "mdi6.cash-multiple")
         self.abtest = ABTestTab()
         self.add_tab(self.abtest, "A/B test", "mdi6.ab-testing")
+        self.segments = SegmentsTab(self.ctx)
+        self.add_tab(self.segments, "Segments", "mdi6.account-group-outline")
         self.tabs.currentChanged.connect(self._on_tab_changed)
         self.tabs.setCurrentIndex(int(QSettings().value(TAB_KEY, 0) or 0))
         self._on_tab_changed(self.tabs.currentIndex())
@@ -166,7 +169,8 @@ class AnalyticsView(RefreshWhenShown, QWidget):
         button.clicked.connect(lambda: self.choose_files())
         self.empty.add_button(button)
         for title, icon, tab in (("Attribution…", "mdi6.transit-connection-variant", self.attribution),
-                                 ("A/B test…", "mdi6.ab-testing", self.abtest)):  # these need no reports
+                                 ("A/B test…", "mdi6.ab-testing", self.abtest),
+                                 ("Segments…", "mdi6.account-group-outline", self.segments)):  # these need no reports
             tool = QPushButton(theme().icon(icon), title)
             tool.clicked.connect(lambda _=False, tab=tab: self.show_tool(tab))
             self.empty.add_button(tool)
@@ -187,7 +191,7 @@ class AnalyticsView(RefreshWhenShown, QWidget):
         return self.pull_dialog
 
     def show_tool(self, tab: QWidget) -> None:
-        """A tab that needs no imported reports (attribution, A/B test), shown even before any."""
+        """A tab that needs no imported reports (attribution, A/B test, segments), shown even before any."""
         self.stack.setCurrentIndex(0)
         self.tabs.setCurrentWidget(tab)
 
