@@ -73,6 +73,10 @@ def _make_app():
     app.setApplicationName(APP_NAME)
     app.setOrganizationName("Conext")
     app.setApplicationDisplayName(APP_NAME)
+    if not hasattr(app, "collector"):
+        from studio.ui.main_thread_gc import MainThreadCollector
+
+        app.collector = MainThreadCollector(app)  # garbage with Qt objects is freed on the GUI thread only
     return app
 
 

@@ -3,6 +3,7 @@ and every per-user location (settings, keyring file, logs) inside the test's tmp
 
 from __future__ import annotations
 
+import gc
 import os
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
@@ -13,6 +14,16 @@ from PySide6.QtCore import QSettings  # noqa: E402
 
 from studio.core.jobs import JobRunner  # noqa: E402
 from studio.core.paths import APP_NAME  # noqa: E402
+
+
+@pytest.fixture(autouse=True)
+def collect_on_the_gui_thread():
+    """As in the studio (studio.ui.main_thread_gc): no cycle collection on job threads while a UI test
+    runs, where it could destroy Qt objects off the GUI thread and hang; the garbage goes after it."""
+    gc.disable()
+    yield
+    gc.collect()
+    gc.enable()
 
 
 @pytest.fixture(autouse=True)

@@ -45,3 +45,32 @@ def test_a_library_open_elsewhere_is_refused_with_a_message(tmp_path, user_dirs)
     assert done.returncode == 1
     assert "already open in another Conext Studio" in done.stderr
     assert "Traceback" not in done.stderr
+
+
+def test_the_studio_collects_garbage_on_the_gui_thread_only(qtbot, qapp):
+    import gc
+    import threading
+
+    from studio.app import _make_app
+    from studio.ui.main_thread_gc import MainThreadCollector
+
+    assert isinstance(_make_app().collector, MainThreadCollector)
+    gc.enable()  # as in a fresh process, before the studio's collector is made
+    collector = MainThreadCollector(qapp)
+    assert not gc.isenabled()
+    seen = []
+    gc.callbacks.append(lambda phase, _info: seen.append(threading.current_thread()) if phase == "start" else None)
+    try:
+        def cycles():
+            for _ in range(100_000):  # cyclic garbage, made on a job thread
+                node = []
+                node.append(node)
+        worker = threading.Thread(target=cycles)
+        worker.start()
+        worker.join()
+        assert seen == []  # the job thread did not collect
+        qtbot.waitUntil(lambda: bool(seen), timeout=5_000)
+        assert set(seen) == {threading.main_thread()}
+    finally:
+        gc.callbacks.pop()
+        collector.timer.stop()
