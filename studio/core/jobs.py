@@ -195,7 +195,12 @@ class JobRunner:
         self.jobs[job.id] = job
         self._changed(job)
         target = self._run_in_process if lane == "cpu" else self._run_here
-        self._lanes[lane].submit(target, job, fn, params, kwargs)
+        try:
+            self._lanes[lane].submit(target, job, fn, params, kwargs)
+        except RuntimeError:  # the runner is shut down (the studio is closing): nothing new starts
+            job.status = "cancelled"
+            job.state.cancel()
+            self._changed(job)
         return job
 
     def _run_here(self, job: Job, fn, params, kwargs) -> None:

@@ -108,3 +108,10 @@ def pid_and_progress(_params, state):
 
     state.set_progress(1, 1)
     return os.getpid()
+
+
+def test_a_job_submitted_after_shutdown_is_cancelled_not_an_error():
+    runner = JobRunner()
+    runner.shutdown()
+    job = runner.submit(lambda _p, _s: 1, title="late")
+    assert job.status == "cancelled" and job.finished and job.result is None
