@@ -162,7 +162,39 @@ class AttributionChart(ChartPanel):
 
 
 # ---- the tab --------------------------------------------------------------------------------------
-class AttributionTab(QWidget):
+class FileTool:
+    """A tab that reads a file the user opens or drops (journeys, orders) and exports its table as
+    CSV. The tab gives EXPORT_TITLE, EXPORT_NAME, self.message, export_table(path) and choose_file(path)."""
+
+    EXPORT_TITLE = EXPORT_NAME = ""
+
+    def export_with_dialog(self) -> None:
+        folder = QSettings().value("analytics/export_folder", str(Path.home()))
+        path, _ = QFileDialog.getSaveFileName(self, self.EXPORT_TITLE, str(Path(folder) / self.EXPORT_NAME), "CSV table (*.csv)")
+        if path:
+            QSettings().setValue("analytics/export_folder", str(Path(path).parent))
+            try:
+                self.export_table(path if path.lower().endswith(".csv") else f"{path}.csv")
+            except (OSError, BadInput) as exc:
+                show_message(self.message, f"The table was not exported: {getattr(exc, 'strerror', None) or exc}. "
+                                           "Choose another folder or name.", "bad")
+
+    # spreadsheet exports (.csv, .tsv, .txt) dropped on the tab
+    def dragEnterEvent(self, event) -> None:
+        if journey_files(event.mimeData()):
+            event.acceptProposedAction()
+
+    dragMoveEvent = dragEnterEvent
+
+    def dropEvent(self, event) -> None:
+        paths = journey_files(event.mimeData())
+        if paths:
+            event.acceptProposedAction()
+            self.choose_file(paths[0])
+
+
+class AttributionTab(FileTool, QWidget):
+    EXPORT_TITLE, EXPORT_NAME = "Export the attribution table", "attribution.csv"
     finished = Signal(object)  # the attribution Job, done, failed or cancelled
 
     def __init__(self, ctx, parent=None):
@@ -347,28 +379,3 @@ class AttributionTab(QWidget):
         long_table(self.tables).to_csv(partial, index=False)
         os.replace(partial, path)
         return path
-
-    def export_with_dialog(self) -> None:
-        folder = QSettings().value("analytics/export_folder", str(Path.home()))
-        path, _ = QFileDialog.getSaveFileName(self, "Export the attribution table", str(Path(folder) / "attribution.csv"),
-                                              "CSV table (*.csv)")
-        if path:
-            QSettings().setValue("analytics/export_folder", str(Path(path).parent))
-            try:
-                self.export_table(path if path.lower().endswith(".csv") else f"{path}.csv")
-            except (OSError, BadInput) as exc:
-                show_message(self.message, f"The table was not exported: {getattr(exc, 'strerror', None) or exc}. "
-                                           "Choose another folder or name.", "bad")
-
-    # ---- drag and drop ------------------------------------------------------------------------------
-    def dragEnterEvent(self, event) -> None:
-        if journey_files(event.mimeData()):
-            event.acceptProposedAction()
-
-    dragMoveEvent = dragEnterEvent
-
-    def dropEvent(self, event) -> None:
-        paths = journey_files(event.mimeData())
-        if paths:
-            event.acceptProposedAction()
-            self.choose_file(paths[0])

@@ -29,7 +29,7 @@ from studio.core.jobs import Job, JobState
 from studio.ui.shell.parts import EmptyState
 from studio.ui.shell.theme import theme
 from studio.ui.workspaces.analytics.attribution_tab import (
-    journey_files,
+    FileTool,
     result_table,
     show_message,
     table_item,
@@ -102,7 +102,8 @@ class SegmentsChart(ChartPanel):
 
 
 # ---- the tab --------------------------------------------------------------------------------------
-class SegmentsTab(QWidget):
+class SegmentsTab(FileTool, QWidget):
+    EXPORT_TITLE, EXPORT_NAME = "Export the segment table", "segments.csv"
     finished = Signal(object)  # the segments Job, done, failed or cancelled
 
     def __init__(self, ctx, parent=None):
@@ -275,29 +276,3 @@ class SegmentsTab(QWidget):
         table.rename(columns={"name": "segment", "size": "customers"}).to_csv(partial, index=False)
         os.replace(partial, path)
         return path
-
-    def export_with_dialog(self) -> None:
-        folder = QSettings().value("analytics/export_folder", str(Path.home()))
-        path, _ = QFileDialog.getSaveFileName(self, "Export the segment table", str(Path(folder) / "segments.csv"),
-                                              "CSV table (*.csv)")
-        if path:
-            QSettings().setValue("analytics/export_folder", str(Path(path).parent))
-            try:
-                self.export_table(path if path.lower().endswith(".csv") else f"{path}.csv")
-            except (OSError, BadInput) as exc:
-                show_message(self.message, f"The table was not exported: {getattr(exc, 'strerror', None) or exc}. "
-                                           "Choose another folder or name.", "bad")
-
-    # ---- drag and drop ------------------------------------------------------------------------------
-    # orders come as the same spreadsheet exports as journeys (.csv, .tsv, .txt)
-    def dragEnterEvent(self, event) -> None:
-        if journey_files(event.mimeData()):
-            event.acceptProposedAction()
-
-    dragMoveEvent = dragEnterEvent
-
-    def dropEvent(self, event) -> None:
-        paths = journey_files(event.mimeData())
-        if paths:
-            event.acceptProposedAction()
-            self.choose_file(paths[0])
