@@ -1,7 +1,8 @@
 """The small seam between Qt, asyncio (qasync) and the job runner.
 
 - install_loop(app): the asyncio loop that runs inside Qt's (app.py calls it once);
-- when_finished(bus, job, callback): call back on the GUI thread once a job has finished;
+- when_finished(bus, job, callback, owner): call back on the GUI thread once a job has finished,
+  unless the owner widget has been deleted by then (a dialog closed while its job ran);
 - await finished(bus, job): the same for coroutines (never exec() a dialog inside one).
 """
 
@@ -11,7 +12,8 @@ import asyncio
 from collections.abc import Callable
 
 import qasync
-from PySide6.QtCore import QTimer
+import shiboken6
+from PySide6.QtCore import QObject, QTimer
 
 from studio.core.jobs import Job
 
@@ -24,15 +26,19 @@ def install_loop(app) -> asyncio.AbstractEventLoop:
     return loop
 
 
-def when_finished(bus, job: Job, callback: Callable[[Job], None]) -> None:
+def when_finished(bus, job: Job, callback: Callable[[Job], None], owner: QObject | None = None) -> None:
+    def call() -> None:
+        if owner is None or shiboken6.isValid(owner):
+            callback(job)
+
     if job.finished:
-        QTimer.singleShot(0, lambda: callback(job))
+        QTimer.singleShot(0, call)
         return
 
     def on_job_changed(changed: Job) -> None:
         if changed is job and job.finished:
             bus.job_changed.disconnect(on_job_changed)
-            callback(job)
+            call()
 
     bus.job_changed.connect(on_job_changed)
 

@@ -106,3 +106,27 @@ def test_gui_keeps_processing_events_while_a_long_job_runs(qtbot, window, ctx):
     timer.stop()
     assert job.status == "done"
     assert ticks.count("running") >= 20
+
+
+def test_a_finished_job_does_not_call_back_into_a_deleted_widget(qtbot, ctx):
+    """A dialog closed while its job ran (or right after it was queued) is not called back."""
+    import shiboken6
+    from PySide6.QtWidgets import QLabel
+
+    from studio.ui.bridge import when_finished
+
+    calls = []
+    for already_finished in (True, False):
+        label = QLabel()
+        job = ctx.submit(lambda p, s: None, title="Quick", lane="io")
+        if already_finished:
+            qtbot.waitUntil(lambda: job.finished)
+        when_finished(ctx.bus, job, lambda j, label=label: (calls.append(j), label.setText("done")), owner=label)
+        shiboken6.delete(label)
+        qtbot.waitUntil(lambda: job.finished)
+        qtbot.wait(50)
+    kept = QLabel()
+    job = ctx.submit(lambda p, s: None, title="Quick", lane="io")
+    when_finished(ctx.bus, job, lambda j: (calls.append(j), kept.setText("done")), owner=kept)
+    qtbot.waitUntil(lambda: kept.text() == "done")
+    assert calls == [job]

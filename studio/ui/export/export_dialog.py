@@ -158,7 +158,7 @@ class ExportDialog(QDialog):
         self.summary.setText("Checking…")
         self.check_job = job = self.ctx.submit(_plan, (self.ctx.lib, choice, self.catalog),
                                                title=f"Check ad package: {self.choices.campaign_name()}", lane="io")
-        when_finished(self.ctx.bus, job, lambda finished: self._on_check_finished(finished, choice))
+        when_finished(self.ctx.bus, job, lambda finished: self._on_check_finished(finished, choice), owner=self)
         return job
 
     def _on_check_finished(self, job, choice: Choice) -> None:
@@ -234,7 +234,7 @@ class ExportDialog(QDialog):
         self.cancel_button.setEnabled(True)
         self.cancel_button.show()
         self._update_buttons()
-        when_finished(self.ctx.bus, job, self._on_build_finished)
+        when_finished(self.ctx.bus, job, self._on_build_finished, owner=self)
         return job
 
     def _on_bus_job_changed(self, job) -> None:

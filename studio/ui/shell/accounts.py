@@ -265,7 +265,7 @@ class AccountsPage(QWidget):
                 (on_error or self._show_problem)(job.error or "The key store failed.")
 
         self._set_busy(+1)
-        when_finished(self.ctx.bus, self.ctx.submit(body, title=title, lane="io"), done)
+        when_finished(self.ctx.bus, self.ctx.submit(body, title=title, lane="io"), done, owner=self)
 
     def _set_busy(self, delta: int) -> None:
         self._busy += delta

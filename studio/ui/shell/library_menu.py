@@ -42,7 +42,7 @@ class LibraryMenu(QObject):
     def start_backup(self, dest: Path):
         """A consistent copy of library.db, written on the database lane while work goes on."""
         job = self.ctx.submit(_backup, dest, title="Back up the library", lane="db", lib=self.ctx.lib)
-        when_finished(self.ctx.bus, job, self._on_backup_finished)
+        when_finished(self.ctx.bus, job, self._on_backup_finished, owner=self)
         return job
 
     def _on_backup_finished(self, job) -> None:

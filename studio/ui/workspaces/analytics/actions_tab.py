@@ -635,7 +635,7 @@ class ActionsTab(RefreshWhenShown, QWidget):
             self._show_selected()
             signal.emit(job)
 
-        when_finished(self.ctx.bus, self.job, finished)
+        when_finished(self.ctx.bus, self.job, finished, owner=self)
         return self.job
 
     def propose(self) -> Job | None:

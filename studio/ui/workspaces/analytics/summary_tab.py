@@ -147,7 +147,7 @@ class SummaryTab(RefreshWhenShown, QWidget):
         self.ai_button.setEnabled(False)
         if provider:
             self._set_busy(f"{SERVICES[provider].title} is writing the summary…", indefinite=True)
-        when_finished(self.ctx.bus, job, self._on_summary_finished)
+        when_finished(self.ctx.bus, job, self._on_summary_finished, owner=self)
         return job
 
     def write_with_ai(self) -> Job | None:
@@ -195,7 +195,7 @@ class SummaryTab(RefreshWhenShown, QWidget):
             return
         secrets = self.ctx.secrets
         self.provider_job = self.ctx.submit(lambda _p, _state: ai_provider(secrets), title="Look for an AI key")
-        when_finished(self.ctx.bus, self.provider_job, self._on_provider_found)
+        when_finished(self.ctx.bus, self.provider_job, self._on_provider_found, owner=self)
 
     def _on_provider_found(self, job: Job) -> None:
         self.provider_job = None

@@ -52,7 +52,7 @@ class Exporter(QObject):
         """The saved composition is rendered (so what is exported is what undo history holds)."""
         comp = self.controller.composition
         job = self.ctx.submit(render, self.render_params(out, variant, preset), title=f"Render {comp.name} ({variant or comp.aspect})", lane="cpu")
-        when_finished(self.ctx.bus, job, self._on_finished)
+        when_finished(self.ctx.bus, job, self._on_finished, owner=self)
         return job
 
     def _on_finished(self, job) -> None:

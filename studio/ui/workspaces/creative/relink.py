@@ -218,7 +218,7 @@ class RelinkDialog(QDialog):
             return
         job = self.ctx.submit(locate, LocateParams(folder, names), title=f"Search {Path(folder).name or folder} for offline media", lane="io")
         self._set_busy(f"Searching {folder}…")
-        when_finished(self.ctx.bus, job, lambda j: self._on_searched(j, folder))
+        when_finished(self.ctx.bus, job, lambda j: self._on_searched(j, folder), owner=self)
 
     def _on_searched(self, job, folder: str) -> None:
         self._set_busy(None)
@@ -257,7 +257,7 @@ class RelinkDialog(QDialog):
         job = self.ctx.submit(importer.run, params, title=f"Import {len(paths)} relinked file{'s' if len(paths) != 1 else ''}",
                               lane="io", lib=self.ctx.lib, pool=self.ctx.runner.process_pool)
         self._set_busy("Importing the picked files into the library…")
-        when_finished(self.ctx.bus, job, lambda j: self._on_imported(j, picked, merge_key))
+        when_finished(self.ctx.bus, job, lambda j: self._on_imported(j, picked, merge_key), owner=self)
 
     def _on_imported(self, job, picked: list[Item], merge_key: str) -> None:
         self._set_busy(None)

@@ -607,7 +607,7 @@ class TimelineController(QObject):
         paths = {c.id: resolver.path(c) for _t, c in comp.clips() if isinstance(c, MediaClip)}
         job = self.ctx.submit(variants.reframe, variants.ReframeParams(comp, name, paths),
                               title=f"Reframe {comp.name} for {variants.label(name)}")
-        when_finished(self.ctx.bus, job, lambda done, for_id=self.composition_id: self._on_reframed(done, for_id))
+        when_finished(self.ctx.bus, job, lambda done, for_id=self.composition_id: self._on_reframed(done, for_id), owner=self)
         return job
 
     def _on_reframed(self, job, composition_id: int | None) -> None:

@@ -175,7 +175,7 @@ class VariantBar(QWidget):
         if job is not None:
             self._reframing.add(name)
             self._show_busy()
-            when_finished(self.ctx.bus, job, lambda _job: (self._reframing.discard(name), self._show_busy()))
+            when_finished(self.ctx.bus, job, lambda _job: (self._reframing.discard(name), self._show_busy()), owner=self)
         return job
 
     def _show_busy(self) -> None:
