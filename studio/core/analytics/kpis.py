@@ -26,6 +26,7 @@ import pandas as pd
 from sqlalchemy import text
 
 from studio.core.analytics.ingest.sources import METRICS
+from studio.core.analytics.store import FACTS_JOINED
 from studio.core.errors import BadInput
 
 DIMENSIONS = {
@@ -67,7 +68,7 @@ def _sums(lib, dims, date_from: date, date_to: date, platform: str | None, shift
     columns = ", ".join(f"{expr} AS {d}" for expr, d in zip(select_dims, dims))
     groups = ", ".join([*(DIMENSIONS[d] for d in dims), "currency"])
     sql = (f"SELECT {columns}, currency, " + ", ".join(f"sum({m}) AS {m}" for m in METRICS)
-           + f" FROM {'campaign_days' if ROLLED_UP.issuperset(dims) else 'ad_facts'} WHERE date BETWEEN :date_from AND :date_to"
+           + f" FROM {'campaign_days' if ROLLED_UP.issuperset(dims) else FACTS_JOINED} WHERE date BETWEEN :date_from AND :date_to"
            + (" AND platform = :platform" if platform else "") + f" GROUP BY {groups}")
     params = {"date_from": date_from.isoformat(), "date_to": date_to.isoformat(), "platform": platform}
     with lib.read() as conn:

@@ -1,21 +1,24 @@
 """Imported performance facts in the library.
 
 An import writes one batch: the import_batches row (file name and sha256, source, counts,
-date range) and its facts, each with the batch and the file line it came from. Facts are
-de-duplicated on their natural key (platform, account, campaign, ad group, ad, day,
-currency): a row already stored with the same numbers is left alone (counted unchanged), one
-with other numbers is replaced and now belongs to the new batch, so re-importing the same or
-an overlapping report never counts a day twice. At import, an ad whose name is a library
-asset's file name (without the extension) or an ad-package rendition of it is linked to that
-asset (asset_id), so KPIs can be read by creative.
+date range) and its facts, each with the batch and the file line it came from. Each ad is
+named once in ad_entities (platform, account, campaign, ad group, ad) and the facts carry its
+id: a fact row is a date, an entity, a currency and the numbers, which is what lets a
+million-row report go in at the speed SQLite can write. Facts are de-duplicated on (date,
+ad, currency): a row already stored with the same numbers is left alone (counted unchanged),
+one with other numbers is replaced and now belongs to the new batch, so re-importing the
+same or an overlapping report never counts a day twice. At import, an ad whose name is a
+library asset's file name (without the extension) or an ad-package rendition of it is linked
+to that asset (ad_entities.asset_id), so KPIs can be read by creative; ads not linked yet are
+looked at again by every import.
 
 Undo: a report can hold a million rows, too many for the row-level undo log, so facts and
 batches are written outside it (they are not in UNDOABLE_TABLES). Taking an import back is
 its own explicit action, remove_import(lib, batch_id): it deletes the facts that batch
 wrote. Rows it had replaced are not brought back; re-import the older file for those.
 Imports and removals are audit events. campaign_days, the facts added up by campaign and
-day, is rebuilt in the same transaction for the platforms and days a batch touched. Column mappings are library settings, set through
-the undoable settings op.
+day, is rebuilt in the same transaction for the platforms and days a batch touched. Column
+mappings are library settings, set through the undoable settings op.
 """
 
 from __future__ import annotations
@@ -24,24 +27,27 @@ import re
 from dataclasses import dataclass
 from datetime import date, datetime
 
+import numpy as np
 import pandas as pd
-from sqlalchemy import delete, func, insert, select, update
+from sqlalchemy import delete, insert, select, update
 
 from studio.core import audit
 from studio.core.analytics.ingest.sources import METRICS
-from studio.core.db.models import AdFact, Asset, ImportBatch, Setting
+from studio.core.db.models import ImportBatch, Setting
 from studio.core.errors import BadInput
 from studio.core.jobs import JobState
 from studio.core.ops.settings import set_setting
 from studio.core.ops.tx import OpResult, actor
 
-KEY = ("platform", "account", "campaign", "ad_group", "ad", "date", "currency")
-COLUMNS = (*KEY, *METRICS, "source_line")
+NAME = ("platform", "account", "campaign", "ad_group", "ad")  # an ad, as reports name it (ad_entities)
+KEY = (*NAME, "date", "currency")
+COLUMNS = (*KEY, *METRICS, "source_line")  # what write_batch takes
 CHUNK = 50_000  # rows per executemany: Cancel is checked between chunks
 IMPORT_CACHE_KIB = -262_144  # SQLite page cache while an import writes (negative: KiB), 256 MB at most
 MAPPING_PREFIX = "analytics.mapping."
 CHANGES = frozenset({"ad_facts", "import_batches", "campaign_days"})
 ROLLUP_KEY = ("platform", "account", "campaign", "date", "currency")
+FACTS_JOINED = "ad_facts JOIN ad_entities ON ad_entities.id = ad_facts.entity_id"  # facts with their ads' names
 
 
 @dataclass(frozen=True)
@@ -53,10 +59,10 @@ class BatchInfo:
     rows_added: int
     rows_replaced: int
     rows_skipped: int
+    facts: int  # rows that still belong to this batch
     date_from: date | None
     date_to: date | None
     imported_at: datetime
-    facts: int  # rows that still belong to this batch
 
 
 @dataclass(frozen=True)
@@ -67,15 +73,14 @@ class Written:
     unchanged: int
 
 
-WRITTEN = (*COLUMNS, "asset_id")  # the library asset an ad shows, found by its name (_linked_assets)
-_COLS = ", ".join(WRITTEN)
+STORED = ("date", "entity_id", "currency", *METRICS, "source_line")  # a fact row as write_batch binds it
+_COLS = ", ".join(STORED)
+_VALUES = ", ".join("?" * len(STORED))
 _SAME = " AND ".join(f"f.{m} IS i.{m}" for m in METRICS)
-_ON_KEY = " AND ".join(f"f.{k} = i.{k}" for k in KEY)
-_INSERT = f"INSERT INTO ad_facts ({_COLS}, batch_id) VALUES ({', '.join('?' * len(WRITTEN))}, ?)"
 _UPSERT = (
     f"INSERT INTO ad_facts ({_COLS}, batch_id) SELECT {_COLS}, ? FROM temp.incoming WHERE true "
-    f"ON CONFLICT ({', '.join(KEY)}) DO UPDATE SET "
-    + ", ".join(f"{c} = excluded.{c}" for c in (*METRICS, "source_line", "asset_id", "batch_id"))
+    "ON CONFLICT (date, entity_id, currency) DO UPDATE SET "
+    + ", ".join(f"{c} = excluded.{c}" for c in (*METRICS, "source_line", "batch_id"))
     + " WHERE NOT (" + " AND ".join(f"ad_facts.{m} IS excluded.{m}" for m in METRICS) + ")"
 )
 
@@ -85,27 +90,24 @@ def write_batch(lib, facts: pd.DataFrame, *, file_name: str, sha256: str, source
     """Store one file's facts (columns COLUMNS, date as YYYY-MM-DD text, NaN for no value) in
     one transaction: all of them or, on an error or Cancel, none."""
     state = state or JobState()
-    # In key order, the natural-key index grows at its end instead of all over (several times faster);
-    # sqlite stores NaN as NULL.
-    ordered = facts.sort_values(list(KEY))
-    links = _linked_assets(lib, facts["ad"].unique())
-    assets = [links.get(ad) for ad in ordered["ad"].tolist()]
-    rows = list(zip(*(ordered[c].to_numpy().tolist() for c in COLUMNS), assets))
     first, last = (facts["date"].min(), facts["date"].max()) if len(facts) else (None, None)
     with lib.write_lock, lib.engine.begin() as conn:
         batch_id = conn.execute(insert(ImportBatch).values(
             file_name=file_name[:500], file_sha256=sha256, source=source, rows_added=0, rows_replaced=0, rows_skipped=skipped,
-            date_from=date.fromisoformat(first) if first else None, date_to=date.fromisoformat(last) if last else None,
+            facts=0, date_from=date.fromisoformat(first) if first else None, date_to=date.fromisoformat(last) if last else None,
         )).inserted_primary_key[0]
         raw = conn.connection.driver_connection
         cache = raw.execute("PRAGMA cache_size").fetchone()[0]
-        raw.execute(f"PRAGMA cache_size = {IMPORT_CACHE_KIB}")  # the natural-key index of a big report stays in memory
+        raw.execute(f"PRAGMA cache_size = {IMPORT_CACHE_KIB}")  # the key of a big report stays in memory
         try:
-            written = _write_facts(raw, facts, ordered, rows, batch_id, first, last, state)
+            rows = _fact_rows(facts, _entity_ids(raw, facts))
+            written = _write_facts(raw, facts, rows, batch_id, first, last, state)
         finally:
             raw.execute(f"PRAGMA cache_size = {cache}")
+        _link_assets(lib, raw)
         conn.execute(update(ImportBatch).where(ImportBatch.id == batch_id).values(
-            rows_added=written.added, rows_replaced=written.replaced, rows_skipped=skipped + written.unchanged))
+            rows_added=written.added, rows_replaced=written.replaced, rows_skipped=skipped + written.unchanged,
+            facts=written.added + written.replaced))
         audit.append(conn, actor(), f"Import performance report {file_name}", {
             "batch_id": batch_id, "sha256": sha256, "source": source, "added": written.added,
             "replaced": written.replaced, "unchanged": written.unchanged, "skipped": skipped})
@@ -113,23 +115,49 @@ def write_batch(lib, facts: pd.DataFrame, *, file_name: str, sha256: str, source
     return written
 
 
-def _write_facts(raw, facts, ordered, rows, batch_id, first, last, state) -> Written:
+def _entity_ids(raw, facts: pd.DataFrame) -> np.ndarray:
+    """Each row's ad_entities id, adding the ads not named before."""
+    names = facts[list(NAME)]
+    codes = names.groupby(list(NAME), sort=False).ngroup().to_numpy()  # groups numbered in order of first appearance
+    distinct = list(names.drop_duplicates().itertuples(index=False, name=None))
+    raw.executemany(f"INSERT OR IGNORE INTO ad_entities ({', '.join(NAME)}) VALUES (?, ?, ?, ?, ?)", distinct)
+    platforms = sorted({d[0] for d in distinct})
+    known = {tuple(r[1:]): r[0] for r in raw.execute(
+        f"SELECT id, {', '.join(NAME)} FROM ad_entities WHERE platform IN ({', '.join('?' * len(platforms))})", platforms)}
+    return np.array([known[d] for d in distinct], dtype=np.int64)[codes]
+
+
+def _fact_rows(facts: pd.DataFrame, entity: np.ndarray) -> list[tuple]:
+    """Rows of STORED in key order: the table's b-tree then grows at its end instead of all over."""
+    day_codes, _ = pd.factorize(facts["date"], sort=True)
+    currency_codes, _ = pd.factorize(facts["currency"], sort=True)
+    order = np.lexsort((currency_codes, entity, day_codes))
+    columns = [facts["date"].to_numpy()[order].tolist(), entity[order].tolist(), facts["currency"].to_numpy()[order].tolist()]
+    # sqlite stores NaN as NULL
+    columns += [facts[c].to_numpy()[order].tolist() for c in (*METRICS, "source_line")]
+    return list(zip(*columns))
+
+
+def _write_facts(raw, facts, rows, batch_id, first, last, state) -> Written:
     """The facts, and campaign_days for their days."""
     if _overlaps(raw, facts, first, last):
         raw.execute(f"CREATE TEMP TABLE incoming AS SELECT {_COLS} FROM ad_facts WHERE 0")
-        _insert_chunks(raw, f"INSERT INTO temp.incoming VALUES ({', '.join('?' * len(WRITTEN))})", rows, state, ())
-        known, same = raw.execute(
-            f"SELECT count(f.id), coalesce(sum({_SAME}), 0) FROM temp.incoming i JOIN ad_facts f ON {_ON_KEY}").fetchone()
+        _insert_chunks(raw, f"INSERT INTO temp.incoming VALUES ({_VALUES})", rows, state)
+        owners = raw.execute(  # per batch that owns some of these rows: how many, and how many with the same numbers
+            f"SELECT f.batch_id, count(*), sum({_SAME}) FROM temp.incoming i "
+            "JOIN ad_facts f ON f.date = i.date AND f.entity_id = i.entity_id AND f.currency = i.currency GROUP BY f.batch_id").fetchall()
+        raw.executemany("UPDATE import_batches SET facts = facts - ? WHERE id = ?", [(n - same, b) for b, n, same in owners])
         raw.execute(_UPSERT, (batch_id,))
         raw.execute("DROP TABLE temp.incoming")
         state.check()
         for platform in facts["platform"].unique():
             _rebuild_campaign_days(raw, platform, first, last)
+        known, same = sum(n for _, n, _ in owners), sum(s for _, _, s in owners)
         return Written(batch_id, len(rows) - known, known - same, same)
     # the usual first import of a period: nothing to compare with, nothing rolled up there yet
-    _insert_chunks(raw, _INSERT, rows, state, (batch_id,))
+    _insert_chunks(raw, f"INSERT INTO ad_facts ({_COLS}, batch_id) VALUES ({_VALUES}, {int(batch_id)})", rows, state)
     state.check()
-    _add_campaign_days(raw, ordered)
+    _add_campaign_days(raw, facts)
     return Written(batch_id, len(rows), 0, 0)
 
 
@@ -137,25 +165,26 @@ def _write_facts(raw, facts, ordered, rows, batch_id, first, last, state) -> Wri
 _RENDITION = re.compile(r"_(?P<source>[a-z0-9-]+)_\d+x\d+(?:-\d+)?$")
 
 
-def _linked_assets(lib, ads) -> dict[str, int]:
-    """ad name -> the library asset it shows, where its name says so: the asset's file name without
-    the extension (an ad made from a library image), or an ad-package rendition of it. Names are
-    compared as slugs; a name that fits two assets links to neither."""
+def _link_assets(lib, raw) -> None:
+    """Link each ad not linked yet to the library asset it shows, where its name says so: the
+    asset's file name without the extension (an ad made from a library image), or an ad-package
+    rendition of it. Names are compared as slugs; a name that fits two assets links to neither."""
     from studio.core.export.plan import slug
 
-    with lib.read() as conn:
-        assets = conn.execute(select(Asset.id, Asset.name).where(Asset.trashed_at.is_(None))).all()
+    unlinked = raw.execute("SELECT id, ad FROM ad_entities WHERE asset_id IS NULL").fetchall()
+    if not unlinked:
+        return
     by_slug: dict[str, int | None] = {}
-    for asset_id, name in assets:
+    for asset_id, name in raw.execute("SELECT id, name FROM assets WHERE trashed_at IS NULL"):
         key = slug(name.rsplit(".", 1)[0])
         by_slug[key] = None if key in by_slug else asset_id
-    links = {}
-    for ad in ads:
+    links = []
+    for entity_id, ad in unlinked:
         rendition = _RENDITION.search(ad.strip().lower())
         found = by_slug.get(rendition["source"] if rendition else slug(ad))
         if found is not None:
-            links[ad] = found
-    return links
+            links.append((found, entity_id))
+    raw.executemany("UPDATE ad_entities SET asset_id = ? WHERE id = ?", links)
 
 
 def _overlaps(raw, facts: pd.DataFrame, first, last) -> bool:
@@ -166,11 +195,10 @@ def _overlaps(raw, facts: pd.DataFrame, first, last) -> bool:
 
 
 def _rebuild_campaign_days(raw, platform: str, first: str, last: str) -> None:
-    where = "platform = ? AND date BETWEEN ? AND ?"
-    raw.execute(f"DELETE FROM campaign_days WHERE {where}", (platform, first, last))
+    raw.execute("DELETE FROM campaign_days WHERE platform = ? AND date BETWEEN ? AND ?", (platform, first, last))
     raw.execute(f"INSERT INTO campaign_days ({', '.join(ROLLUP_KEY)}, {', '.join(METRICS)}) "
-                f"SELECT {', '.join(ROLLUP_KEY)}, {', '.join(f'sum({m})' for m in METRICS)} FROM ad_facts "
-                f"WHERE {where} GROUP BY {', '.join(ROLLUP_KEY)}", (platform, first, last))
+                f"SELECT {', '.join(ROLLUP_KEY)}, {', '.join(f'sum({m})' for m in METRICS)} FROM {FACTS_JOINED} "
+                f"WHERE platform = ? AND date BETWEEN ? AND ? GROUP BY {', '.join(ROLLUP_KEY)}", (platform, first, last))
 
 
 def _add_campaign_days(raw, facts: pd.DataFrame) -> None:
@@ -181,11 +209,10 @@ def _add_campaign_days(raw, facts: pd.DataFrame) -> None:
                     zip(*(sums[c].to_numpy().tolist() for c in (*ROLLUP_KEY, *METRICS))))
 
 
-def _insert_chunks(raw, sql: str, rows: list, state: JobState, extra: tuple) -> None:
+def _insert_chunks(raw, sql: str, rows: list, state: JobState) -> None:
     for start in range(0, len(rows), CHUNK):
         state.check()
-        chunk = rows[start:start + CHUNK]
-        raw.executemany(sql, [r + extra for r in chunk] if extra else chunk)
+        raw.executemany(sql, rows[start:start + CHUNK])
         state.set_progress(min(start + CHUNK, len(rows)), len(rows))
 
 
@@ -195,12 +222,12 @@ def remove_import(lib, batch_id: int) -> int:
         batch = conn.execute(select(ImportBatch.file_name).where(ImportBatch.id == batch_id)).scalar()
         if batch is None:
             raise BadInput(f"There is no import {batch_id}; `studio analytics imports` lists them.")
-        spans = conn.execute(select(AdFact.platform, func.min(AdFact.day), func.max(AdFact.day))
-                             .where(AdFact.batch_id == batch_id).group_by(AdFact.platform)).all()
-        removed = conn.execute(delete(AdFact).where(AdFact.batch_id == batch_id)).rowcount
         raw = conn.connection.driver_connection
+        spans = raw.execute(f"SELECT platform, min(date), max(date) FROM {FACTS_JOINED} WHERE batch_id = ? GROUP BY platform",
+                            (batch_id,)).fetchall()
+        removed = raw.execute("DELETE FROM ad_facts WHERE batch_id = ?", (batch_id,)).rowcount
         for platform, first, last in spans:
-            _rebuild_campaign_days(raw, platform, first.isoformat(), last.isoformat())
+            _rebuild_campaign_days(raw, platform, first, last)
         conn.execute(delete(ImportBatch).where(ImportBatch.id == batch_id))
         audit.append(conn, actor(), f"Remove imported report {batch}", {"batch_id": batch_id, "facts": removed})
     lib.notify(OpResult(CHANGES, removed, f"Remove import {batch}"))
@@ -208,12 +235,9 @@ def remove_import(lib, batch_id: int) -> int:
 
 
 def list_imports(lib) -> list[BatchInfo]:
-    facts = select(AdFact.batch_id, func.count().label("facts")).group_by(AdFact.batch_id).subquery()
     batches = ImportBatch.__table__
-    query = (select(batches, func.coalesce(facts.c.facts, 0).label("facts"))
-             .outerjoin(facts, facts.c.batch_id == batches.c.id).order_by(batches.c.id))
     with lib.read() as conn:
-        return [BatchInfo(**row) for row in conn.execute(query).mappings()]
+        return [BatchInfo(**row) for row in conn.execute(select(batches).order_by(batches.c.id)).mappings()]
 
 
 def save_mapping(lib, signature: str, document: dict):

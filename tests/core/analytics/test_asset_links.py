@@ -7,7 +7,7 @@ from PIL import Image
 from sqlalchemy import select
 
 from studio.core.analytics.kpis import kpis
-from studio.core.db.models import AdFact
+from studio.core.db.models import AdEntity
 from studio.core.queries import list_assets
 from tests.core.analytics.test_ingest import meta_csv, run_ingest
 from tests.core.test_import import run_import
@@ -34,7 +34,7 @@ def test_ads_named_after_an_asset_or_its_rendition_are_linked(lib, tmp_path):
     [report] = run_ingest(lib, meta_csv(tmp_path / "meta.csv", rows))
     assert report.imported, report.errors
     with lib.read() as conn:
-        linked = dict(conn.execute(select(AdFact.ad, AdFact.asset_id)).all())
+        linked = dict(conn.execute(select(AdEntity.ad, AdEntity.asset_id)).all())
     assert linked == {"story ad": ids["Story Ad.png"], "autumn-roast_reels_story-ad_1080x1920": ids["Story Ad.png"],
                       "autumn-roast_feed_image_banner_1080x1080-2": ids["banner.jpg"], "twin": None, "Carousel 3": None}
     by_asset = kpis(lib, "asset", compare=False).set_index("asset")["spend"].to_dict()

@@ -11,7 +11,7 @@ from sqlalchemy import select
 from studio.core.analytics.connectors import PullParams
 from studio.core.analytics.connectors.google import pull_google
 from studio.core.analytics.store import list_imports
-from studio.core.db.models import AdFact
+from studio.core.db.models import AdEntity, AdFact
 from studio.core.errors import BadInput, Cancelled, StudioError
 from studio.core.jobs import JobState
 from studio.core.secrets import REDACTOR, SecretStore
@@ -51,9 +51,9 @@ def pull(lib, server, secrets, first="2026-11-01", last="2026-11-04", state=None
 
 def facts(lib) -> list[tuple]:
     with lib.read() as conn:
-        return conn.execute(select(AdFact.platform, AdFact.account, AdFact.campaign, AdFact.ad_group, AdFact.ad, AdFact.day, AdFact.currency,
+        return conn.execute(select(AdEntity.platform, AdEntity.account, AdEntity.campaign, AdEntity.ad_group, AdEntity.ad, AdFact.day, AdFact.currency,
                                    AdFact.spend, AdFact.impressions, AdFact.clicks, AdFact.conversions, AdFact.conversion_value,
-                                   AdFact.video_views).order_by(AdFact.day, AdFact.ad)).all()
+                                   AdFact.video_views).join(AdEntity, AdEntity.id == AdFact.entity_id).order_by(AdFact.day, AdEntity.ad)).all()
 
 
 def test_pull_streams_every_batch_with_the_developer_token(lib, server, secrets):

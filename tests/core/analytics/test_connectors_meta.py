@@ -13,7 +13,7 @@ from sqlalchemy import func, select
 from studio.core.analytics.connectors import PullParams
 from studio.core.analytics.connectors.meta import pull_meta
 from studio.core.analytics.store import list_imports
-from studio.core.db.models import AdFact
+from studio.core.db.models import AdEntity, AdFact
 from studio.core.errors import BadInput, Cancelled, StudioError
 from studio.core.jobs import JobState
 from studio.core.secrets import REDACTOR, SecretStore
@@ -44,8 +44,8 @@ def server():
 
 def facts(lib) -> list[tuple]:
     with lib.read() as conn:
-        return conn.execute(select(AdFact.ad, AdFact.day, AdFact.spend, AdFact.conversions, AdFact.conversion_value,
-                                   AdFact.link_clicks, AdFact.video_views).order_by(AdFact.day, AdFact.ad)).all()
+        return conn.execute(select(AdEntity.ad, AdFact.day, AdFact.spend, AdFact.conversions, AdFact.conversion_value,
+                                   AdFact.link_clicks, AdFact.video_views).join(AdEntity, AdEntity.id == AdFact.entity_id).order_by(AdFact.day, AdEntity.ad)).all()
 
 
 def pull(lib, server, secrets, first="2026-11-01", last="2026-11-05", state=None, accounts=("42",)):

@@ -12,6 +12,7 @@ from sqlalchemy import text
 
 from studio.core.analytics import store
 from studio.core.analytics.ingest import IngestParams, ingest
+from studio.core.analytics.store import FACTS_JOINED
 from studio.core.analytics.store import list_imports, remove_import
 from studio.core.errors import BadInput, Cancelled
 from studio.core.jobs import JobState
@@ -67,7 +68,7 @@ def run_ingest(lib, *paths, mapping=None, currency=None):
 
 def facts(lib, columns: str = "platform, campaign, date, currency, spend, impressions, clicks, conversions, conversion_value"):
     with lib.read() as conn:
-        return [tuple(r) for r in conn.execute(text(f"SELECT {columns} FROM ad_facts ORDER BY platform, campaign, date, currency, ad"))]
+        return [tuple(r) for r in conn.execute(text(f"SELECT {columns} FROM {FACTS_JOINED} ORDER BY platform, campaign, date, currency, ad"))]
 
 
 def count(lib, table: str) -> int:
@@ -117,7 +118,7 @@ def test_an_overlapping_file_replaces_changed_days_and_adds_new_ones(lib, tmp_pa
     assert (report.rows_added, report.rows_replaced, report.rows_unchanged) == (1, 1, 1)
     with lib.read() as conn:
         assert conn.execute(text("SELECT sum(spend) FROM ad_facts")).scalar() == 100.25 + 50.25 + 25.0 + 10.0
-        owners = conn.execute(text("SELECT ad, batch_id FROM ad_facts ORDER BY date, ad")).all()
+        owners = conn.execute(text(f"SELECT ad, batch_id FROM {FACTS_JOINED} ORDER BY date, ad")).all()
     assert [tuple(o) for o in owners] == [("Ad 1", 1), ("Ad 1", 1), ("Ad 2", 2), ("Ad 3", 2)]
 
 
