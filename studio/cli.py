@@ -15,7 +15,7 @@ import logging
 import sys
 from pathlib import Path
 
-from studio import __version__, cli_analytics, cli_compliance, cli_export
+from studio import __version__, cli_analytics, cli_brief, cli_compliance, cli_export
 from studio.core.errors import BadInput, LibraryLocked, StudioError
 
 log = logging.getLogger("studio.cli")
@@ -97,6 +97,7 @@ def build_parser() -> argparse.ArgumentParser:
     cli_export.add_parsers(sub, common, _Parser)
     cli_compliance.add_parsers(sub, common, _Parser)
     cli_analytics.add_parsers(sub, common, _Parser)
+    cli_brief.add_parsers(sub, common, _Parser)
 
     library = sub.add_parser("library", help="check and back up the library").add_subparsers(dest="action", required=True, parser_class=_Parser, metavar="ACTION")
     chk = library.add_parser("check", parents=[common], help="integrity, foreign keys, schema revision, media files and hashes")
@@ -496,6 +497,7 @@ COMMANDS = {
     **cli_export.COMMANDS,
     **cli_compliance.COMMANDS,
     **cli_analytics.COMMANDS,
+    **cli_brief.COMMANDS,
 }
 
 

@@ -24,7 +24,12 @@ KEYS_HINT = "Settings ▸ Accounts & keys"
 
 
 class AIError(StudioError):
-    """No provider could be used, or the provider's call failed."""
+    """No provider could be used, or the provider's call failed. bad_key: the provider whose key
+    was refused (the settings page points at that key), else None."""
+
+    def __init__(self, message: str, *, bad_key: str | None = None):
+        super().__init__(message)
+        self.bad_key = bad_key
 
 
 @dataclass(frozen=True)
@@ -63,7 +68,8 @@ def pick_provider(provider: str = "auto", store: SecretStore | None = None) -> t
             return name, key
     if provider == "auto":
         raise AIError(f"No AI key is set: add an Anthropic or OpenAI API key in {KEYS_HINT}.")
-    raise AIError(f"No {SERVICES[provider].title} API key is set: add one in {KEYS_HINT}, or choose another provider.")
+    raise AIError(f"No {SERVICES[provider].title} API key is set: add one in {KEYS_HINT}, or choose another provider.",
+                  bad_key=provider)
 
 
 def complete(prompt: str, *, system: str | None = None, provider: str = "auto", model: str | None = None,
@@ -81,10 +87,10 @@ def complete(prompt: str, *, system: str | None = None, provider: str = "auto", 
             return _anthropic(key, prompt, system, model, max_tokens, timeout, endpoint, retries)
         return _openai(key, prompt, system, model, max_tokens, timeout, endpoint, retries)
     except Exception as exc:  # the SDKs' errors become a message; anything else is a bug and goes up
-        message = _explain(name, exc, timeout)
-        if message is None:
+        error = explain(name, exc, timeout, key)
+        if error is None:
             raise
-        raise AIError(message.replace(key, "[secret]")) from None
+        raise error from None
 
 
 def _anthropic(key, prompt, system, model, max_tokens, timeout, endpoint, retries) -> Completion:
@@ -107,15 +113,21 @@ def _openai(key, prompt, system, model, max_tokens, timeout, endpoint, retries) 
     return Completion((reply.choices[0].message.content or "").strip(), "openai", reply.model, usage)
 
 
-def _explain(provider: str, exc: Exception, timeout: float) -> str | None:
-    """A message for a user about an SDK error, or None when exc is not one."""
+def explain(provider: str, exc: Exception, timeout: float, key: str = "") -> AIError | None:
+    """An AIError for a user about an SDK error (the key never in it), or None when exc is not one."""
     import anthropic
     import openai
 
-    title = SERVICES[provider].title
     sdk = anthropic if provider == "anthropic" else openai
     if not isinstance(exc, sdk.APIError):
         return None
+    message = _message(provider, sdk, exc, timeout)
+    refused = isinstance(exc, (sdk.AuthenticationError, sdk.PermissionDeniedError))
+    return AIError(message.replace(key, "[secret]") if key else message, bad_key=provider if refused else None)
+
+
+def _message(provider: str, sdk, exc, timeout: float) -> str:
+    title = SERVICES[provider].title
     if isinstance(exc, sdk.APITimeoutError):
         return f"{title} did not answer within {timeout:g} s. Try again later, or allow more time."
     if isinstance(exc, sdk.APIConnectionError):
@@ -123,7 +135,7 @@ def _explain(provider: str, exc: Exception, timeout: float) -> str | None:
         return f"{title} could not be reached ({cause or exc}). Check the network connection or proxy and try again."
     detail = _detail(exc)
     if isinstance(exc, (sdk.AuthenticationError, sdk.PermissionDeniedError)):
-        return f"{title} refused the API key ({exc.status_code}: {detail}). Check or replace it in {KEYS_HINT}."
+        return f"{title} refused the API key ({exc.status_code}: {detail}). Check or replace the {title} key in {KEYS_HINT}."
     if isinstance(exc, sdk.RateLimitError):
         return f"{title} is limiting requests (429: {detail}). Wait a minute and try again, or check the account's plan."
     if isinstance(exc, sdk.NotFoundError):

@@ -256,23 +256,18 @@ class ImportBatch(Base):
     rows_added: Mapped[int] = mapped_column(Integer)
     rows_replaced: Mapped[int] = mapped_column(Integer)
     rows_skipped: Mapped[int] = mapped_column(Integer)
+    facts: Mapped[int] = mapped_column(Integer, default=0)  # facts that still belong to this batch
     date_from: Mapped[date | None] = mapped_column(Date, nullable=True)
     date_to: Mapped[date | None] = mapped_column(Date, nullable=True)
     imported_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
 
 
-class AdFact(Base):
-    """One ad's numbers on one day in one currency. The natural key makes a re-import of the
-    same or an overlapping report replace rows rather than add them again; the metric
-    columns a report does not have stay NULL. Outside the undo log (an import can be a
-    million rows): studio.core.analytics.store.remove_import takes a batch back out."""
+class AdEntity(Base):
+    """One ad as reports name it: platform, account, campaign, ad set or ad group, ad, and the
+    library asset it shows when its name says so (studio.core.analytics.store links them)."""
 
-    __tablename__ = "ad_facts"
-    __table_args__ = (
-        # The only index besides batch_id's: every other index slows a million-row import down by
-        # half again, and the queries by campaign or platform and day read campaign_days instead.
-        UniqueConstraint("platform", "account", "campaign", "ad_group", "ad", "date", "currency", name="uq_ad_facts_natural_key"),
-    )
+    __tablename__ = "ad_entities"
+    __table_args__ = (UniqueConstraint("platform", "account", "campaign", "ad_group", "ad", name="uq_ad_entities_name"),)
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     platform: Mapped[str] = mapped_column(String(20))
     account: Mapped[str] = mapped_column(String(300))  # "" when the report does not say
@@ -280,8 +275,20 @@ class AdFact(Base):
     ad_group: Mapped[str] = mapped_column(String(300))
     ad: Mapped[str] = mapped_column(String(300))
     asset_id: Mapped[int | None] = mapped_column(ForeignKey("assets.id", ondelete="SET NULL"), nullable=True)
-    day: Mapped[date] = mapped_column("date", Date)
-    currency: Mapped[str] = mapped_column(String(3))
+
+
+class AdFact(Base):
+    """One ad's numbers on one day in one currency. The key (day, ad, currency) makes a re-import
+    of the same or an overlapping report replace rows rather than add them again; the metric
+    columns a report does not have stay NULL. A table without rowids and with no other index, as
+    small per row as it can be: a million-row import writes it at the speed SQLite can. Outside
+    the undo log: studio.core.analytics.store.remove_import takes a batch back out."""
+
+    __tablename__ = "ad_facts"
+    __table_args__ = {"sqlite_with_rowid": False}
+    day: Mapped[date] = mapped_column("date", Date, primary_key=True)
+    entity_id: Mapped[int] = mapped_column(ForeignKey("ad_entities.id", ondelete="CASCADE"), primary_key=True)
+    currency: Mapped[str] = mapped_column(String(3), primary_key=True)
     spend: Mapped[float] = mapped_column(Float)
     impressions: Mapped[float | None] = mapped_column(Float, nullable=True)
     reach: Mapped[float | None] = mapped_column(Float, nullable=True)
@@ -290,8 +297,26 @@ class AdFact(Base):
     conversions: Mapped[float | None] = mapped_column(Float, nullable=True)
     conversion_value: Mapped[float | None] = mapped_column(Float, nullable=True)
     video_views: Mapped[float | None] = mapped_column(Float, nullable=True)
-    batch_id: Mapped[int] = mapped_column(ForeignKey("import_batches.id", ondelete="CASCADE"), index=True)
+    # no foreign key: checking it would cost a lookup per row; remove_import deletes a batch's facts itself
+    batch_id: Mapped[int] = mapped_column(Integer)
     source_line: Mapped[int] = mapped_column(Integer)
+
+
+class AiCall(Base):
+    """One call to a language model: who asked for what, the tokens it used and what it cost."""
+
+    __tablename__ = "ai_calls"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    provider: Mapped[str] = mapped_column(String(20))  # anthropic | openai | offline
+    model: Mapped[str] = mapped_column(String(100))
+    purpose: Mapped[str] = mapped_column(String(200))  # "Brief: improve Insight", "Analytics summary"
+    input_tokens: Mapped[int] = mapped_column(Integer)
+    output_tokens: Mapped[int] = mapped_column(Integer)
+    cost_usd: Mapped[float | None] = mapped_column(Float, nullable=True)  # None: the model's price is not known
+    status: Mapped[str] = mapped_column(String(20))  # done | cancelled | failed | partial
+    error: Mapped[str | None] = mapped_column(Text, nullable=True)
+    started_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+    seconds: Mapped[float] = mapped_column(Float)
 
 
 class CampaignDay(Base):
@@ -354,6 +379,103 @@ class ProposedActionRow(Base):
     decided_by: Mapped[str | None] = mapped_column(String(200), nullable=True)
     decided_at: Mapped[datetime | None] = mapped_column(DateTime, nullable=True)
     note: Mapped[str | None] = mapped_column(Text, nullable=True)
+
+
+class BrandProfile(Base):
+    """What research knows of a brand beyond its name, palette and logo (those stay on brands)."""
+
+    __tablename__ = "brand_profiles"
+    brand_id: Mapped[int] = mapped_column(ForeignKey("brands.id", ondelete="CASCADE"), primary_key=True)
+    website: Mapped[str | None] = mapped_column(String(500), nullable=True)
+    fonts: Mapped[list] = mapped_column(JSON, default=list)  # family names
+    voice: Mapped[list] = mapped_column(JSON, default=list)  # voice attributes: "warm", "plain-spoken"
+    key_messages: Mapped[list] = mapped_column(JSON, default=list)
+    audiences: Mapped[list] = mapped_column(JSON, default=list)
+    competitors: Mapped[list] = mapped_column(JSON, default=list)  # [{"name", "website"}]
+    updated_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+
+
+class ResearchDocument(Base):
+    """A page or file in a brand's knowledge base. The sha256 of its text is unique per brand,
+    so importing the same content again adds nothing."""
+
+    __tablename__ = "research_documents"
+    __table_args__ = (UniqueConstraint("brand_id", "sha256", name="uq_research_documents_brand_sha256"),)
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    brand_id: Mapped[int] = mapped_column(ForeignKey("brands.id", ondelete="CASCADE"))
+    kind: Mapped[str] = mapped_column(String(8))  # page | pdf | docx | md | txt | html
+    source: Mapped[str] = mapped_column(Text)  # the URL, or the file's name
+    title: Mapped[str] = mapped_column(String(500))
+    text: Mapped[str] = mapped_column(Text)
+    sha256: Mapped[str] = mapped_column(String(64))
+    competitor: Mapped[str | None] = mapped_column(String(200), nullable=True)  # None: about the brand itself
+    fetched_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+
+
+class BriefRow(Base):
+    __tablename__ = "briefs"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    brand_id: Mapped[int] = mapped_column(ForeignKey("brands.id", ondelete="CASCADE"), index=True)
+    campaign_id: Mapped[int | None] = mapped_column(ForeignKey("campaigns.id", ondelete="SET NULL"), nullable=True, index=True)
+    title: Mapped[str] = mapped_column(String(300))
+    status: Mapped[str] = mapped_column(String(12), default="draft")  # draft | in_review | approved
+    created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+
+
+class BriefSection(Base):
+    """One section of a brief as Markdown; `data` holds the structured part where a section has
+    one (deliverables: [{"spec_id", "count", "notes"}])."""
+
+    __tablename__ = "brief_sections"
+    brief_id: Mapped[int] = mapped_column(ForeignKey("briefs.id", ondelete="CASCADE"), primary_key=True)
+    key: Mapped[str] = mapped_column(String(40), primary_key=True)
+    text: Mapped[str] = mapped_column(Text, default="")
+    data: Mapped[list | None] = mapped_column(JSON, nullable=True)
+    updated_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+
+
+class BriefVersion(Base):
+    """A saved snapshot of every section: {key: {"text", "data"}}."""
+
+    __tablename__ = "brief_versions"
+    __table_args__ = (UniqueConstraint("brief_id", "number", name="uq_brief_versions_brief_number"),)
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    brief_id: Mapped[int] = mapped_column(ForeignKey("briefs.id", ondelete="CASCADE"))
+    number: Mapped[int] = mapped_column(Integer)
+    author: Mapped[str] = mapped_column(String(200))
+    note: Mapped[str] = mapped_column(Text, default="")
+    sections: Mapped[dict] = mapped_column(JSON)
+    created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+
+
+class BriefComment(Base):
+    """A comment on a brief or one of its sections. The uid stays the same in every library a
+    review bundle carries it to, so merging a bundle back adds no duplicates."""
+
+    __tablename__ = "brief_comments"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    uid: Mapped[str] = mapped_column(String(36), unique=True)
+    brief_id: Mapped[int] = mapped_column(ForeignKey("briefs.id", ondelete="CASCADE"), index=True)
+    section: Mapped[str | None] = mapped_column(String(40), nullable=True)  # None: the whole brief
+    author: Mapped[str] = mapped_column(String(200))
+    text: Mapped[str] = mapped_column(Text)
+    created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+    resolved: Mapped[bool] = mapped_column(Boolean, default=False)
+    parent_uid: Mapped[str | None] = mapped_column(String(36), nullable=True)  # a reply's comment
+
+
+class BriefApproval(Base):
+    """A reviewer's decision on a brief (uid: as for comments)."""
+
+    __tablename__ = "brief_approvals"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    uid: Mapped[str] = mapped_column(String(36), unique=True)
+    brief_id: Mapped[int] = mapped_column(ForeignKey("briefs.id", ondelete="CASCADE"), index=True)
+    approver: Mapped[str] = mapped_column(String(200))
+    decision: Mapped[str] = mapped_column(String(10))  # approved | rejected
+    note: Mapped[str | None] = mapped_column(Text, nullable=True)
+    at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
 
 # Tables whose rows ops may change and undo may restore. The logs themselves are not undone.
 UNDOABLE_TABLES = {t.name for t in Base.metadata.sorted_tables} - {"audit_events", "audit_head", "undo_log", "compliance_checks", "compliance_findings", "ad_facts", "import_batches", "campaign_days"}

@@ -1,0 +1,1 @@
+"""Briefs: the structured brief, its versions, comments and approvals, and its exports."""
