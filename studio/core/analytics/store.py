@@ -36,6 +36,7 @@ from studio.core.analytics.ingest.sources import METRICS
 from studio.core.db.models import ImportBatch, Setting
 from studio.core.errors import BadInput
 from studio.core.jobs import JobState
+from studio.core.names import slug
 from studio.core.ops.settings import set_setting
 from studio.core.ops.tx import OpResult, actor
 
@@ -117,9 +118,12 @@ def write_batch(lib, facts: pd.DataFrame, *, file_name: str, sha256: str, source
 
 def _entity_ids(raw, facts: pd.DataFrame) -> np.ndarray:
     """Each row's ad_entities id, adding the ads not named before."""
-    names = facts[list(NAME)]
-    codes = names.groupby(list(NAME), sort=False).ngroup().to_numpy()  # groups numbered in order of first appearance
-    distinct = list(names.drop_duplicates().itertuples(index=False, name=None))
+    codes = np.zeros(len(facts), dtype=np.int64)
+    for column in NAME:  # one code per distinct name, column by column (factorizing ints is fast)
+        column_codes, uniques = pd.factorize(facts[column])
+        codes, _ = pd.factorize(codes * len(uniques) + column_codes)  # stays below the row count: no overflow
+    firsts = np.unique(codes, return_index=True)[1]  # codes count in order of first appearance
+    distinct = list(facts[list(NAME)].iloc[firsts].itertuples(index=False, name=None))
     raw.executemany(f"INSERT OR IGNORE INTO ad_entities ({', '.join(NAME)}) VALUES (?, ?, ?, ?, ?)", distinct)
     platforms = sorted({d[0] for d in distinct})
     known = {tuple(r[1:]): r[0] for r in raw.execute(
@@ -169,8 +173,6 @@ def _link_assets(lib, raw) -> None:
     """Link each ad not linked yet to the library asset it shows, where its name says so: the
     asset's file name without the extension (an ad made from a library image), or an ad-package
     rendition of it. Names are compared as slugs; a name that fits two assets links to neither."""
-    from studio.core.export.plan import slug
-
     unlinked = raw.execute("SELECT id, ad FROM ad_entities WHERE asset_id IS NULL").fetchall()
     if not unlinked:
         return

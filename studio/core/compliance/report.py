@@ -34,7 +34,8 @@ from studio.core.export.contact_sheet import (
     WARN,
     page_font,
 )
-from studio.core.export.plan import find_campaign, slug
+from studio.core.export.plan import find_campaign
+from studio.core.names import slug
 
 AUDIT_EXCERPT = 200  # the campaign's newest events shown
 

@@ -43,10 +43,11 @@ from studio.core.db.models import AdCopyRow
 from studio.core.errors import BadInput, StudioError
 from studio.core.export import manifest as mf
 from studio.core.export.contact_sheet import write_contact_sheet
-from studio.core.export.plan import Plan, Rendition, make_plan, slug, source_composition
+from studio.core.export.plan import Plan, Rendition, make_plan, source_composition
 from studio.core.export.rendition import RenditionTask, make_rendition
 from studio.core.export.sheets import write_sheets
 from studio.core.jobs import run_each
+from studio.core.names import slug
 from studio.core.specs.catalog import load_catalog
 from studio.core.specs.probe import probe_file
 from studio.core.specs.validate import check_file

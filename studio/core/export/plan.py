@@ -10,11 +10,11 @@ so the user sees every rendition's status before building. Copy is checked here 
 from __future__ import annotations
 
 import math
-import re
 from dataclasses import dataclass, field
 from fractions import Fraction
 
 from studio.core.errors import BadInput
+from studio.core.names import slug
 from studio.core.ops.copy import campaign_copy, copy_for
 from studio.core.queries import AssetFilter, list_assets
 from studio.core.render.encode import check_media
@@ -85,10 +85,6 @@ class Plan:
         out = [f"{r.path}: {f.message}" for r in self.renditions for f in r.findings if f.severity == "error"]
         out += [f"{c.spec_id} copy: {f.message}" for c in self.copy_checks for f in c.findings if f.severity == "error"]
         return out
-
-
-def slug(text: str) -> str:
-    return re.sub(r"[^a-z0-9]+", "-", text.lower()).strip("-") or "untitled"
 
 
 def find_campaign(lib, ref: str | int) -> tuple[int, str]:
