@@ -31,10 +31,11 @@ log = logging.getLogger(__name__)
 _SPAWN = mp.get_context("spawn")
 
 
-def _die_with_parent() -> None:
-    """Worker initializer: end the worker when the studio process goes, even by SIGKILL, rather
-    than leave it waiting forever on a queue nobody writes to (an orphan gets a new parent)."""
-    parent = os.getppid()
+def _die_with_parent(parent: int) -> None:
+    """Worker initializer: end the worker when the studio process (pid parent) goes, even by
+    SIGKILL, rather than leave it waiting forever on a queue nobody writes to (an orphan gets a
+    new parent). The pid comes from the studio: one that died while this worker started would
+    otherwise leave it watching its new parent."""
 
     def watch() -> None:
         while os.getppid() == parent:
@@ -46,7 +47,8 @@ def _die_with_parent() -> None:
 
 def worker_pool(workers: int | None = None) -> ProcessPoolExecutor:
     """Spawned worker processes (fork would copy a Qt process's threads and locks) that end with us."""
-    return ProcessPoolExecutor(workers or os.cpu_count() or 2, mp_context=_SPAWN, initializer=_die_with_parent)
+    return ProcessPoolExecutor(workers or os.cpu_count() or 2, mp_context=_SPAWN, initializer=_die_with_parent,
+                               initargs=(os.getpid(),))
 
 
 def run_each(pool: ProcessPoolExecutor | None, fn: Callable, params_list: list, state: JobState) -> list:
@@ -224,7 +226,7 @@ class JobRunner:
         job.status = "running"
         self._changed(job)
         updates = _SPAWN.Queue()
-        proc = _SPAWN.Process(target=_process_main, args=(fn, params, kwargs, updates, job.state.cancel_event), daemon=True)
+        proc = _SPAWN.Process(target=_process_main, args=(fn, params, kwargs, updates, job.state.cancel_event, os.getpid()), daemon=True)
         proc.start()
         outcome = None
         while outcome is None:
@@ -266,8 +268,8 @@ class JobRunner:
             self._pool.shutdown(wait=True, cancel_futures=True)
 
 
-def _process_main(fn, params, kwargs, updates, cancel_event) -> None:
-    _die_with_parent()
+def _process_main(fn, params, kwargs, updates, cancel_event, parent: int) -> None:
+    _die_with_parent(parent)
     state = JobState(lambda: updates.put(("progress", state.progress, state.status)), cancel_event)
     try:
         result = fn(params, state, **kwargs)

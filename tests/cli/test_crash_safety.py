@@ -83,10 +83,13 @@ def test_sigkill_during_ops_and_imports_loses_only_the_step_in_flight(tmp_path):
     for i in range(40):
         media.jpeg(tmp_path / "bulk" / f"b{i}.jpg", size=(1200, 900), seed=1000 + i)
     orphans_watched = 0
-    for delay in (1.5, 2.5, 3.5):
+    for delay in (0.0, 0.5, 1.0):
         # No pipes: its worker processes outlive it for a moment and would hold them open.
         proc = subprocess.Popen([sys.executable, "-m", "studio", "assets", "import", str(tmp_path / "bulk"), "--library", str(root)], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-        time.sleep(delay)
+        started = time.monotonic() + 60  # a busy machine can take many seconds to start the command
+        while not children(proc.pid) and proc.poll() is None and time.monotonic() < started:
+            time.sleep(0.05)
+        time.sleep(delay)  # then kill it this long into its import
         workers = children(proc.pid)
         proc.kill()
         proc.wait()
