@@ -15,7 +15,15 @@ import logging
 import sys
 from pathlib import Path
 
-from studio import __version__, cli_analytics, cli_brief, cli_compliance, cli_export
+from studio import (
+    __version__,
+    cli_analytics,
+    cli_brief,
+    cli_compliance,
+    cli_export,
+    cli_research,
+    cli_review,
+)
 from studio.core.errors import BadInput, LibraryLocked, StudioError
 
 log = logging.getLogger("studio.cli")
@@ -98,6 +106,8 @@ def build_parser() -> argparse.ArgumentParser:
     cli_compliance.add_parsers(sub, common, _Parser)
     cli_analytics.add_parsers(sub, common, _Parser)
     cli_brief.add_parsers(sub, common, _Parser)
+    cli_research.add_parsers(sub, common, _Parser)
+    cli_review.add_parsers(sub, common, _Parser)
 
     library = sub.add_parser("library", help="check and back up the library").add_subparsers(dest="action", required=True, parser_class=_Parser, metavar="ACTION")
     chk = library.add_parser("check", parents=[common], help="integrity, foreign keys, schema revision, media files and hashes")
@@ -498,6 +508,8 @@ COMMANDS = {
     **cli_compliance.COMMANDS,
     **cli_analytics.COMMANDS,
     **cli_brief.COMMANDS,
+    **cli_research.COMMANDS,
+    **cli_review.COMMANDS,
 }
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from studio.core.ai.prompts import CHOICES
 from studio.core.briefs.export import FORMATS
 
 
@@ -20,6 +21,11 @@ def add_parsers(sub, common, parser_class) -> None:
     bexp.add_argument("brief_id", type=int, metavar="ID")
     bexp.add_argument("--format", required=True, choices=FORMATS)
     bexp.add_argument("--out", required=True, metavar="FILE")
+    bcopy = brief.add_parser("copy", parents=[common], help="headline, description… variants for the deliverables' placements, measured and checked")
+    bcopy.add_argument("brief_id", type=int, metavar="ID")
+    bcopy.add_argument("--count", type=int, default=3, metavar="N", help="variants per copy field (default 3)")
+    bcopy.add_argument("--provider", choices=CHOICES, default="auto",
+                       help="who writes: the first with a key set (auto), a service, or the offline template writer")
 
 
 def cmd_brief_list(args) -> int:
@@ -76,9 +82,43 @@ def cmd_brief_export(args) -> int:
     return 0
 
 
+def cmd_brief_copy(args) -> int:
+    import sys
+
+    from studio.cli import _print, open_library
+    from studio.core.briefs.copywriting import CopyParams, generate_copy
+    from studio.core.jobs import JobState
+
+    state = JobState()
+    if not args.json and sys.stderr.isatty():
+        state = JobState(lambda: print(f"\r{state.status} {int((state.progress or 0) * 100)}%\033[K", end="", file=sys.stderr, flush=True))
+    with open_library(args) as lib:
+        result = generate_copy(CopyParams(str(lib.root), args.brief_id, args.count, args.provider), state, lib=lib)
+    if not args.json and sys.stderr.isatty():
+        print(file=sys.stderr)
+    _print(args, result.as_dict(), _copy_text(result))
+    return 0
+
+
+def _copy_text(result) -> str:
+    lines = [f"Copy for {result.title} (written by {result.provider})"]
+    for f in result.fields:
+        limit = f"{'limit' if f.hard else 'shown up to'} {f.limit}" if f.limit else "no limit"
+        lines += ["", f"## {f.placement} · {f.label} ({limit}{', wide characters count as two' if f.wide_counts_double else ''})"]
+        for n, v in enumerate(f.variants, 1):
+            mark = "ok  " if v.passed else "FAIL"
+            lines.append(f"{n:>2}. {mark} {v.length:>3}/{f.limit or '-'}  {v.text}")
+            lines += [f"         {x.severity}: {x.message}" for x in v.findings]
+        if f.note:
+            lines.append(f"    (cut off: {f.note})")
+    lines += [f"\nSkipped {spec_id}: {why}" for spec_id, why in result.skipped]
+    return "\n".join(lines)
+
+
 COMMANDS = {
     ("brief", "list"): cmd_brief_list,
     ("brief", "new"): cmd_brief_new,
     ("brief", "show"): cmd_brief_show,
     ("brief", "export"): cmd_brief_export,
+    ("brief", "copy"): cmd_brief_copy,
 }
