@@ -205,7 +205,7 @@ def _rebuild_campaign_days(raw, platform: str, first: str, last: str) -> None:
 
 def _add_campaign_days(raw, facts: pd.DataFrame) -> None:
     """The rollup of facts whose days had none yet, added up here rather than read back from ad_facts."""
-    sums = facts.groupby(list(ROLLUP_KEY), sort=False)[list(METRICS)].sum(min_count=1).reset_index()  # all-NaN stays NULL
+    sums = facts.groupby(list(ROLLUP_KEY), sort=False, observed=True)[list(METRICS)].sum(min_count=1).reset_index()  # all-NaN stays NULL
     raw.executemany(f"INSERT INTO campaign_days ({', '.join(ROLLUP_KEY)}, {', '.join(METRICS)}) "
                     f"VALUES ({', '.join('?' * (len(ROLLUP_KEY) + len(METRICS)))})",
                     zip(*(sums[c].to_numpy().tolist() for c in (*ROLLUP_KEY, *METRICS))))

@@ -477,5 +477,125 @@ class BriefApproval(Base):
     note: Mapped[str | None] = mapped_column(Text, nullable=True)
     at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
 
+class CampaignHour(Base):
+    """Reports broken down by hour of day (Meta's "Time of day"), added up by campaign, day and hour
+    in the account's time zone: what the best-time heat map reads. Written by the import, like
+    campaign_days, outside the undo log."""
+
+    __tablename__ = "campaign_hours"
+    platform: Mapped[str] = mapped_column(String(20), primary_key=True)
+    account: Mapped[str] = mapped_column(String(300), primary_key=True)
+    campaign: Mapped[str] = mapped_column(String(300), primary_key=True)
+    day: Mapped[date] = mapped_column("date", Date, primary_key=True)
+    hour: Mapped[int] = mapped_column(Integer, primary_key=True)  # 0..23
+    currency: Mapped[str] = mapped_column(String(3), primary_key=True)
+    batch_id: Mapped[int] = mapped_column(Integer, index=True)  # the import that wrote it (remove_import takes it out)
+    spend: Mapped[float] = mapped_column(Float)
+    impressions: Mapped[float | None] = mapped_column(Float, nullable=True)
+    clicks: Mapped[float | None] = mapped_column(Float, nullable=True)
+    link_clicks: Mapped[float | None] = mapped_column(Float, nullable=True)
+    conversions: Mapped[float | None] = mapped_column(Float, nullable=True)
+    conversion_value: Mapped[float | None] = mapped_column(Float, nullable=True)
+
+
+class Channel(Base):
+    """Where a brand publishes: one platform account (a Meta page or ad account, a Google Ads
+    customer, a TikTok or LinkedIn account), with its own time zone and posting slots."""
+
+    __tablename__ = "channels"
+    __table_args__ = (UniqueConstraint("brand_id", "platform", "account", name="uq_channels_account"),)
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    brand_id: Mapped[int] = mapped_column(ForeignKey("brands.id", ondelete="CASCADE"), index=True)
+    platform: Mapped[str] = mapped_column(String(20))  # meta | google | tiktok | linkedin | x
+    name: Mapped[str] = mapped_column(String(200))  # "Kestrel Coffee (Facebook page)"
+    account: Mapped[str] = mapped_column(String(100))  # the platform's id: page or act_ id, customer id
+    timezone: Mapped[str] = mapped_column(String(64))  # IANA, e.g. "Europe/London"
+    min_gap_minutes: Mapped[int] = mapped_column(Integer, default=120)  # closer posts on this channel conflict
+    slots: Mapped[list] = mapped_column(JSON, default=list)  # queue slots: [{"weekday": 0..6, "time": "09:30"}]
+    token_expires_at: Mapped[datetime | None] = mapped_column(DateTime, nullable=True)  # UTC; None: not known
+    created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+
+
+class Post(Base):
+    """A post or ad launch on the calendar. local_time (the wall clock in the channel's time zone)
+    is what the user chose and what daylight saving never moves; due_at is the same moment in UTC,
+    kept for the publisher's queries and recomputed when the time or the channel's zone changes."""
+
+    __tablename__ = "posts"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    campaign_id: Mapped[int] = mapped_column(ForeignKey("campaigns.id", ondelete="CASCADE"), index=True)
+    channel_id: Mapped[int] = mapped_column(ForeignKey("channels.id", ondelete="CASCADE"), index=True)
+    kind: Mapped[str] = mapped_column(String(10), default="post")  # post | ad
+    title: Mapped[str] = mapped_column(String(300))
+    composition_id: Mapped[int | None] = mapped_column(ForeignKey("compositions.id", ondelete="SET NULL"), nullable=True)
+    asset_id: Mapped[int | None] = mapped_column(ForeignKey("assets.id", ondelete="SET NULL"), nullable=True)
+    spec_id: Mapped[str | None] = mapped_column(String(100), nullable=True)  # the placement, e.g. meta.feed_image
+    copy: Mapped[dict] = mapped_column(JSON, default=dict)  # field -> text (headline, primary_text, ...)
+    local_time: Mapped[datetime | None] = mapped_column(DateTime, nullable=True)  # None: not on the calendar yet
+    due_at: Mapped[datetime | None] = mapped_column(DateTime, nullable=True, index=True)  # UTC
+    status: Mapped[str] = mapped_column(String(20), default="draft", index=True)
+    # the editorial state, which ops set and undo restores: draft | in_review | approved | scheduled | cancelled;
+    # what the publisher did is in publications (publishing | published | failed), which undo never touches
+    idempotency_key: Mapped[str] = mapped_column(String(64), unique=True)  # a UUID, sent with every platform call
+    created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+
+
+class Publication(Base):
+    """What the publisher did with a post: outside the undo log, so undoing an edit can never make a
+    published post look unpublished (and go out twice)."""
+
+    __tablename__ = "publications"
+    post_id: Mapped[int] = mapped_column(ForeignKey("posts.id", ondelete="CASCADE"), primary_key=True)
+    status: Mapped[str] = mapped_column(String(20))  # publishing | published | failed | waiting (offline, retry)
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    next_attempt_at: Mapped[datetime | None] = mapped_column(DateTime, nullable=True)  # UTC: a retry's backoff
+    error: Mapped[str | None] = mapped_column(Text, nullable=True)  # the platform's own message when it failed
+    external_ids: Mapped[dict] = mapped_column(JSON, default=dict)  # what the platform made: {"post": "...", ...}
+    published_at: Mapped[datetime | None] = mapped_column(DateTime, nullable=True)
+    updated_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+
+
+class CampaignReviewer(Base):
+    """A person whose approval a campaign's posts need."""
+
+    __tablename__ = "campaign_reviewers"
+    campaign_id: Mapped[int] = mapped_column(ForeignKey("campaigns.id", ondelete="CASCADE"), primary_key=True)
+    name: Mapped[str] = mapped_column(String(200), primary_key=True)
+
+
+class PostDecision(Base):
+    """A reviewer's approve or reject of a post, with a note; the post's status follows."""
+
+    __tablename__ = "post_decisions"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    post_id: Mapped[int] = mapped_column(ForeignKey("posts.id", ondelete="CASCADE"), index=True)
+    reviewer: Mapped[str] = mapped_column(String(200))
+    decision: Mapped[str] = mapped_column(String(10))  # approved | rejected
+    note: Mapped[str | None] = mapped_column(Text, nullable=True)
+    at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+
+
+class PostComment(Base):
+    __tablename__ = "post_comments"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    post_id: Mapped[int] = mapped_column(ForeignKey("posts.id", ondelete="CASCADE"), index=True)
+    author: Mapped[str] = mapped_column(String(200))
+    text: Mapped[str] = mapped_column(Text)
+    at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+
+
+class PublishStep(Base):
+    """One step of publishing a post that the platform has done (an image uploaded, a creative or a
+    post created), written the moment the platform answers: a publisher that crashes or retries
+    resumes after the last step instead of doing it again. Not undoable: it records the world."""
+
+    __tablename__ = "publish_steps"
+    post_id: Mapped[int] = mapped_column(ForeignKey("posts.id", ondelete="CASCADE"), primary_key=True)
+    step: Mapped[str] = mapped_column(String(40), primary_key=True)  # "upload_image", "creative", "post", ...
+    external_id: Mapped[str] = mapped_column(String(200))
+    done_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+
+
 # Tables whose rows ops may change and undo may restore. The logs themselves are not undone.
-UNDOABLE_TABLES = {t.name for t in Base.metadata.sorted_tables} - {"audit_events", "audit_head", "undo_log", "compliance_checks", "compliance_findings", "ad_facts", "import_batches", "campaign_days"}
+UNDOABLE_TABLES = {t.name for t in Base.metadata.sorted_tables} - {"audit_events", "audit_head", "undo_log", "compliance_checks", "compliance_findings", "ad_facts", "ad_entities", "import_batches", "campaign_days", "campaign_hours", "ai_calls",
+                                                                     "publications", "publish_steps"}

@@ -186,9 +186,8 @@ class KnowledgeIndex:
         self._idf = _idf(np.diff(postings.indptr), len(self.chunks))
         self._embeddings = embeddings
         self._embed = embed
-        self._rows_of: dict = {}
-        for row, c in enumerate(self.chunks):
-            self._rows_of.setdefault(c.doc_id, []).append(row)
+        self._code_of: dict = {}  # doc_id -> a small int, so a filter by documents is one array operation
+        self._row_codes = np.array([self._code_of.setdefault(c.doc_id, len(self._code_of)) for c in self.chunks], np.int64)
 
     def __len__(self) -> int:
         return len(self.chunks)
@@ -231,10 +230,8 @@ class KnowledgeIndex:
             similarity = self._embeddings @ _unit_rows(_call_embed(self._embed, [query]))[0]
             scores = (1 - EMBED_WEIGHT) * scores + EMBED_WEIGHT * np.clip(similarity, 0, None)
         if doc_ids is not None:
-            allowed = np.zeros(len(self.chunks), bool)
-            for doc_id in doc_ids:
-                allowed[self._rows_of.get(doc_id, [])] = True
-            scores[~allowed] = 0
+            wanted = [self._code_of[d] for d in doc_ids if d in self._code_of]
+            scores[~np.isin(self._row_codes, wanted)] = 0
         rows = np.flatnonzero(scores >= MIN_SCORE)
         if len(rows) > k:
             rows = rows[np.argpartition(-scores[rows], k - 1)[:k]]

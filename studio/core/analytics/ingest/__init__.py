@@ -138,6 +138,6 @@ def _part(state: JobState, start: float, end: float) -> JobState:
 
 
 def _totals(frame: pd.DataFrame) -> list[dict]:
-    sums = frame.groupby(["platform", "currency"], sort=True)[list(TOTALS)].sum(min_count=1)
-    return [{"platform": p, "currency": c, **{k: (None if pd.isna(v) else round(float(v), 2)) for k, v in row.items()}}
-            for (p, c), row in sums.iterrows()]
+    sums = frame.groupby(["platform", "currency"], observed=True)[list(TOTALS)].sum(min_count=1)
+    return sorted(({"platform": p, "currency": c, **{k: (None if pd.isna(v) else round(float(v), 2)) for k, v in row.items()}}
+                   for (p, c), row in sums.iterrows()), key=lambda t: (t["platform"], t["currency"]))  # by name, not code

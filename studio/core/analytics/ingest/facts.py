@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
-from studio.core.analytics.ingest.normalize import MAX_ERRORS, RowError, dates, numbers, per_unique, stripped
+from studio.core.analytics.ingest.normalize import MAX_ERRORS, RowError, coded, dates, filled, numbers, per_unique, stripped
 from studio.core.analytics.ingest.sniff import RawTable
 from studio.core.analytics.ingest.sources import METRICS, TEXT_FIELDS, Layout
 from studio.core.errors import BadInput
@@ -60,10 +60,12 @@ def to_facts(table: RawTable, layout: Layout, *, comma_default: bool, currency: 
     skipped = [{"line": int(table.lines.iloc[i]), "reason": reasons[i]} for i in sorted(reasons)]
     cells, lines = cells[~summary].reset_index(drop=True), table.lines[~summary].to_numpy()
     header = layout.header
-    frame = pd.DataFrame({"platform": layout.source.platform}, index=cells.index)
+    # text columns stay coded (categorical) from here to the store: see normalize.coded
+    frame = pd.DataFrame({"platform": pd.Categorical.from_codes(np.zeros(len(cells), dtype=int), [layout.source.platform])},
+                         index=cells.index)
     for fld in ("account", "campaign", "ad_group", "ad"):
         values = _text(cells, layout, fld)
-        frame[fld] = "" if values is None else values.fillna("")
+        frame[fld] = "" if values is None else filled(values, "")
     frame["date"] = _days(cells, layout, lines, errors)
     frame["currency"] = _currency(cells, layout, currency, lines, errors, name)
     for metric in METRICS:
@@ -94,7 +96,7 @@ def _days(cells: pd.DataFrame, layout: Layout, lines: np.ndarray, errors: list[R
                 errors.append(RowError(int(lines[i]), header[end_pos], (
                     f"the row covers {day.iloc[i]:%Y-%m-%d} to {end.iloc[i]:%Y-%m-%d}, not one day; export the report "
                     "broken down by day (Breakdown > By time > Day)")))
-    return per_unique(day, lambda u: u.dt.strftime("%Y-%m-%d"))
+    return coded(day, lambda u: u.dt.strftime("%Y-%m-%d"), ordered=True)
 
 
 def _currency(cells: pd.DataFrame, layout: Layout, given: str | None, lines, errors: list[RowError], name: str):
@@ -105,7 +107,7 @@ def _currency(cells: pd.DataFrame, layout: Layout, given: str | None, lines, err
             raise BadInput(f"{name} does not say its currency (no currency column and no \"(EUR)\" in the headers). "
                            "Give it with --currency EUR (or \"currency\" in the mapping). Nothing was imported.")
         return fallback
-    values = per_unique(column, lambda u: u.str.upper()).fillna(fallback or "")
+    values = filled(coded(column, lambda u: u.str.upper()), fallback or "")
     bad = ~per_unique(values, lambda u: u.str.fullmatch(r"[A-Z]{3}")).to_numpy(dtype=bool)
     header = layout.header[layout.columns["currency"]]
     for i in np.flatnonzero(bad)[:MAX_ERRORS]:
@@ -124,7 +126,7 @@ def _merge_duplicates(facts: Facts) -> Facts:
     if not duplicated.any():
         return facts
     sums = {m: (m, lambda s: s.sum(min_count=1)) for m in METRICS if m != "reach"}
-    merged = frame[duplicated].groupby(list(KEY), sort=False, as_index=False).agg(
+    merged = frame[duplicated].groupby(list(KEY), sort=False, as_index=False, observed=True).agg(
         **sums, reach=("reach", "max"), source_line=("source_line", "min"))
     facts.merged = int(duplicated.sum()) - len(merged)
     facts.frame = pd.concat([frame[~duplicated], merged], ignore_index=True)

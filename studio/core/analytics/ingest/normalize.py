@@ -43,9 +43,26 @@ def per_unique(values: pd.Series, fn) -> pd.Series:
     return pd.Series(mapped.to_numpy()[codes], index=values.index)
 
 
+def coded(values: pd.Series, fn, *, ordered: bool = False) -> pd.Series:
+    """fn(distinct values) mapped back onto every row as a categorical column: the rows keep small
+    integer codes, so grouping, hashing and de-duplicating them later costs next to nothing.
+    Missing values stay missing (fn never sees them); ordered sorts the categories (min and max work)."""
+    codes, uniques = pd.factorize(values)
+    mapped_codes, categories = pd.factorize(pd.Series(fn(pd.Series(uniques))), sort=ordered)  # fn may merge values or blank them
+    row_codes = np.append(mapped_codes, -1)[codes]  # code -1 (missing) picks the -1 appended
+    return pd.Series(pd.Categorical.from_codes(row_codes, categories, ordered=ordered), index=values.index)
+
+
+def filled(values: pd.Series, value: str) -> pd.Series:
+    """Missing cells as value, a categorical column staying one."""
+    if isinstance(values.dtype, pd.CategoricalDtype) and value not in values.cat.categories:
+        values = values.cat.add_categories([value])
+    return values.fillna(value)
+
+
 def stripped(values: pd.Series) -> pd.Series:
-    """Text cells without surrounding spaces; NaN where empty."""
-    return per_unique(values, lambda u: u.where(u.isna(), u.astype(str).str.strip()).replace("", np.nan))
+    """Text cells without surrounding spaces, coded; missing where empty."""
+    return coded(values, lambda u: u.astype(str).str.strip().replace("", np.nan))
 
 
 def decimal_comma(text: pd.Series, default: bool) -> bool:
