@@ -5,13 +5,16 @@ logo), the campaign "Autumn Roast Launch", a product cut-out, scene photos (publ
 photographs in resources/demo) and two short videos. The logo, the cut-out and the videos
 are made here by code. Running it again adds only what is missing: the client, brand and
 campaign are found by name, the media by name in the campaign (an H.264 encode is not
-byte-for-byte repeatable, so the importer's hash check alone would not do). Everything
-lands in one undo step.
+byte-for-byte repeatable, so the importer's hash check alone would not do). The media, tags,
+copy and ad land in one undo step.
 
-It also imports a Meta and a Google Ads performance report (60 days up to yesterday, a weekly
-rhythm and one planted Meta spend spike), written as the platforms' export files into the
-library's demo-reports/ folder and read by the real ingest, so Analytics opens filled. Imported
-facts sit outside undo (see studio.core.analytics.store); a report already imported is skipped.
+It also fills the brand's research profile, a few pages of its site and a competitor's, and a
+brief for the campaign (studio.core.demo_research, through their own ops, in the same undo
+step), and imports a Meta and a Google Ads performance report (60 days up to yesterday, a
+weekly rhythm and one planted Meta spend spike), written as the platforms' export files into
+the library's demo-reports/ folder and read by the real ingest, so Analytics opens filled.
+Imported facts sit outside undo (see studio.core.analytics.store); a report already imported
+is skipped.
 """
 
 from __future__ import annotations
@@ -42,8 +45,10 @@ from studio.core.db.models import (
 )
 from studio.core.demo_ad import NAME as DEMO_AD
 from studio.core.demo_ad import demo_ad
+from studio.core.demo_research import add_research_and_brief
 from studio.core.errors import StudioError
 from studio.core.jobs import JobState
+from studio.core.ops.tx import one_undo_step
 from studio.core.paths import resources_dir
 
 CLIENT = "Kestrel Coffee Co."
@@ -133,6 +138,8 @@ def build_demo(lib, state: JobState | None = None) -> dict:
         if not _has_ad(lib, campaign_id):
             ad = demo_ad(by_name)
             tx.insert("compositions", name=ad.name, campaign_id=campaign_id, schema_version=ad.schema_version, document=ad.to_document())
+    with one_undo_step("Add demo library", merge):
+        add_research_and_brief(lib, brand_id, campaign_id)
     state.set_status("Importing the demo performance reports")
     facts = _add_performance(lib, state)
     state.set_progress(1.0)

@@ -173,3 +173,23 @@ def test_bad_names_are_refused_before_writing(lib):
     with pytest.raises(BadInput, match="already a client"):
         organize.create_client(lib, "Acme")
     assert [c.name for c in client_tree(lib)] == ["Acme"]
+
+
+def test_ops_run_in_one_undo_step_are_undone_together(tmp_path):
+    from studio.core.db.models import Brand, Client
+    from studio.core.ops.tx import one_undo_step
+
+    def names(lib, model):
+        with lib.read() as conn:
+            return sorted(conn.execute(select(model.name)).scalars())
+
+    with Library.open(tmp_path / "lib") as lib:
+        with one_undo_step("Set up the client"):
+            client = organize.create_client(lib, "Acme").value
+            organize.create_brand(lib, client, "Anvils")
+        organize.create_client(lib, "Other")  # after the group: a step of its own
+        lib.undo.undo()
+        assert names(lib, Client) == ["Acme"] and names(lib, Brand) == ["Anvils"]
+        assert lib.undo.undo_label() == "Set up the client"
+        lib.undo.undo()
+        assert names(lib, Client) == [] and names(lib, Brand) == []

@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import contextlib
 import getpass
+import uuid
+from contextvars import ContextVar
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any
@@ -128,6 +130,21 @@ def actor() -> str:
         return "unknown"
 
 
+_GROUP: ContextVar[tuple[str, str] | None] = ContextVar("undo_group", default=None)
+
+
+@contextlib.contextmanager
+def one_undo_step(label: str, merge_key: str | None = None):
+    """Every op run inside (in this thread) lands in one undo entry called label, so one Undo takes
+    them all back: an action built from several ops, like the demo library. merge_key: join the
+    entry that writes with that key made (default: a new one)."""
+    token = _GROUP.set((label, merge_key or f"group:{uuid.uuid4().hex}"))
+    try:
+        yield
+    finally:
+        _GROUP.reset(token)
+
+
 @contextlib.contextmanager
 def write_transaction(lib, label: str, *, merge_key=None, merge_window=None):
     """Run the body in one transaction with its undo entry and audit event; notify on commit.
@@ -139,7 +156,10 @@ def write_transaction(lib, label: str, *, merge_key=None, merge_window=None):
         tx = Tx(conn, label)
         yield tx
         if tx.steps:
-            record_entry(conn, label, tx.steps, merge_key=merge_key, merge_window=merge_window)
+            if group := _GROUP.get():
+                record_entry(conn, group[0], tx.steps, merge_key=group[1], merge_window=float("inf"))
+            else:
+                record_entry(conn, label, tx.steps, merge_key=merge_key, merge_window=merge_window)
             audit.append(conn, actor(), label, {"tables": sorted(tx.changes), **tx.audit_details})
     tx.result = OpResult(frozenset(tx.changes), tx.value, label)
     if tx.steps:

@@ -259,8 +259,8 @@ class MainWindow(QMainWindow):
             self.restoreState(state)
         self._splitter_state = settings.value("window/splitter")
         campaign = settings.value("navigator/campaign")
-        if campaign not in (None, ""):
-            self.navigator.select("campaign", int(campaign))
+        if campaign in (None, "") or not self.navigator.select("campaign", int(campaign)):
+            self.navigator.select_first_campaign()  # a first start: the workspaces open on something
         wanted = initial_workspace or settings.value("workspace/last")
         if not self.show_workspace(str(wanted or "")) and self.specs:
             if initial_workspace:

@@ -187,6 +187,12 @@ class NavigatorPanel(QWidget):
             self.tree.scrollTo(index)
         return index.isValid()
 
+    def select_first_campaign(self) -> bool:
+        """Select the library's first campaign (in the tree's order), if it has one."""
+        for index in self.model.match(self.model.index(0, 0), KIND_ROLE, "campaign", 1, Qt.MatchExactly | Qt.MatchRecursive):
+            return self.select("campaign", index.data(ID_ROLE))
+        return False
+
     def _owner(self, kind: str) -> int | None:
         """The id of the selected item's client ("client") or brand ("brand"), walking up."""
         index = self.tree.currentIndex()

@@ -108,10 +108,12 @@ class DocumentsPanel(QWidget):
         self.tree.setModel(self.model)
         self.tree.setSelectionMode(QAbstractItemView.ExtendedSelection)
         self.tree.setEditTriggers(QAbstractItemView.NoEditTriggers)
-        self.tree.header().setSectionResizeMode(0, QHeaderView.Stretch)
-        self.tree.header().setStretchLastSection(False)
-        for column, width in ((1, 110), (2, 170), (3, 92)):
-            self.tree.setColumnWidth(column, width)
+        header_view = self.tree.header()
+        header_view.setStretchLastSection(False)
+        for column, mode in ((0, QHeaderView.Stretch), (1, QHeaderView.ResizeToContents), (2, QHeaderView.Interactive),
+                             (3, QHeaderView.ResizeToContents)):  # the title takes what the others leave
+            header_view.setSectionResizeMode(column, mode)
+        self.tree.setColumnWidth(2, 120)
         self.tree.sortByColumn(3, Qt.DescendingOrder)
         self.tree.doubleClicked.connect(lambda index: self.document_activated.emit(index.siblingAtColumn(0).data(ID_ROLE)))
         self.tree.selectionModel().selectionChanged.connect(lambda *_: self.remove_button.setEnabled(bool(self.selected_ids())))

@@ -72,7 +72,7 @@ class ResearchView(RefreshWhenShown, QWidget):
             self.splitter.addWidget(pane)
         self.splitter.setStretchFactor(1, 1)
         self.splitter.setStretchFactor(2, 1)
-        self.splitter.setSizes([300, 460, 520])
+        self.splitter.setSizes([280, 560, 440])
         state = QSettings().value(SPLITTER_KEY)
         if state:
             self.splitter.restoreState(state)
