@@ -108,7 +108,7 @@ def _ingest_file(lib, path: Path, params, given, remembered, report: FileReport,
     # every number goes through normalize, which decides each column's decimal mark from all its values
     comma_default = sniffed.separator == ";"
     text, other = layout.text_positions(), layout.other_positions()
-    table = read_table(sniffed, text + other, []) if comma_default else read_table(sniffed, text, other)
+    table = read_table(sniffed, text, other, numbers_as_text=comma_default)
     state.set_progress(0.3)
     state.check()
     facts = to_facts(table, layout, comma_default=comma_default, currency=params.currency, name=path.name)

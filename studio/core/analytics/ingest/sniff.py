@@ -119,16 +119,19 @@ def _sniff_text(path: Path, data: bytes, sha: str, score) -> Sniffed:
     return Sniffed(path.name, split_line(head[header_index], sep), header_index, sha, encoding, sep, body)
 
 
-def read_table(sniffed: Sniffed, text_columns: list[int], other_columns: list[int]) -> RawTable:
-    """The body's cells of these columns: text columns as strings, the others as pandas reads them
-    (plain numbers natively, anything odd as strings for studio.core.analytics.ingest.normalize)."""
+def read_table(sniffed: Sniffed, text_columns: list[int], other_columns: list[int], *, numbers_as_text: bool = False) -> RawTable:
+    """The body's cells of these columns: text columns as categories (a report repeats its names and
+    dates a million times: each distinct value is read once, and grouping by them later costs next to
+    nothing), the others as pandas reads them (plain numbers natively, anything odd as strings for
+    studio.core.analytics.ingest.normalize) or, with numbers_as_text, all as strings."""
     if sniffed.sheet_rows is not None:
         return _xlsx_table(sniffed, text_columns + other_columns)
     wanted = sorted(set(text_columns + other_columns))
+    dtype = {c: "category" for c in text_columns} | ({c: str for c in other_columns} if numbers_as_text else {})
     try:
         cells = pd.read_csv(
             io.BytesIO(sniffed.body), sep=sniffed.separator, skiprows=sniffed.header_index + 1, header=None,
-            names=range(len(sniffed.header)), usecols=wanted, dtype={c: str for c in text_columns}, encoding="utf-8-sig",
+            names=range(len(sniffed.header)), usecols=wanted, dtype=dtype, encoding="utf-8-sig",
             keep_default_na=False, na_values=[""], skip_blank_lines=False, engine="c", index_col=False, on_bad_lines="error",
         )
     except pd.errors.ParserError as exc:
