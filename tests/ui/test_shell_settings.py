@@ -213,3 +213,31 @@ def test_compositing_backend_applies_to_the_viewer_and_exports_and_a_missing_gpu
     combo.setCurrentIndex(combo.findData("cpu"))
     assert view.exporter.render_params(tmp_path / "spot.mp4").backend == "cpu"
     view.viewer.shutdown()
+
+
+def test_ai_page_sets_the_model_undoably_and_shows_this_months_use(qtbot, window, ctx):
+    from datetime import datetime, timezone
+
+    from studio.core.ai.costs import record_call
+    from studio.core.ai.providers import default_model
+
+    dialog = window.open_settings("AI")
+    qtbot.addWidget(dialog)
+    page = dialog.ai
+    assert page.usage.topLevelItemCount() == 0 and page.usage_note.text() == "No AI calls yet this month."
+
+    combo = page.models["openai"]
+    combo.setCurrentText("gpt-5-mini")
+    combo.lineEdit().editingFinished.emit()
+    assert default_model("openai", ctx.lib) == "gpt-5-mini"
+    ctx.lib.undo.undo()
+    assert default_model("openai", ctx.lib) != "gpt-5-mini"
+    qtbot.waitUntil(lambda: combo.currentText() == default_model("openai", ctx.lib))  # the page follows the undo
+
+    now = datetime.now(timezone.utc).replace(tzinfo=None)
+    record_call(ctx.lib, provider="anthropic", model="claude-sonnet-4-6", purpose="Brief: improve Insight",
+                input_tokens=1_000_000, output_tokens=100_000, status="done", error=None, started_at=now, seconds=3.0)
+    qtbot.waitUntil(lambda: page.usage.topLevelItemCount() == 1)
+    row = page.usage.topLevelItem(0)
+    assert [row.text(i) for i in range(6)] == ["Anthropic", "claude-sonnet-4-6", "1", "1,000,000", "100,000", "$4.50"]
+    assert page.usage_note.text().startswith("1 call, $4.50 this month")

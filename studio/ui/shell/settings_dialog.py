@@ -1,4 +1,4 @@
-"""Settings (Ctrl+,): Appearance, Preview & render, and Accounts & keys, pages picked from a list on the left."""
+"""Settings (Ctrl+,): Appearance, Preview & render, Accounts & keys and AI, pages picked from a list on the left."""
 
 from __future__ import annotations
 
@@ -19,6 +19,7 @@ from PySide6.QtWidgets import (
 
 from studio.ui.shell import render_settings as rs
 from studio.ui.shell.accounts import AccountsPage
+from studio.ui.shell.ai_settings import AIPage
 from studio.ui.shell.theme import CHOICES, theme
 
 
@@ -69,7 +70,7 @@ class RenderPage(QWidget):
 
 
 class SettingsDialog(QDialog):
-    PAGES = ("Appearance", "Preview & render", "Accounts & keys")
+    PAGES = ("Appearance", "Preview & render", "Accounts & keys", "AI")
 
     def __init__(self, ctx, parent=None):
         super().__init__(parent)
@@ -77,15 +78,16 @@ class SettingsDialog(QDialog):
         self.resize(760, 560)
         self.nav = QListWidget(objectName="SettingsNav")
         self.nav.setFixedWidth(180)
-        icons = ("mdi6.palette-outline", "mdi6.movie-cog-outline", "mdi6.key-variant")
+        icons = ("mdi6.palette-outline", "mdi6.movie-cog-outline", "mdi6.key-variant", "mdi6.creation-outline")
         for title, icon in zip(self.PAGES, icons):
             self.nav.addItem(title)
             self.nav.item(self.nav.count() - 1).setIcon(theme().icon(icon))
         self.appearance = AppearancePage()
         self.preview_render = RenderPage()
         self.accounts = AccountsPage(ctx)
+        self.ai = AIPage(ctx)
         self.pages = QStackedWidget()
-        for title, page in zip(self.PAGES, (self.appearance, self.preview_render, self.accounts)):
+        for title, page in zip(self.PAGES, (self.appearance, self.preview_render, self.accounts, self.ai)):
             self.pages.addWidget(self._page(title, page))
         self.nav.currentRowChanged.connect(self.pages.setCurrentIndex)
         self.nav.setCurrentRow(0)
