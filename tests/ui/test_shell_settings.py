@@ -3,6 +3,7 @@ and key tests through the real OpenAI SDK against a fake server on 127.0.0.1."""
 
 from __future__ import annotations
 
+from datetime import UTC
 
 import pytest
 from PySide6.QtCore import Qt
@@ -216,7 +217,7 @@ def test_compositing_backend_applies_to_the_viewer_and_exports_and_a_missing_gpu
 
 
 def test_ai_page_sets_the_model_undoably_and_shows_this_months_use(qtbot, window, ctx):
-    from datetime import datetime, timezone
+    from datetime import datetime
 
     from studio.core.ai.costs import record_call
     from studio.core.ai.providers import default_model
@@ -234,7 +235,7 @@ def test_ai_page_sets_the_model_undoably_and_shows_this_months_use(qtbot, window
     assert default_model("openai", ctx.lib) != "gpt-5-mini"
     qtbot.waitUntil(lambda: combo.currentText() == default_model("openai", ctx.lib))  # the page follows the undo
 
-    now = datetime.now(timezone.utc).replace(tzinfo=None)
+    now = datetime.now(UTC).replace(tzinfo=None)
     record_call(ctx.lib, provider="anthropic", model="claude-sonnet-4-6", purpose="Brief: improve Insight",
                 input_tokens=1_000_000, output_tokens=100_000, status="done", error=None, started_at=now, seconds=3.0)
     qtbot.waitUntil(lambda: page.usage.topLevelItemCount() == 1)

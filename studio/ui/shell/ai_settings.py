@@ -3,10 +3,23 @@ AI calls of this month used and cost, per provider and model."""
 
 from __future__ import annotations
 
-from PySide6.QtWidgets import QComboBox, QFormLayout, QLabel, QTreeWidget, QTreeWidgetItem, QVBoxLayout, QWidget
+from PySide6.QtWidgets import (
+    QComboBox,
+    QFormLayout,
+    QLabel,
+    QTreeWidget,
+    QTreeWidgetItem,
+    QVBoxLayout,
+    QWidget,
+)
 
 from studio.core.ai.costs import PRICES, totals
-from studio.core.ai.providers import DEFAULT_MODELS, MODEL_SETTING, PROVIDERS, default_model
+from studio.core.ai.providers import (
+    DEFAULT_MODELS,
+    MODEL_SETTING,
+    PROVIDERS,
+    default_model,
+)
 from studio.core.ops.settings import set_setting
 from studio.core.secrets import SERVICES
 
