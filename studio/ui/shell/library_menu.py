@@ -10,6 +10,9 @@ from PySide6.QtGui import QAction, QDesktopServices, QKeySequence
 from PySide6.QtWidgets import QFileDialog
 
 from studio.ui.bridge import when_finished
+from studio.ui.review.export_dialog import ReviewExportDialog
+from studio.ui.review.import_reply import choose_and_import
+from studio.ui.review.review_window import open_review
 
 
 def _backup(dest: Path, _state, lib):
@@ -26,12 +29,22 @@ class LibraryMenu(QObject):
         self.show_action = QAction("Show Library Folder", window, triggered=self.show_folder)
         self.open_action = QAction("Open Library…", window, triggered=self.choose_library)
         self.open_action.setShortcut(QKeySequence.Open)
+        self.export_review_action = QAction("Export Review Bundle…", window, triggered=lambda: ReviewExportDialog(self.ctx, parent=window).show())
+        self.open_review_action = QAction("Open Review Bundle…", window, triggered=self.choose_review_bundle)
+        self.import_reply_action = QAction("Import Review Reply…", window, triggered=lambda: choose_and_import(self.ctx, window))
+        self.review_separator = QAction(window, separator=True)
         for action in (self.open_action, self.backup_action, self.show_action):
             action.setProperty("group", "Library")
             window.addAction(action)
 
     def actions(self) -> list[QAction]:
-        return [self.open_action, self.show_action, self.backup_action]
+        return [self.open_action, self.show_action, self.backup_action, self.review_separator,
+                self.export_review_action, self.open_review_action, self.import_reply_action]
+
+    def choose_review_bundle(self) -> None:
+        path, _ = QFileDialog.getOpenFileName(self.window, "Open a review bundle", str(Path.home()), "Review bundle (*.zip);;All files (*)")
+        if path:
+            open_review(self.ctx, path, self.window)
 
     def back_up(self) -> None:
         suggested = Path.home() / f"{self.ctx.lib.root.name}-{datetime.now():%Y%m%d-%H%M}.db"

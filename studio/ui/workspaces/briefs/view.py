@@ -43,6 +43,7 @@ from studio.core.jobs import Job
 from studio.core.ops import briefs as ops
 from studio.core.ops.brand_rules import campaign_brand
 from studio.ui.bridge import when_finished
+from studio.ui.review.export_dialog import ReviewExportDialog
 from studio.ui.shell.parts import EmptyState
 from studio.ui.shell.theme import theme
 from studio.ui.widgets.refresh_when_shown import RefreshWhenShown
@@ -182,6 +183,9 @@ class BriefsView(RefreshWhenShown, QWidget):
         self.compose_button = self._button("mdi6.movie-plus-outline", "Create compositions",
                                            "Make an empty composition of each deliverable's size in the brief's campaign",
                                            lambda: self.create_compositions())
+        self.send_review_button = self._button("mdi6.email-fast-outline", "Send for review…",
+                                               "Export a review bundle of this brief for a reviewer on another workstation",
+                                               lambda: ReviewExportDialog(self.ctx, [self.brief.id], parent=self).show())
         self.message = QLabel(objectName="Muted", wordWrap=True, textFormat=Qt.RichText)
         self.message.hide()
         top = QHBoxLayout()
@@ -193,6 +197,7 @@ class BriefsView(RefreshWhenShown, QWidget):
         for w in (self.review_button, self.approve_button, self.draft_button):
             buttons.addWidget(w)
         buttons.addStretch(1)
+        buttons.addWidget(self.send_review_button)
         buttons.addWidget(self.export_button)
         buttons.addWidget(self.compose_button)
         layout = QVBoxLayout(header)
@@ -252,6 +257,7 @@ class BriefsView(RefreshWhenShown, QWidget):
         self.draft_button.setEnabled(brief is not None and status != "draft")
         self.export_button.setEnabled(brief is not None and self.export_job is None)
         self.compose_button.setEnabled(brief is not None)
+        self.send_review_button.setEnabled(brief is not None)
         self.title.setEnabled(brief is not None)
         self._update_keys()
 
