@@ -37,6 +37,12 @@ def add_parsers(sub, common, parser_class) -> None:
     trends.add_argument("file", metavar="FILE.csv")
     profile = research.add_parser("profile", parents=[common], help="show a brand's profile")
     profile.add_argument("--brand", required=True, metavar="NAME_OR_ID")
+    model = research.add_parser("model", help="the local embedding model search blends in (else words only)").add_subparsers(
+        dest="model_action", required=True, parser_class=parser_class, metavar="ACTION")
+    model_set = model.add_parser("set", parents=[common], help="use the model in FOLDER (model.onnx, tokenizer.json, embedding.json)")
+    model_set.add_argument("folder", metavar="FOLDER")
+    model.add_parser("clear", parents=[common], help="stop using an embedding model: search matches words only")
+    model.add_parser("show", parents=[common], help="the embedding model in use, or why the configured one is not")
 
 
 def _progress(state) -> None:
@@ -99,6 +105,8 @@ def cmd_research_search(args) -> int:
     document = [{"doc_id": h.doc_id, "title": h.title, "source": h.source, "score": round(h.score, 4), "text": h.text} for h in hits]
     text = "\n".join(f"{h.score:.2f}  {h.title} ({h.source})\n      {h.text}" for h in hits)
     _print(args, document, text or f"Nothing in the knowledge base matches {args.query!r}; try other words.")
+    if hits.note:
+        sys.stderr.write(f"warning: {hits.note}\n")
     return 0
 
 
@@ -155,6 +163,27 @@ def cmd_research_profile(args) -> int:
     return 0
 
 
+def cmd_research_model(args) -> int:
+    from studio.cli import _print, open_library
+    from studio.core.research import library
+
+    with open_library(args) as lib:
+        if args.model_action == "set":
+            library.set_embedding_model(lib, args.folder)
+        elif args.model_action == "clear":
+            library.clear_embedding_model(lib)
+        model = library.embedding_model(lib)
+    e = model.embedder
+    if e is not None:
+        text = f"Embedding model: {model.folder} ({e.dimensions} dimensions); search blends it with word matches."
+    elif model.folder:
+        text = f"Embedding model {model.folder} is not used; search matches words only. {model.problem}"
+    else:
+        text = "No embedding model: search matches words only. Set one with `studio research model set FOLDER`."
+    _print(args, model.as_dict(), text)
+    return 0
+
+
 COMMANDS = {
     ("research", "crawl"): cmd_research_crawl,
     ("research", "import"): cmd_research_import,
@@ -162,4 +191,5 @@ COMMANDS = {
     ("research", "compare"): cmd_research_compare,
     ("research", "trends"): cmd_research_trends,
     ("research", "profile"): cmd_research_profile,
+    ("research", "model"): cmd_research_model,
 }

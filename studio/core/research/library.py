@@ -6,12 +6,18 @@ The crawl and the import are jobs, `fn(params, state, lib=None)`, that open the 
 themselves when no lib is given. Each brand's knowledge index is saved under
 `<library>/research/brand-<id>/` and kept in memory once loaded, so only the first search
 after a change pays for loading or building it.
+
+The library setting "research.embedding_model" names a local embedding model folder (see
+studio.core.research.embeddings); while it holds a valid model, indexes blend its similarity in.
+A configured model that cannot be used is logged once and named in each search's note, and
+search falls back to TF-IDF.
 """
 
 from __future__ import annotations
 
 import functools
 import json
+import logging
 import os
 import tempfile
 import threading
@@ -27,6 +33,7 @@ from studio.core.errors import BadInput
 from studio.core.jobs import JobState
 from studio.core.ops.brand_rules import find_brand
 from studio.core.ops.research import add_research_documents, set_brand_profile
+from studio.core.ops.settings import get_setting, set_setting
 from studio.core.research.compare import (
     Comparison,
     PaletteDistance,
@@ -35,13 +42,23 @@ from studio.core.research.compare import (
 )
 from studio.core.research.crawl import CrawlParams, crawl
 from studio.core.research.documents import read_document
-from studio.core.research.knowledge import KnowledgeIndex, Snippet, chunk_document
+from studio.core.research.embeddings import FILES as MODEL_FILES
+from studio.core.research.embeddings import Embedder, load_embedder
+from studio.core.research.knowledge import (
+    KnowledgeIndex,
+    Snippet,
+    chunk_document,
+    embedder_id,
+)
 from studio.core.research.profile import BrandProfile, get_brand_profile
 from studio.core.research.trends import Momentum, read_trends, trend_momentum
 
 PROFILE_FONTS = 3  # a crawl's most used fonts that fill an empty profile; the ones after are mostly fallbacks
 CACHED_INDEXES = 8  # brands whose knowledge index stays in memory
 SITES_FILE = "competitor-sites.json"  # per brand: what crawls found of each competitor's site (palette, fonts)
+EMBEDDING_SETTING = "research.embedding_model"  # a local embedding model's folder, or unset for TF-IDF alone
+
+log = logging.getLogger(__name__)
 
 
 def research_dir(lib, brand_id: int) -> Path:
@@ -231,6 +248,75 @@ def import_documents(params: ImportDocsParams, state: JobState, lib) -> ImportSu
     return ImportSummary(len(stored.added), len(stored.duplicates), len(stored.empty), failed)
 
 
+# ---- the embedding model ----------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class EmbeddingModel:
+    """The library's embedding model as configured: folder None when none is set."""
+
+    folder: str | None
+    embedder: Embedder | None  # loaded and checked; None when none is set or it cannot be used
+    problem: str | None = None  # why the configured model is not used (search falls back to TF-IDF)
+
+    def as_dict(self) -> dict:
+        e = self.embedder
+        return {"folder": self.folder, "in_use": e is not None, "problem": self.problem,
+                "model_id": e.model_id if e else None, "dimensions": e.dimensions if e else None}
+
+
+_models: dict[str, tuple[tuple, EmbeddingModel]] = {}  # folder -> (its files' stat stamp, the model)
+_models_lock = threading.Lock()
+
+
+def embedding_model(lib) -> EmbeddingModel:
+    """The configured model, loaded once per version of its files; a model that cannot be used
+    is logged once (per version) and comes back with its problem."""
+    folder = get_setting(lib, EMBEDDING_SETTING)
+    if not folder:
+        return EmbeddingModel(None, None)
+    stamp = _files_stamp(folder)
+    with _models_lock:
+        cached = _models.get(folder)
+    if cached is not None and cached[0] == stamp:
+        return cached[1]
+    try:
+        model = EmbeddingModel(folder, load_embedder(folder))
+    except BadInput as exc:
+        model = EmbeddingModel(folder, None, str(exc))
+        log.warning("The embedding model in %s is not used; research search matches words only: %s", folder, exc)
+    with _models_lock:
+        _models[folder] = (stamp, model)
+    return model
+
+
+def _files_stamp(folder: str) -> tuple:
+    stamps = []
+    for name in MODEL_FILES:
+        try:
+            info = os.stat(Path(folder) / name)
+            stamps.append((info.st_mtime_ns, info.st_size))
+        except OSError:
+            stamps.append(None)
+    return tuple(stamps)
+
+
+def set_embedding_model(lib, folder: str | os.PathLike) -> EmbeddingModel:
+    """Check the model in folder (it loads and embeds a sentence) and make it the library's, as
+    one undoable step; brand indexes are rebuilt with it when next searched."""
+    path = str(Path(folder).expanduser().resolve())
+    stamp = _files_stamp(path)
+    model = EmbeddingModel(path, load_embedder(path))
+    set_setting(lib, EMBEDDING_SETTING, path)
+    with _models_lock:
+        _models[path] = (stamp, model)
+    return model
+
+
+def clear_embedding_model(lib) -> None:
+    """Back to TF-IDF alone (undoable)."""
+    set_setting(lib, EMBEDDING_SETTING, None)
+
+
 # ---- the knowledge index and search -----------------------------------------------------------
 
 @dataclass(frozen=True)
@@ -238,6 +324,14 @@ class _Cached:
     stamp: int | None  # the library's newest audit event when the catalogue was read
     catalogue: tuple  # the brand's documents as (id, sha256, competitor), in id order
     index: KnowledgeIndex
+    embedder: str  # embedder_id of the model the index was built with
+
+
+class SearchHits(list[Snippet]):
+    """Search results, best first: a list of Snippets, with a note when the search fell back to
+    TF-IDF because the configured embedding model cannot be used."""
+
+    note: str | None = None
 
 
 _indexes: OrderedDict[tuple[str, int], _Cached] = OrderedDict()  # by (library root, brand id), least recent first
@@ -272,14 +366,17 @@ def _current(lib, brand_id: int, state: JobState | None = None) -> _Cached:
     written since, or while its documents are the same; else loaded or built."""
     key = (str(lib.root), brand_id)
     stamp = _stamp(lib)  # read before the documents: a write in between only makes the next call look again
+    model = embedding_model(lib)
     with _indexes_lock:
         cached = _indexes.get(key)
-    if cached is None or cached.stamp != stamp:
+    if cached is None or cached.embedder != embedder_id(model.embedder):
+        cached = _build(lib, brand_id, stamp, model, state)
+    elif cached.stamp != stamp:
         catalogue = _catalogue(lib, brand_id)
-        if cached is not None and cached.catalogue == catalogue:
-            cached = _Cached(stamp, catalogue, cached.index)
+        if cached.catalogue == catalogue:
+            cached = _Cached(stamp, catalogue, cached.index, cached.embedder)
         else:
-            cached = _build(lib, brand_id, stamp, state)
+            cached = _build(lib, brand_id, stamp, model, state)
     with _indexes_lock:
         _indexes[key] = cached
         _indexes.move_to_end(key)
@@ -288,14 +385,14 @@ def _current(lib, brand_id: int, state: JobState | None = None) -> _Cached:
     return cached
 
 
-def _build(lib, brand_id: int, stamp: int | None, state: JobState | None) -> _Cached:
+def _build(lib, brand_id: int, stamp: int | None, model: EmbeddingModel, state: JobState | None) -> _Cached:
     with lib.read() as conn:
         rows = conn.execute(select(ResearchDocument.id, ResearchDocument.sha256, ResearchDocument.competitor,
                                    ResearchDocument.source, ResearchDocument.title, ResearchDocument.text)
                             .where(ResearchDocument.brand_id == brand_id).order_by(ResearchDocument.id)).all()
     chunks = [c for row in rows for c in chunk_document(row.id, row.source, row.title, row.text)]
-    index = KnowledgeIndex.load_or_build(research_dir(lib, brand_id), chunks, state=state)
-    return _Cached(stamp, tuple(tuple(row[:3]) for row in rows), index)
+    index = KnowledgeIndex.load_or_build(research_dir(lib, brand_id), chunks, model.embedder, state)
+    return _Cached(stamp, tuple(tuple(row[:3]) for row in rows), index, embedder_id(model.embedder))
 
 
 def _update_index(lib, brand_id: int, state: JobState) -> None:
@@ -306,10 +403,11 @@ def _update_index(lib, brand_id: int, state: JobState) -> None:
 
 
 def search(lib, query: str, *, brand_id: int | None = None, k: int = 10,
-           competitor: bool | str | None = False) -> list[Snippet]:
+           competitor: bool | str | None = False) -> SearchHits:
     """The k passages closest to the query, best first, each with its source. brand_id None
     searches every brand's documents. competitor: False, the brand's own documents only;
-    None, its competitors' as well; a name, only that competitor's."""
+    None, its competitors' as well; a name, only that competitor's. The result's note says
+    why the configured embedding model was not used, when it was not."""
     if brand_id is not None:
         brands = [find_brand(lib, brand_id)[0]]
     else:
@@ -330,7 +428,11 @@ def search(lib, query: str, *, brand_id: int | None = None, k: int = 10,
         if wanted is not None and len(wanted) == len(current.catalogue):
             wanted = None  # every document: no filter to apply, which saves the index a pass over the ids
         hits += current.index.search(query, k, wanted)
-    return sorted(hits, key=lambda hit: -hit.score)[:k]
+    result = SearchHits(sorted(hits, key=lambda hit: -hit.score)[:k])
+    problem = embedding_model(lib).problem
+    if problem:
+        result.note = f"The embedding model is not used, so this search matched words only. {problem}"
+    return result
 
 
 # ---- comparisons and trends -------------------------------------------------------------------

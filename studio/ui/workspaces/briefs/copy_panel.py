@@ -42,6 +42,7 @@ from studio.core.briefs.sections import brief_summary
 from studio.core.errors import BadInput
 from studio.core.jobs import Job
 from studio.ui.shell.theme import theme
+from studio.ui.widgets.flow_layout import FlowLayout
 
 PROVIDERS = (("auto", "Auto (a service with a key, else offline)"), ("offline", "Offline writer"),
              ("anthropic", "Anthropic"), ("openai", "OpenAI"))
@@ -176,15 +177,10 @@ class CopyPanel(QWidget):
         self.keep_button = QPushButton(qta.icon("mdi6.tray-arrow-down", color=theme().colors.text), "Keep selected",
                                        toolTip="Store the ticked variants as the campaign's ad copy for their placements (Ctrl+Z undoes it)")
         self.keep_button.clicked.connect(self.keep_selected)
-        bar = QHBoxLayout()
-        bar.addWidget(QLabel("Variants"))
-        bar.addWidget(self.count)
-        bar.addWidget(self.provider)
-        bar.addWidget(self.generate_button)
-        bar.addWidget(self.cancel_button)
-        bar.addWidget(self.progress)
-        bar.addStretch(1)
-        bar.addWidget(self.keep_button)
+        bar = FlowLayout(spacing=6)  # wraps in a narrow panel rather than widening it
+        for widget in (QLabel("Variants"), self.count, self.provider, self.generate_button, self.cancel_button,
+                       self.progress, self.keep_button):
+            bar.addWidget(widget)
         self.status = QLabel(objectName="Muted", wordWrap=True)
 
         self.sections = QWidget()

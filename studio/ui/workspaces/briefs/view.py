@@ -46,6 +46,7 @@ from studio.ui.bridge import when_finished
 from studio.ui.review.export_dialog import ReviewExportDialog
 from studio.ui.shell.parts import EmptyState
 from studio.ui.shell.theme import theme
+from studio.ui.widgets.flow_layout import FlowLayout
 from studio.ui.widgets.refresh_when_shown import RefreshWhenShown
 from studio.ui.workspaces.briefs.assist import AssistPanel
 from studio.ui.workspaces.briefs.brief_list import BriefList, chip_style, scaled_font
@@ -137,7 +138,7 @@ class BriefsView(RefreshWhenShown, QWidget):
         self.splitter.addWidget(centre)
         self.splitter.addWidget(self.tabs)
         self.splitter.setStretchFactor(1, 1)
-        self.splitter.setSizes([230, 760, 470])
+        self.splitter.setSizes([210, 700, 520])  # the right tabs (Versions … Copy) fit side by side
         state = QSettings().value(SPLITTER_KEY)
         if state is not None:
             self.splitter.restoreState(state)
@@ -193,13 +194,10 @@ class BriefsView(RefreshWhenShown, QWidget):
         top.addWidget(self.chip)
         top.addSpacing(8)
         top.addWidget(self.saved)
-        buttons = QHBoxLayout()
-        for w in (self.review_button, self.approve_button, self.draft_button):
+        buttons = FlowLayout(spacing=6)  # wraps on a narrow window rather than widening it
+        for w in (self.review_button, self.approve_button, self.draft_button, self.send_review_button, self.export_button,
+                  self.compose_button):
             buttons.addWidget(w)
-        buttons.addStretch(1)
-        buttons.addWidget(self.send_review_button)
-        buttons.addWidget(self.export_button)
-        buttons.addWidget(self.compose_button)
         layout = QVBoxLayout(header)
         layout.setContentsMargins(20, 10, 14, 8)
         layout.addLayout(top)
