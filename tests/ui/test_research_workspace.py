@@ -365,3 +365,16 @@ def test_the_splitter_sizes_are_remembered(view, ctx, qtbot):
     again.resize(view.size())
     again.show()
     assert again.splitter.sizes() == sizes
+
+
+def test_search_says_when_the_embedding_model_cannot_be_used(view, qtbot, lib, brand_id, tmp_path):
+    from studio.core.ops.settings import set_setting
+    from studio.core.research.library import EMBEDDING_SETTING
+
+    import_into(lib, brand_id, write_documents(tmp_path / "docs"))
+    set_setting(lib, EMBEDDING_SETTING, str(tmp_path / "gone-model"))  # a model folder moved away since it was set
+    search = view.search
+    with qtbot.waitSignal(search.searched, timeout=JOB_MS, check_params_cb=lambda found: bool(found)):
+        search.query.setText("roast date")
+    assert search.results.count() > 0  # words still find it
+    assert not search.note.isHidden() and "gone-model" in search.note.text()

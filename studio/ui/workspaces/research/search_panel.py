@@ -128,7 +128,10 @@ class SearchPanel(QWidget):
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.setSpacing(0)
+        self.note = QLabel(objectName="Muted", wordWrap=True, visible=False)  # why the embedding model was not used
+        self.note.setContentsMargins(10, 0, 10, 6)
         layout.addLayout(row)
+        layout.addWidget(self.note)
         layout.addWidget(splitter, 1)
 
     def set_brand(self, brand_id: int | None) -> None:
@@ -154,6 +157,9 @@ class SearchPanel(QWidget):
         self.results.blockSignals(True)
         self.results.clear()
         self.snippets = found if isinstance(found, list) else []
+        note = getattr(found, "note", None)
+        self.note.setText(note or "")
+        self.note.setVisible(bool(note))
         for snippet in self.snippets:
             item = QListWidgetItem()
             self.results.addItem(item)
