@@ -19,8 +19,10 @@ from studio import (
     __version__,
     cli_analytics,
     cli_brief,
+    cli_calendar,
     cli_compliance,
     cli_export,
+    cli_publish,
     cli_research,
     cli_review,
 )
@@ -106,6 +108,8 @@ def build_parser() -> argparse.ArgumentParser:
     cli_compliance.add_parsers(sub, common, _Parser)
     cli_analytics.add_parsers(sub, common, _Parser)
     cli_brief.add_parsers(sub, common, _Parser)
+    cli_calendar.add_parsers(sub, common, _Parser)
+    cli_publish.add_parsers(sub, common, _Parser)
     cli_research.add_parsers(sub, common, _Parser)
     cli_review.add_parsers(sub, common, _Parser)
 
@@ -508,6 +512,8 @@ COMMANDS = {
     **cli_compliance.COMMANDS,
     **cli_analytics.COMMANDS,
     **cli_brief.COMMANDS,
+    **cli_calendar.COMMANDS,
+    **cli_publish.COMMANDS,
     **cli_research.COMMANDS,
     **cli_review.COMMANDS,
 }

@@ -2,7 +2,11 @@
 server on 127.0.0.1 (self-signed certificate made here) serving GoogleAdsService.SearchStream,
 CampaignService.MutateCampaigns and CampaignBudgetService.MutateCampaignBudgets with the SDK's
 own generated messages, and an OAuth token endpoint for the refresh. It records every call with
-its metadata (developer-token, authorization) so tests can assert what the SDK sent.
+its metadata (developer-token, authorization) so tests can assert what the SDK sent. For the
+publisher it also serves AssetService.MutateAssets, AdGroupAdService.MutateAdGroupAds (validate_only
+honoured; every real create kept in `created`), CustomerService.ListAccessibleCustomers and GAQL
+searches for an asset by name or an ad by its final URL suffix; it can answer the next mutates of
+a method with errors (`fail_next`) or refuse every create with a policy error (`reject`).
 
 The google-ads package ships proto-plus messages but no generated servicers, so the services are
 registered as generic handlers under their real method paths.
@@ -83,19 +87,31 @@ class FakeGoogleAds:
     seen: list[dict] = field(default_factory=list)  # {"method", "metadata", "request"} in order
     token_requests: list[dict] = field(default_factory=list)
     endpoint: str = ""
+    created: list[dict] = field(default_factory=list)  # {"method", "resource_name", "create"}: every real create
+    fail_next: dict[str, list[tuple]] = field(default_factory=dict)  # method -> (grpc.StatusCode, kind, name, message) for its next calls
+    reject: tuple | None = None  # (kind, name, message): every create refused with INVALID_ARGUMENT
     token_uri: str = ""
 
     # -- gRPC methods -------------------------------------------------------------------------
     def search_stream(self, request, context):
         self._check(context, "SearchStream", request)
         query = " ".join(request.query.split())
+        types = _types()
+        made = re.search(r"(asset\.name|ad_group_ad\.ad\.final_url_suffix) = '([^']*)'", query)
+        if made:  # the publisher looking for what an earlier attempt made
+            field_name, value = made.groups()
+            method, key = ("MutateAssets", "name") if field_name == "asset.name" else ("MutateAdGroupAds", "final_url_suffix")
+            rows = [{"asset": {"resource_name": c["resource_name"]}} if method == "MutateAssets" else {"ad_group_ad": {"resource_name": c["resource_name"]}}
+                    for c in self.made(method) if c["create"].get(key) == value or c["create"].get("ad", {}).get(key) == value]
+            if rows:
+                yield types.SearchGoogleAdsStreamResponse(results=[types.GoogleAdsRow(**r) for r in rows])
+            return
         if "FROM ad_group_ad" in query:
             first, last = re.search(r"segments\.date BETWEEN '([\d-]+)' AND '([\d-]+)'", query).groups()
             found = [self._metric_row(r) for r in self.rows.get(request.customer_id, []) if first <= r["date"] <= last]
         else:
             name = re.search(r"campaign\.name = '((?:[^'\\]|\\.)*)'", query).group(1).replace("\\'", "'")
             found = [self._campaign_row(request.customer_id, c) for c in self.campaigns.get(request.customer_id, []) if c["name"] == name]
-        types = _types()
         for start in range(0, len(found), self.batch_size):
             yield types.SearchGoogleAdsStreamResponse(results=found[start:start + self.batch_size])
 
@@ -124,7 +140,36 @@ class FakeGoogleAds:
             results.append(types.MutateCampaignBudgetResult(resource_name=op.update.resource_name))
         return types.MutateCampaignBudgetsResponse(results=results)
 
+    def mutate_assets(self, request, context):
+        return self._create(request, context, "MutateAssets", "assets", _types().MutateAssetsResponse)
+
+    def mutate_ad_group_ads(self, request, context):
+        return self._create(request, context, "MutateAdGroupAds", "adGroupAds", _types().MutateAdGroupAdsResponse)
+
+    def list_accessible_customers(self, request, context):
+        self._check(context, "ListAccessibleCustomers", request)
+        customers = sorted(set(self.campaigns) | set(self.rows)) or ["1234567890"]
+        return _types().ListAccessibleCustomersResponse(resource_names=[f"customers/{c}" for c in customers])
+
+    def made(self, method: str) -> list[dict]:
+        return [c for c in self.created if c["method"] == method]
+
     # -- helpers ------------------------------------------------------------------------------
+    def _create(self, request, context, method: str, collection: str, response):
+        self._check(context, method, request)
+        if self.fail_next.get(method):
+            code, kind, name, message = self.fail_next[method].pop(0)
+            _abort(context, code, kind, name, message)
+        if self.reject:
+            _abort(context, grpc.StatusCode.INVALID_ARGUMENT, *self.reject)
+        results = []
+        for op in request.operations:
+            name = f"customers/{request.customer_id}/{collection}/{len(self.created) + 1}"
+            if not request.validate_only:
+                self.created.append({"method": method, "resource_name": name, "create": type(op.create).to_dict(op.create)})
+            results.append({"resource_name": name if not request.validate_only else ""})
+        return response(results=results)
+
     def _check(self, context, method: str, request) -> None:
         metadata = dict(context.invocation_metadata())
         self.seen.append({"method": method, "metadata": metadata, "request": type(request).to_dict(request)})
@@ -171,9 +216,14 @@ def _types():
     from types import SimpleNamespace
 
     from google.ads.googleads.v26.services.types import (
+        ad_group_ad_service as ads_in_groups,
+    )
+    from google.ads.googleads.v26.services.types import asset_service as assets
+    from google.ads.googleads.v26.services.types import (
         campaign_budget_service as budgets,
     )
     from google.ads.googleads.v26.services.types import campaign_service as campaigns
+    from google.ads.googleads.v26.services.types import customer_service as customers
     from google.ads.googleads.v26.services.types import google_ads_service as ads
 
     return SimpleNamespace(
@@ -181,7 +231,10 @@ def _types():
         GoogleAdsRow=ads.GoogleAdsRow, MutateCampaignsRequest=campaigns.MutateCampaignsRequest,
         MutateCampaignsResponse=campaigns.MutateCampaignsResponse, MutateCampaignResult=campaigns.MutateCampaignResult,
         MutateCampaignBudgetsRequest=budgets.MutateCampaignBudgetsRequest, MutateCampaignBudgetsResponse=budgets.MutateCampaignBudgetsResponse,
-        MutateCampaignBudgetResult=budgets.MutateCampaignBudgetResult)
+        MutateCampaignBudgetResult=budgets.MutateCampaignBudgetResult, MutateAssetsRequest=assets.MutateAssetsRequest,
+        MutateAssetsResponse=assets.MutateAssetsResponse, MutateAdGroupAdsRequest=ads_in_groups.MutateAdGroupAdsRequest,
+        MutateAdGroupAdsResponse=ads_in_groups.MutateAdGroupAdsResponse, ListAccessibleCustomersRequest=customers.ListAccessibleCustomersRequest,
+        ListAccessibleCustomersResponse=customers.ListAccessibleCustomersResponse)
 
 
 def _abort(context, code: grpc.StatusCode, kind: str, name: str, message: str) -> None:
@@ -211,6 +264,12 @@ def _handlers(fake: FakeGoogleAds) -> list:
             fake.mutate_campaigns, t.MutateCampaignsRequest.deserialize, t.MutateCampaignsResponse.serialize)}),
         service("CampaignBudgetService", {"MutateCampaignBudgets": grpc.unary_unary_rpc_method_handler(
             fake.mutate_campaign_budgets, t.MutateCampaignBudgetsRequest.deserialize, t.MutateCampaignBudgetsResponse.serialize)}),
+        service("AssetService", {"MutateAssets": grpc.unary_unary_rpc_method_handler(
+            fake.mutate_assets, t.MutateAssetsRequest.deserialize, t.MutateAssetsResponse.serialize)}),
+        service("AdGroupAdService", {"MutateAdGroupAds": grpc.unary_unary_rpc_method_handler(
+            fake.mutate_ad_group_ads, t.MutateAdGroupAdsRequest.deserialize, t.MutateAdGroupAdsResponse.serialize)}),
+        service("CustomerService", {"ListAccessibleCustomers": grpc.unary_unary_rpc_method_handler(
+            fake.list_accessible_customers, t.ListAccessibleCustomersRequest.deserialize, t.ListAccessibleCustomersResponse.serialize)}),
     ]
 
 

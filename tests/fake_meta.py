@@ -1,12 +1,21 @@
 """A local stand-in for the Meta Graph API's ads edges, reached through the real facebook-business
 SDK (FacebookSession.GRAPH pointed here): /act_N/insights with cursor paging, /act_N/campaigns,
-and POST /<campaign id> updates with execution_options=["validate_only"]. It records every
-request so tests can assert what the SDK sent and in which order."""
+and POST /<campaign id> updates with execution_options=["validate_only"]; /me; and what the
+publisher makes: ad images, ad videos, ad creatives (listed with a name filter), page photos,
+videos and feed posts (listed since a time). It records every request, and every object made in
+`created`, so tests can assert what the SDK sent and how often; it can answer the next creates with
+errors (`fail_next`, per edge), refuse every create (`reject`), and hold its answer to one kind of create
+after making it (`hold`: the window in which a killed publisher has not recorded the step)."""
 
 from __future__ import annotations
 
 import contextlib
+import email.parser
+import hashlib
+import itertools
 import json
+import threading
+import time
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from urllib.parse import parse_qsl, urlsplit
@@ -29,6 +38,16 @@ class FakeMeta:
     error: dict | None = None  # when set, every request gets this error
     seen: list[dict] = field(default_factory=list)  # {"method", "path", "params"} in order
     url: str = ""
+    created: list[dict] = field(default_factory=list)  # {"edge", "node", "id", "params", "at"}: every object made
+    fail_next: dict[str, list[tuple[int, dict]]] = field(default_factory=dict)  # edge -> (HTTP status, error) for its next creates
+    reject: dict | None = None  # when set, every create is refused with this error (HTTP 400)
+    hold: str | None = None  # an edge ("adcreatives"): a create there is made, then its answer waits hold_seconds
+    hold_seconds: float = 30.0
+    holding: threading.Event = field(default_factory=threading.Event)  # set when a held create has been made
+    _ids: itertools.count = field(default_factory=lambda: itertools.count(1000))
+
+    def made(self, edge: str) -> list[dict]:
+        return [c for c in self.created if c["edge"] == edge]
 
     def request(self, method: str, path: str, params: dict) -> tuple[int, dict]:
         self.seen.append({"method": method, "path": path, "params": params})
@@ -37,6 +56,10 @@ class FakeMeta:
         if self.error:
             return 400, {"error": self.error}
         parts = path.strip("/").split("/")[1:]  # without the version
+        if parts == ["me"]:
+            return 200, {"id": "1001", "name": "Agency Publisher"}
+        if len(parts) == 2 and parts[1] in _CREATED:
+            return self._create(parts[0], parts[1], params) if method == "POST" else self._list(parts[0], parts[1], params)
         if method == "GET" and len(parts) == 2 and parts[1] == "insights":
             return self._insights(parts[0], params)
         if method == "GET" and len(parts) == 2 and parts[1] == "campaigns":
@@ -46,6 +69,33 @@ class FakeMeta:
         if method == "POST" and len(parts) == 1:
             return self._update(parts[0], params)
         return 404, {"error": {"message": f"Unknown path {path}", "type": "GraphMethodException", "code": 100}}
+
+    def _create(self, node: str, edge: str, params: dict) -> tuple[int, dict]:
+        if self.fail_next.get(edge):
+            code, error = self.fail_next[edge].pop(0)
+            return code, {"error": error}
+        if self.reject:
+            return 400, {"error": self.reject}
+        made = {"edge": edge, "node": node, "id": f"{node}_{next(self._ids)}" if edge == "feed" else str(next(self._ids)),
+                "params": {k: v for k, v in params.items() if k not in ("access_token", "_path", "source", "bytes")}, "at": int(time.time())}
+        self.created.append(made)
+        if edge == self.hold:
+            self.holding.set()
+            time.sleep(self.hold_seconds)
+        if edge == "adimages":
+            digest = hashlib.md5(params["bytes"].encode()).hexdigest()
+            return 200, {"images": {params.get("name", "image"): {"hash": digest, "url": f"{self.url}/img/{digest}"}}}
+        return 200, {"id": made["id"]}
+
+    def _list(self, node: str, edge: str, params: dict) -> tuple[int, dict]:
+        items = [{"id": c["id"], "created_time": c["at"], **c["params"]}
+                 for c in self.created if c["node"] == node and c["edge"] == edge and c["at"] >= int(params.get("since") or 0)]
+        for item in items:
+            if "attached_media" in item:
+                item["attachments"] = {"data": [{"target": {"id": m["media_fbid"]}} for m in json.loads(item.pop("attached_media"))]}
+        for rule in json.loads(params.get("filtering") or "[]"):
+            items = [i for i in items if i.get(rule["field"]) == rule["value"]]
+        return 200, {"data": items[::-1], "paging": {"cursors": {"before": "b", "after": "a"}}}
 
     def _insights(self, account: str, params: dict) -> tuple[int, dict]:
         window = json.loads(params["time_range"])
@@ -71,6 +121,9 @@ class FakeMeta:
         return 200, {"success": True}
 
 
+_CREATED = {"adimages", "advideos", "adcreatives", "photos", "videos", "feed"}  # the edges a publisher creates on
+
+
 class _Handler(JsonHandler):
     fake: FakeMeta
 
@@ -78,8 +131,16 @@ class _Handler(JsonHandler):
         self._answer(dict(parse_qsl(urlsplit(self.path).query)))
 
     def do_POST(self):
-        length = int(self.headers.get("Content-Length") or 0)
-        self._answer({**dict(parse_qsl(urlsplit(self.path).query)), **dict(parse_qsl(self.rfile.read(length).decode()))})
+        body = self.rfile.read(int(self.headers.get("Content-Length") or 0))
+        content_type = self.headers.get("Content-Type") or ""
+        if content_type.startswith("multipart/form-data"):  # an upload: the form fields, and each file's name -> its size
+            message = email.parser.BytesParser().parsebytes(f"Content-Type: {content_type}\r\n\r\n".encode() + body)
+            form = {part.get_param("name", header="content-disposition"): (
+                len(part.get_payload(decode=True)) if part.get_filename() else part.get_payload(decode=True).decode())
+                for part in message.get_payload()}
+        else:
+            form = dict(parse_qsl(body.decode()))
+        self._answer({**dict(parse_qsl(urlsplit(self.path).query)), **form})
 
     def _answer(self, params: dict) -> None:
         path = urlsplit(self.path).path

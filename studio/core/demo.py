@@ -8,13 +8,13 @@ campaign are found by name, the media by name in the campaign (an H.264 encode i
 byte-for-byte repeatable, so the importer's hash check alone would not do). The media, tags,
 copy and ad land in one undo step.
 
-It also fills the brand's research profile, a few pages of its site and a competitor's, and a
-brief for the campaign (studio.core.demo_research, through their own ops, in the same undo
-step), and imports a Meta and a Google Ads performance report (60 days up to yesterday, a
-weekly rhythm and one planted Meta spend spike), written as the platforms' export files into
-the library's demo-reports/ folder and read by the real ingest, so Analytics opens filled.
-Imported facts sit outside undo (see studio.core.analytics.store); a report already imported
-is skipped.
+It also fills the brand's research profile, a few pages of its site and a competitor's, a brief
+for the campaign (studio.core.demo_research) and two weeks of its publishing plan
+(studio.core.demo_publish), through their own ops, in the same undo step. And it imports a
+Meta and a Google Ads performance report (60 days up to yesterday, a weekly rhythm and one
+planted Meta spend spike), written as the platforms' export files into the library's
+demo-reports/ folder and read by the real ingest, so Analytics opens filled. Imported facts sit
+outside undo (see studio.core.analytics.store); a report already imported is skipped.
 """
 
 from __future__ import annotations
@@ -45,6 +45,7 @@ from studio.core.db.models import (
 )
 from studio.core.demo_ad import NAME as DEMO_AD
 from studio.core.demo_ad import demo_ad
+from studio.core.demo_publish import add_publishing_plan
 from studio.core.demo_research import add_research_and_brief
 from studio.core.errors import StudioError
 from studio.core.jobs import JobState
@@ -140,6 +141,7 @@ def build_demo(lib, state: JobState | None = None) -> dict:
             tx.insert("compositions", name=ad.name, campaign_id=campaign_id, schema_version=ad.schema_version, document=ad.to_document())
     with one_undo_step("Add demo library", merge):
         add_research_and_brief(lib, brand_id, campaign_id)
+        add_publishing_plan(lib, brand_id, campaign_id, by_name)
     state.set_status("Importing the demo performance reports")
     facts = _add_performance(lib, state)
     state.set_progress(1.0)

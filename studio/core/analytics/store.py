@@ -17,7 +17,10 @@ batches are written outside it (they are not in UNDOABLE_TABLES). Taking an impo
 its own explicit action, remove_import(lib, batch_id): it deletes the facts that batch
 wrote. Rows it had replaced are not brought back; re-import the older file for those.
 Imports and removals are audit events. campaign_days, the facts added up by campaign and
-day, is rebuilt in the same transaction for the platforms and days a batch touched. Column
+day, is rebuilt in the same transaction for the platforms and days a batch touched. A report
+broken down by hour of day (facts with an "hour" column) is added up into days before the
+write; its hourly sums by campaign go into campaign_hours with the batch (the newest import of
+a campaign's hour replaces an older one, and remove_import takes the batch's hours out). Column
 mappings are library settings, set through the undoable settings op.
 """
 
@@ -32,7 +35,8 @@ import pandas as pd
 from sqlalchemy import delete, insert, select, update
 
 from studio.core import audit
-from studio.core.analytics.ingest.sources import METRICS
+from studio.core.analytics.ingest.facts import add_up
+from studio.core.analytics.ingest.sources import HOUR, METRICS
 from studio.core.db.models import ImportBatch, Setting
 from studio.core.errors import BadInput
 from studio.core.jobs import JobState
@@ -42,12 +46,19 @@ from studio.core.ops.tx import OpResult, actor
 
 NAME = ("platform", "account", "campaign", "ad_group", "ad")  # an ad, as reports name it (ad_entities)
 KEY = (*NAME, "date", "currency")
-COLUMNS = (*KEY, *METRICS, "source_line")  # what write_batch takes
+COLUMNS = (*KEY, *METRICS, "source_line")  # what write_batch takes (and HOUR, optionally)
 CHUNK = 50_000  # rows per executemany: Cancel is checked between chunks
 IMPORT_CACHE_KIB = -262_144  # SQLite page cache while an import writes (negative: KiB), 256 MB at most
 MAPPING_PREFIX = "analytics.mapping."
-CHANGES = frozenset({"ad_facts", "import_batches", "campaign_days"})
+CHANGES = frozenset({"ad_facts", "import_batches", "campaign_days", "campaign_hours"})
 ROLLUP_KEY = ("platform", "account", "campaign", "date", "currency")
+HOUR_METRICS = ("spend", "impressions", "clicks", "link_clicks", "conversions", "conversion_value")  # campaign_hours has these
+_HOUR_COLUMNS = (*ROLLUP_KEY, HOUR, *HOUR_METRICS)
+_HOUR_UPSERT = (
+    f"INSERT INTO campaign_hours ({', '.join(_HOUR_COLUMNS)}, batch_id) VALUES ({', '.join('?' * len(_HOUR_COLUMNS))}, ?) "
+    f"ON CONFLICT ({', '.join(ROLLUP_KEY)}, {HOUR}) DO UPDATE SET "
+    + ", ".join(f"{c} = excluded.{c}" for c in (*HOUR_METRICS, "batch_id"))
+)
 FACTS_JOINED = "ad_facts JOIN ad_entities ON ad_entities.id = ad_facts.entity_id"  # facts with their ads' names
 
 
@@ -89,8 +100,13 @@ _UPSERT = (
 def write_batch(lib, facts: pd.DataFrame, *, file_name: str, sha256: str, source: str, skipped: int,
                 state: JobState | None = None) -> Written:
     """Store one file's facts (columns COLUMNS, date as YYYY-MM-DD text, NaN for no value) in
-    one transaction: all of them or, on an error or Cancel, none."""
+    one transaction: all of them or, on an error or Cancel, none. Facts with an HOUR column are
+    added up into days; their sums by campaign and hour go into campaign_hours."""
     state = state or JobState()
+    hours = None
+    if HOUR in facts:
+        hours = facts.groupby([*ROLLUP_KEY, HOUR], sort=False, observed=True)[list(HOUR_METRICS)].sum(min_count=1).reset_index()
+        facts, _ = add_up(facts.drop(columns=HOUR), KEY)
     first, last = (facts["date"].min(), facts["date"].max()) if len(facts) else (None, None)
     with lib.write_lock, lib.engine.begin() as conn:
         batch_id = conn.execute(insert(ImportBatch).values(
@@ -103,6 +119,9 @@ def write_batch(lib, facts: pd.DataFrame, *, file_name: str, sha256: str, source
         try:
             rows = _fact_rows(facts, _entity_ids(raw, facts))
             written = _write_facts(raw, facts, rows, batch_id, first, last, state)
+            if hours is not None:
+                raw.executemany(_HOUR_UPSERT, zip(*(hours[c].to_numpy().tolist() for c in _HOUR_COLUMNS),
+                                                 [batch_id] * len(hours)))
         finally:
             raw.execute(f"PRAGMA cache_size = {cache}")
         _link_assets(lib, raw)
@@ -228,6 +247,7 @@ def remove_import(lib, batch_id: int) -> int:
         spans = raw.execute(f"SELECT platform, min(date), max(date) FROM {FACTS_JOINED} WHERE batch_id = ? GROUP BY platform",
                             (batch_id,)).fetchall()
         removed = raw.execute("DELETE FROM ad_facts WHERE batch_id = ?", (batch_id,)).rowcount
+        raw.execute("DELETE FROM campaign_hours WHERE batch_id = ?", (batch_id,))
         for platform, first, last in spans:
             _rebuild_campaign_days(raw, platform, first, last)
         conn.execute(delete(ImportBatch).where(ImportBatch.id == batch_id))

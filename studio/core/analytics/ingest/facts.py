@@ -1,5 +1,7 @@
 """One report's rows turned into daily facts: summary rows dropped, numbers and dates read,
 the currency found, rows of one key (a breakdown by age or placement) added together.
+A report broken down by hour of day keeps its rows per hour (column "hour", 0..23): the store
+adds them up into days (add_up) and keeps the hourly sums by campaign (campaign_hours).
 
     facts = to_facts(table, layout, comma_default=False, currency=None)
     facts.frame   # columns of studio.core.analytics.store.COLUMNS
@@ -17,11 +19,13 @@ import pandas as pd
 
 from studio.core.analytics.ingest.normalize import MAX_ERRORS, RowError, coded, dates, filled, numbers, per_unique, stripped
 from studio.core.analytics.ingest.sniff import RawTable
-from studio.core.analytics.ingest.sources import METRICS, TEXT_FIELDS, Layout
+from studio.core.analytics.ingest.sources import HOUR, METRICS, TEXT_FIELDS, Layout
 from studio.core.errors import BadInput
 
 KEY = ("platform", "account", "campaign", "ad_group", "ad", "date", "currency")
 _TOTAL = re.compile(r"(?i)^\s*(?:total|totaux|gesamt|summe)\b")
+# "09:00:00 - 09:59:59" (Meta), "9" or "09:00" (Google Ads, a mapping), "9.0" (a spreadsheet's number)
+_HOUR = r"^\s*(\d{1,2})(?:\.0+)?(?::[0-5]\d(?::[0-5]\d)?)?(?:\s*[-–]\s*\d{1,2}:[0-5]\d(?::[0-5]\d)?)?\s*$"
 
 
 @dataclass
@@ -29,7 +33,7 @@ class Facts:
     frame: pd.DataFrame
     errors: list[RowError] = field(default_factory=list)
     skipped: list[dict] = field(default_factory=list)
-    merged: int = 0  # rows added into another row of the same key
+    merged: int = 0  # rows added into another row of the same key (or, by hour, of the same day)
 
 
 def _text(cells: pd.DataFrame, layout: Layout, fld: str) -> pd.Series | None:
@@ -68,6 +72,8 @@ def to_facts(table: RawTable, layout: Layout, *, comma_default: bool, currency: 
         frame[fld] = "" if values is None else filled(values, "")
     frame["date"] = _days(cells, layout, lines, errors)
     frame["currency"] = _currency(cells, layout, currency, lines, errors, name)
+    if HOUR in layout.columns:
+        frame[HOUR] = _hours(cells[layout.columns[HOUR]], layout.header[layout.columns[HOUR]], lines, errors)
     for metric in METRICS:
         if metric in layout.columns:
             position = layout.columns[metric]
@@ -78,7 +84,11 @@ def to_facts(table: RawTable, layout: Layout, *, comma_default: bool, currency: 
     frame["source_line"] = lines
     if errors:
         return Facts(frame.iloc[0:0], sorted(errors, key=lambda e: e.line), skipped)
-    return _merge_duplicates(Facts(frame, [], skipped))
+    if HOUR not in frame:
+        return _merge_duplicates(Facts(frame, [], skipped))
+    rows = len(frame)
+    frame, _ = add_up(frame, (*KEY, HOUR))  # the store adds the hours up into days
+    return Facts(frame, [], skipped, rows - frame.groupby(list(KEY), sort=False, observed=True).ngroups)
 
 
 def _days(cells: pd.DataFrame, layout: Layout, lines: np.ndarray, errors: list[RowError]) -> pd.Series:
@@ -116,18 +126,33 @@ def _currency(cells: pd.DataFrame, layout: Layout, given: str | None, lines, err
     return values
 
 
+def _hours(values: pd.Series, column: str, lines: np.ndarray, errors: list[RowError]) -> pd.Series:
+    """The hour of day (0..23) of each row; each cell that is not one is an error."""
+    hour = per_unique(values, lambda u: pd.to_numeric(u.astype(str).str.extract(_HOUR)[0], errors="coerce").where(lambda h: h <= 23))
+    for i in np.flatnonzero(hour.isna().to_numpy())[:MAX_ERRORS]:
+        raw = values.iloc[i]
+        why = "has no hour of day" if pd.isna(raw) else f"{str(raw).strip()!r} is not an hour of day (like 09:00:00 - 09:59:59 or 9)"
+        errors.append(RowError(int(lines[i]), column, why))
+    return hour.fillna(-1).astype(np.int8)
+
+
 def _merge_duplicates(facts: Facts) -> Facts:
-    """Rows with the same key (a report broken down by age, gender or placement) add up into one
-    daily fact; reach does not add across audiences, so the largest is kept (a lower bound)."""
-    frame = facts.frame
-    if not pd.util.hash_pandas_object(frame[list(KEY)], index=False).duplicated().any():
-        return facts  # the quick test; a hash collision merely takes the exact one below
-    duplicated = frame.duplicated(subset=list(KEY), keep=False)
-    if not duplicated.any():
-        return facts
-    sums = {m: (m, lambda s: s.sum(min_count=1)) for m in METRICS if m != "reach"}
-    merged = frame[duplicated].groupby(list(KEY), sort=False, as_index=False, observed=True).agg(
-        **sums, reach=("reach", "max"), source_line=("source_line", "min"))
-    facts.merged = int(duplicated.sum()) - len(merged)
-    facts.frame = pd.concat([frame[~duplicated], merged], ignore_index=True)
+    """The facts with the rows of one key added up into one daily fact (see add_up)."""
+    facts.frame, facts.merged = add_up(facts.frame, KEY)
     return facts
+
+
+def add_up(frame: pd.DataFrame, key) -> tuple[pd.DataFrame, int]:
+    """Rows with the same key (a report broken down by age, gender, placement or hour) added up into
+    one; reach does not add across audiences, so the largest is kept (a lower bound). Returns the
+    frame and how many rows went into another."""
+    key = list(key)
+    if not pd.util.hash_pandas_object(frame[key], index=False).duplicated().any():
+        return frame, 0  # the quick test; a hash collision merely takes the exact one below
+    duplicated = frame.duplicated(subset=key, keep=False)
+    if not duplicated.any():
+        return frame, 0
+    sums = {m: (m, lambda s: s.sum(min_count=1)) for m in METRICS if m != "reach"}
+    merged = frame[duplicated].groupby(key, sort=False, as_index=False, observed=True).agg(
+        **sums, reach=("reach", "max"), source_line=("source_line", "min"))
+    return pd.concat([frame[~duplicated], merged], ignore_index=True), int(duplicated.sum()) - len(merged)
