@@ -131,6 +131,7 @@ def run(library: str | None = None, screenshot: str | None = None, workspace: st
         _report_startup_error(str(exc), screenshot)
         return 2 if isinstance(exc, (LibraryNotWritable, BadInput)) else 1
 
+    from studio.ui.background_publisher import publisher_of
     from studio.ui.bridge import install_loop
     from studio.ui.context import ChangeBus, StudioContext
     from studio.ui.shell.main_window import MainWindow
@@ -145,6 +146,8 @@ def run(library: str | None = None, screenshot: str | None = None, workspace: st
         theme()
         bus = ChangeBus(lib, runner)
         ctx = StudioContext(lib, runner, bus)
+        if not screenshot:
+            publisher_of(ctx).start()  # due posts go out whichever workspace shows
         load_workspaces()
         window = MainWindow(ctx, initial_workspace=workspace)
         _install_excepthook(log_path, interactive=not screenshot)

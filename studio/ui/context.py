@@ -44,6 +44,7 @@ class StudioContext:
     secrets: object | None = None
     next_library: Path | None = None  # set by File ▸ Open Library…: the studio reopens on it  # studio.core.secrets.SecretStore, created lazily by the settings dialog
     current_campaign_id: int | None = None  # the navigator's selection; workspaces filter by it
+    publisher: object | None = None  # studio.ui.background_publisher.BackgroundPublisher, made by the app
 
     def set_campaign(self, campaign_id: int | None) -> None:
         if campaign_id != self.current_campaign_id:

@@ -237,7 +237,7 @@ def test_the_publisher_status_with_nothing_due_says_so(ctx, lib, post_id, qtbot)
         click(qtbot, status.publish_button)
         assert status.publish_now() is None  # never two publish jobs at once
         assert not status.publish_button.isEnabled()
-    assert ran.args[0].status == "done" and ran.args[0].result == []
+    assert ran.args[0].status == "done" and ran.args[0].result == ([], set())
     assert "nothing was due" in status.last_run.text() and status.publish_button.isEnabled()
 
 
@@ -267,9 +267,9 @@ def test_failed_posts_show_the_reason_and_posts_back_from_offline_get_a_notice(c
 
     said = []
     ctx.bus.notification.connect(lambda level, text: said.append((level, text)))
-    status.waiting_ids = {41}  # as read before the run: post 41 waited for the network
-    status._announce([publisher.PublishResult(41, "Morning latte", "meta", "published", "Published to Meta."),
-                      publisher.PublishResult(42, "Evening ad", "google", "failed", "AD_TEXT_TOO_LONG: headline 1")])
+    status.publisher.announce([publisher.PublishResult(41, "Morning latte", "meta", "published", "Published to Meta."),
+                               publisher.PublishResult(42, "Evening ad", "google", "failed", "AD_TEXT_TOO_LONG: headline 1")],
+                              waiting_before={41})  # post 41 waited for the network
     assert said == [("info", "The network is back: 1 post(s) that waited went out (Morning latte)."),
                     ("error", "Evening ad was not published on google: AD_TEXT_TOO_LONG: headline 1")]
 
@@ -314,3 +314,17 @@ def test_moving_the_schedule_needs_a_campaign(ctx, tmp_path):
     ctx.bus.notification.connect(lambda level, text: said.append(text))
     assert import_schedule(ctx, None, path=tmp_path / "x.csv") is None
     assert "Pick a campaign" in said[-1]
+
+
+def test_the_studio_publisher_runs_on_its_own_timer_with_no_publish_view(ctx, qtbot):
+    from studio.ui.background_publisher import publisher_of
+
+    runner = publisher_of(ctx)
+    assert publisher_of(ctx) is runner  # one per studio
+    runner.timer.setInterval(50)
+    runner.start()
+    runs = []
+    runner.ran.connect(runs.append)
+    qtbot.waitUntil(lambda: len(runs) >= 2, timeout=WAIT_MS)  # again and again, no workspace shown
+    runner.timer.stop()
+    assert all(job.status == "done" and job.result == ([], set()) for job in runs)

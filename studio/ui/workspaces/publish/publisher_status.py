@@ -1,7 +1,6 @@
 """The publisher at a glance: what goes out next, how many posts wait for a retry or failed (with
-the platform's own message), and Publish due now. Every minute, and on demand, the publisher runs
-as a job on the io lane; never two at once. Posts that waited for the network and went out, and
-posts the platform refused, are announced in a notice."""
+the platform's own message), when it last ran, and Publish due now. The publisher itself runs
+whichever workspace shows (studio.ui.background_publisher)."""
 
 from __future__ import annotations
 
@@ -9,17 +8,16 @@ import html
 from collections import Counter
 from datetime import datetime, timedelta
 
-from PySide6.QtCore import QTimer, Signal
+from PySide6.QtCore import Signal
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QPushButton, QVBoxLayout, QWidget
 
 from studio.core.jobs import Job
-from studio.core.publishing import publisher
 from studio.core.publishing.calendar import list_posts
 from studio.core.publishing.timezones import now_utc
+from studio.ui.background_publisher import publisher_of
 from studio.ui.shell.theme import theme
 from studio.ui.widgets.latest_only import LatestOnly
 
-INTERVAL_MS = 60_000
 LOOK_BACK = timedelta(days=30)  # failed and waiting posts this old still show
 LOOK_AHEAD = timedelta(days=90)  # how far "Next" looks
 REFRESH_ON = {"posts", "publications", "channels"}
@@ -49,8 +47,7 @@ class PublisherStatus(QWidget):
     def __init__(self, ctx, parent=None):
         super().__init__(parent)
         self.ctx = ctx
-        self.job: Job | None = None
-        self.waiting_ids: set[int] = set()  # posts waiting (offline or retrying) at the last look
+        self.publisher = publisher_of(ctx)
         self.next = QLabel(wordWrap=True)
         self.counts = QLabel(objectName="Muted")
         self.last_run = QLabel(objectName="Muted")
@@ -73,11 +70,10 @@ class PublisherStatus(QWidget):
 
         self._reader = LatestOnly(self)
         self._reader.finished.connect(self._show)
-        self.timer = QTimer(self, interval=INTERVAL_MS)
-        self.timer.timeout.connect(self.publish_now)
-        self.timer.start()
         ctx.bus.changed.connect(lambda result: self.refresh() if REFRESH_ON & set(result.changes) else None)
-        ctx.bus.job_changed.connect(self._on_job_changed)
+        self.publisher.busy_changed.connect(lambda busy: self.publish_button.setEnabled(not busy))
+        self.publisher.ran.connect(self._on_ran)
+        self.publish_button.setEnabled(self.publisher.job is None)
         self.refresh()
 
     def refresh(self) -> None:
@@ -88,7 +84,6 @@ class PublisherStatus(QWidget):
         nxt = summary["next"]
         self.next.setText(f"Next: <b>{html.escape(nxt.title)}</b> at {nxt.local_time:%a %d %b %H:%M} ({html.escape(nxt.timezone)})"
                           if nxt else "No posts scheduled: approve a post and schedule it to put it in the queue.")
-        self.waiting_ids = {p.id for p in summary["waiting"]}
         self.counts.setText(f"{len(summary['waiting'])} waiting to retry · {len(summary['failed'])} failed")
         self.failed.setText("<br>".join(f"✗ <b>{html.escape(p.title)}</b> ({html.escape(p.channel_name)}): {html.escape(p.error or 'no message')}"
                                         for p in summary["failed"]))
@@ -96,32 +91,11 @@ class PublisherStatus(QWidget):
         self.summarized.emit()
 
     def publish_now(self) -> Job | None:
-        """Run the publisher as a job, unless one is running already."""
-        if self.job is not None:
-            return None
-        lib, keys = self.ctx.lib, self.ctx.secrets  # keys: the key store the studio has unlocked, if any
-        self.job = self.ctx.submit(lambda _params, state: publisher.publish_due(lib, state=state, secrets=keys),
-                                   title="Publish due posts", lane="io")
-        self.publish_button.setEnabled(False)
-        return self.job
+        return self.publisher.publish_now()
 
-    def _on_job_changed(self, job: Job) -> None:
-        if job is not self.job or not job.finished:
-            return
-        self.job = None
-        self.publish_button.setEnabled(True)
-        if job.status == "failed":
-            self.ctx.notify(f"The publisher could not run: {job.error}", "error")
-        elif job.status == "done":
-            self.last_run.setText(f"Last run {datetime.now():%H:%M}: {run_summary(job.result or [])}")
-            self._announce(job.result or [])
+    def _on_ran(self, job: Job) -> None:
+        if job.status == "done":
+            results, _waiting = job.result
+            self.last_run.setText(f"Last run {datetime.now():%H:%M}: {run_summary(results)}")
         self.refresh()
         self.ran.emit(job)
-
-    def _announce(self, results: list) -> None:
-        back = [r for r in results if r.outcome == "published" and r.post_id in self.waiting_ids]
-        if back:
-            self.ctx.notify(f"The network is back: {len(back)} post(s) that waited went out ({', '.join(r.title for r in back)}).")
-        for r in results:
-            if r.outcome == "failed":
-                self.ctx.notify(f"{r.title} was not published on {r.platform}: {r.message}", "error")
