@@ -294,3 +294,30 @@ def test_the_workspace_opens_from_the_sidebar_and_remembers_its_view(make_window
     again = PublishView(view.ctx)
     qtbot.addWidget(again)
     assert again.mode == "list"  # remembered
+
+
+def test_the_post_dialog_asks_for_what_the_publisher_needs(view, lib, place, qtbot):
+    """A Meta ad needs the page it runs as and its link; a field taken several times is one text a line."""
+    local = datetime.combine(next_month_day(10), time(9, 0))
+    post_id = post_on(lib, place, "meta", "Roast ad", local, kind="ad", spec_id="meta.feed_image",
+                      copy={"primary_text": "Roasted this week."})
+    view.open_post(post_id)
+    dialog = view.dialog
+    qtbot.waitExposed(dialog)
+    assert set(dialog.details) == {"page_id", "link"}
+    dialog.details["page_id"].setText("104857600123")
+    dialog.details["link"].setText("https://kestrel.example/roast")
+    dialog.kind.setCurrentIndex(dialog.kind.findData("post"))  # a page post runs as the channel's page: no details
+    assert dialog.details == {}
+    dialog.kind.setCurrentIndex(dialog.kind.findData("ad"))
+    assert dialog.details["page_id"].text() == "104857600123"  # kept while the dialog is open
+    dialog.save_button.click()
+    copy = calendar.get_post(lib, post_id).copy
+    assert copy["page_id"] == "104857600123" and copy["link"] == "https://kestrel.example/roast"
+
+    from studio.core.specs.catalog import shipped_catalog
+    from studio.ui.workspaces.publish.post_dialog import CopyField
+
+    headlines = CopyField(next(f for f in shipped_catalog().entries["google.rsa"].text_fields if f.name == "headline"), "")
+    headlines.editor.setPlainText("Autumn Roast is here\nRoasted in Leeds")
+    assert headlines.count.text().startswith("2 of 3–15 · longest 20 / 30")  # one short of what Google needs

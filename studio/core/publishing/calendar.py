@@ -16,7 +16,16 @@ from datetime import date, datetime, time, timedelta
 
 from sqlalchemy import select
 
-from studio.core.db.models import AdCopyRow, Asset, Channel, CompositionRow, Post, PostComment, PostDecision, Publication
+from studio.core.db.models import (
+    AdCopyRow,
+    Asset,
+    Channel,
+    CompositionRow,
+    Post,
+    PostComment,
+    PostDecision,
+    Publication,
+)
 from studio.core.errors import BadInput, StudioError
 
 # the keyring entry a platform's publishing needs; the others go out through the export package
@@ -26,7 +35,7 @@ _spec_cache: dict[tuple, list] = {}
 
 
 @dataclass(frozen=True)
-class Warning:  # noqa: A001 - the calendar's own word; import it by name
+class Warning:
     kind: str  # conflict | spec | compliance | token
     severity: str  # error | warning | info
     message: str
@@ -228,9 +237,11 @@ class Warnings:
             return [Warning("spec", "error", str(exc))]
         messages = self._creative_findings(row, spec) if spec.media in ("image", "video") else []
         if row.copy:
-            # a post carries one text per field: how many a placement wants is the campaign copy's business
-            findings = check_copy({k: [v] for k, v in row.copy.items()}, spec)
-            messages = messages + [f"{f.message} {f.hint}" for f in findings if f.severity == "error" and f.code != "copy_count"]
+            # a field a placement takes several of (Google's headlines) holds one text a line
+            texts = {k: [line for line in str(v).splitlines() if line.strip()] if _several(spec, k) else [v]
+                     for k, v in row.copy.items()}
+            findings = check_copy(texts, spec)
+            messages = messages + [f"{f.message} {f.hint}" for f in findings if f.severity == "error"]
         return [Warning("spec", "error", m) for m in messages]
 
     def _creative_findings(self, row, spec) -> list[str]:
@@ -324,6 +335,10 @@ class Warnings:
         return self._keys[service]
 
 
+def _several(spec, field: str) -> bool:
+    return any(f.name == field and f.max_count > 1 for f in spec.text_fields)
+
+
 def key_state(store, service: str) -> str:
     """present | missing | unknown (the keyring is locked or will not answer), without prompting."""
     import keyring.errors
@@ -332,7 +347,7 @@ def key_state(store, service: str) -> str:
 
     store = store if store is not None else SecretStore()
     try:
-        if store.needs_master_password or _would_prompt(store._backend):  # noqa: SLF001 - SecretStore has no peek
+        if store.needs_master_password or _would_prompt(store._backend):
             return "unknown"
         return "present" if store.has(service) else "missing"
     except (StudioError, keyring.errors.KeyringError, RuntimeError):

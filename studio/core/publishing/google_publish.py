@@ -1,7 +1,7 @@
 """Publishing one ad to Google Ads through google-ads: the image as an image asset named
 conext-<key> (when the post has one), then a responsive search ad in copy["ad_group"] (an ad
-group id), headlines and descriptions one a line, linking to copy["final_url"]. Each create is sent
-with validate_only=True first, so a refused ad changes nothing, then for real.
+group id), its headline and description fields one text a line, linking to copy["final_url"].
+Each create is sent with validate_only=True first, so a refused ad changes nothing, then for real.
 
 The ad carries the final URL suffix conext=<key>; before creating, a GAQL search looks for an ad
 with it (and for the asset by its name), so a publisher that crashed after Google made them does
@@ -26,10 +26,10 @@ _TRANSIENT = {"UNAVAILABLE", "DEADLINE_EXCEEDED", "INTERNAL", "RESOURCE_EXHAUSTE
 def publish(client, fields: dict, job: PublishJob, steps: Steps) -> dict[str, str]:
     customer = customer_id(job.account)
     ad_group, final_url = str(job.copy.get("ad_group", "")).strip(), str(job.copy.get("final_url", "")).strip()
-    headlines, descriptions = _lines(job.copy.get("headlines")), _lines(job.copy.get("descriptions"))
+    headlines, descriptions = _lines(job.copy.get("headline")), _lines(job.copy.get("description"))  # the catalog's fields
     if not ad_group.isdigit() or not final_url or len(headlines) < 3 or len(descriptions) < 2:
         raise BadInput(f"The Google ad {job.title!r} needs its ad group id (ad_group), a final_url, at least 3 headlines and 2 "
-                       "descriptions (one a line) in the post's copy.")
+                       "descriptions (one a line) in the post's copy: open the post and fill them in.")
     ids = {}
     if job.media is not None and job.media_kind == "image":
         ids["image_asset"] = steps.run("image_asset", lambda: _create_asset(client, fields, customer, job),

@@ -22,8 +22,8 @@ secrets, world = publish_fixtures.secrets, publish_fixtures.world  # the fixture
 
 trusted_certificate()  # before any gRPC channel exists in this process
 
-COPY = {"ad_group": "555", "final_url": "https://kestrel.example/autumn", "headlines": "Autumn blend\nRoasted today\nKestrel Coffee",
-        "descriptions": "Fresh beans, roasted this morning.\nOrder by noon, brewing tomorrow."}
+COPY = {"ad_group": "555", "final_url": "https://kestrel.example/autumn", "headline": "Autumn blend\nRoasted today\nKestrel Coffee",
+        "description": "Fresh beans, roasted this morning.\nOrder by noon, brewing tomorrow."}
 
 
 @pytest.fixture

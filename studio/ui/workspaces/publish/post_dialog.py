@@ -59,8 +59,11 @@ class CopyField(QWidget):
     def __init__(self, field: TextField, text: str, parent=None):
         super().__init__(parent)
         self.field = field
-        self.editor = QPlainTextEdit(text) if field.name in LONG_FIELDS else QLineEdit(text)
+        several = field.max_count > 1  # Google's 3 to 15 headlines: one a line
+        self.editor = QPlainTextEdit(text) if field.name in LONG_FIELDS or several else QLineEdit(text)
         self.editor.setAccessibleName(field.label)
+        if several:
+            self.editor.setPlaceholderText(f"One a line, {field.min_count or 1} to {field.max_count}")
         if isinstance(self.editor, QPlainTextEdit):
             self.editor.setFixedHeight(76)
             self.editor.setHorizontalScrollBarPolicy(Qt.ScrollBarAlwaysOff)
@@ -83,10 +86,15 @@ class CopyField(QWidget):
         self.edited.emit()
 
     def _show_count(self) -> None:
-        n = char_count(self.text(), self.field.wide_counts_double)
+        lines = [line for line in self.text().splitlines() if line.strip()] if self.field.max_count > 1 else [self.text()]
+        n = max((char_count(line, self.field.wide_counts_double) for line in lines), default=0)
         parts = [f"{n}"]
         c = theme().colors
         color = c.muted
+        if self.field.max_count > 1:
+            parts[0] = f"{len(lines)} of {self.field.min_count or 1}–{self.field.max_count} · longest {n}"
+            if not (self.field.min_count or 1) <= len(lines) <= self.field.max_count:
+                color = c.warning
         if self.field.max_chars:
             parts[0] += f" / {self.field.max_chars}"
             if n > self.field.max_chars:
@@ -99,6 +107,17 @@ class CopyField(QWidget):
         self.count.setStyleSheet(f"color:{color}")
 
 
+# (platform, kind) -> what the publisher needs besides the copy, stored with it (studio.core.publishing)
+PUBLISHING_DETAILS = {
+    ("meta", "ad"): (("page_id", "Facebook page id", "the page the ad runs as, e.g. 104857600123"),
+                     ("link", "Link", "https://… where the ad leads")),
+    ("google", "ad"): (("ad_group", "Ad group id", "the ad group it goes in, e.g. 1234567890"),
+                       ("final_url", "Final URL", "https://… where the ad leads")),
+    ("google", "post"): (("ad_group", "Ad group id", "the ad group it goes in, e.g. 1234567890"),
+                         ("final_url", "Final URL", "https://… where the ad leads")),
+}
+
+
 class PostDialog(QDialog):
     saved = Signal(object)  # the OpResult of the last op the dialog ran
 
@@ -109,6 +128,8 @@ class PostDialog(QDialog):
         self.catalog = load_catalog(ctx.lib)
         self.channels = calendar.list_channels(ctx.lib, campaign_brand(ctx.lib, self.post.campaign_id))
         self.copy_fields: list[CopyField] = []
+        self.details: dict[str, QLineEdit] = {}  # publishing details: the page an ad runs as, its link…
+        self.typed = {k: as_text(v) for k, v in (self.post.copy or {}).items()}
         self.setWindowTitle(f"Post — {self.post.title}")
         self._build()
         self._fill()
@@ -170,6 +191,7 @@ class PostDialog(QDialog):
 
         self.channel.currentIndexChanged.connect(self._on_channel_changed)
         self.placement.currentIndexChanged.connect(self._rebuild_copy)
+        self.kind.currentIndexChanged.connect(lambda _i: self._rebuild_copy())
         self.creative.currentIndexChanged.connect(lambda _i: self._update_preview())
         self.scheduled.toggled.connect(self.when.setEnabled)
         self.when.dateTimeChanged.connect(lambda _d: self._show_zone())
@@ -205,16 +227,23 @@ class PostDialog(QDialog):
         self._show_zone()
 
     def _rebuild_copy(self) -> None:
-        kept = {f.field.name: f.text() for f in self.copy_fields} or {k: as_text(v) for k, v in (self.post.copy or {}).items()}
+        if self.copy_fields or self.details:  # what was typed survives a change of placement or kind
+            self.typed |= {f.field.name: f.text() for f in self.copy_fields} | {k: e.text() for k, e in self.details.items()}
+        kept = self.typed
         while self.copy_box.rowCount():
             self.copy_box.removeRow(0)
-        self.copy_fields = []
+        self.copy_fields, self.details = [], {}
         spec = self.current_spec()
         for field in spec.text_fields if spec else []:
             widget = CopyField(field, kept.get(field.name, ""))
             widget.edited.connect(self._update_preview)
             self.copy_box.addRow(field.label, widget)
             self.copy_fields.append(widget)
+        channel, names = self.current_channel(), {f.field.name for f in self.copy_fields}
+        for key, label, hint in PUBLISHING_DETAILS.get((channel.platform if channel else None, self.kind.currentData()), ()):
+            if key not in names:  # what the publisher needs besides the copy
+                edit = self.details[key] = QLineEdit(kept.get(key, ""), placeholderText=hint, accessibleName=label)
+                self.copy_box.addRow(label, edit)
         self._update_preview()
 
     def _show_zone(self) -> None:
@@ -242,7 +271,8 @@ class PostDialog(QDialog):
         return self.when.dateTime().toPython().replace(second=0, microsecond=0)
 
     def copy_value(self) -> dict:
-        return {f.field.name: f.text() for f in self.copy_fields if f.text()}
+        return ({f.field.name: f.text() for f in self.copy_fields if f.text()}
+                | {key: edit.text().strip() for key, edit in self.details.items() if edit.text().strip()})
 
     def _picture(self) -> QPixmap | None:
         asset_id = self.creative.currentData()
