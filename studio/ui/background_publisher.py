@@ -17,9 +17,10 @@ INTERVAL_MS = 60_000
 
 
 def _publish(lib, keys, state) -> tuple[list, set[int]]:
-    """The publisher's results, and the posts that were waiting (a retry, the network) before it ran."""
+    """The publisher's results, and the posts that were waiting for the network before it ran."""
     with lib.read() as conn:
-        waiting = set(conn.execute(select(Publication.post_id).where(Publication.status == "waiting")).scalars())
+        waiting = set(conn.execute(select(Publication.post_id).where(Publication.status == "waiting",
+                                                                     Publication.error == publisher.OFFLINE)).scalars())
     return publisher.publish_due(lib, state=state, secrets=keys), waiting
 
 

@@ -321,3 +321,32 @@ def test_the_post_dialog_asks_for_what_the_publisher_needs(view, lib, place, qtb
     headlines = CopyField(next(f for f in shipped_catalog().entries["google.rsa"].text_fields if f.name == "headline"), "")
     headlines.editor.setPlainText("Autumn Roast is here\nRoasted in Leeds")
     assert headlines.count.text().startswith("2 of 3–15 · longest 20 / 30")  # one short of what Google needs
+
+
+def test_a_post_the_platform_refused_can_be_retried_from_its_dialog(view, lib, place, qtbot):
+    from sqlalchemy import select
+
+    from studio.core.db.models import AuditEvent, utcnow
+    from studio.core.publishing import publisher
+
+    local = (now_local(AUCKLAND) + timedelta(hours=2)).replace(second=0, microsecond=0)
+    post_id = post_on(lib, place, "meta", "Flash sale", local)
+    ops.submit_post(lib, post_id)
+    ops.decide_post(lib, post_id, "Ana", "approved")
+    ops.schedule_post(lib, post_id)
+    [result] = publisher.publish_due(lib, now=utcnow() + timedelta(hours=3))  # no Meta key in this studio: refused
+    assert result.outcome == "failed"
+    with pytest.raises(Exception, match="nothing to retry"):
+        publisher.retry_failed(lib, post_on(lib, place, "meta", "Draft", None))
+
+    view.open_post(post_id)
+    dialog = view.dialog
+    qtbot.waitExposed(dialog)
+    assert dialog.retry_button.isVisible() and not dialog.schedule_button.isEnabled()
+    dialog.retry_button.click()
+    post = calendar.get_post(lib, post_id)
+    assert post.publication_status == "waiting" and post.error is None and not dialog.retry_button.isVisible()
+    assert [job.post_id for job, _ in publisher.due_posts(lib, utcnow() + timedelta(hours=3))] == [post_id]  # goes again
+    with lib.read() as conn:
+        assert "Retry publishing 'Flash sale' to Meta" in conn.execute(select(AuditEvent.action)).scalars().all()
+    dialog.close()

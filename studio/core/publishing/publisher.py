@@ -32,9 +32,9 @@ from sqlalchemy.orm import Session
 
 from studio.core import audit
 from studio.core.db.models import Asset, Channel, Post, Publication, PublishStep, utcnow
-from studio.core.errors import StudioError
+from studio.core.errors import BadInput, StudioError
 from studio.core.jobs import JobState
-from studio.core.ops.tx import actor
+from studio.core.ops.tx import OpResult, actor
 
 log = logging.getLogger(__name__)
 
@@ -246,6 +246,26 @@ def _set_publication(lib, job: PublishJob, status: str, *, audit_message: str | 
             audit.append(conn, actor(), f"Publish {job.title!r} to {TITLE[job.platform]}: {status}", {
                 "post_id": job.post_id, "platform": job.platform, "account": job.account, "status": status,
                 "attempts": fields.get("attempts"), "external_ids": fields.get("external_ids"), "message": audit_message})
+
+
+def retry_failed(lib, post_id: int) -> None:
+    """Give a post the platform refused another go: it waits for the next run (the user has fixed
+    what the platform's message said). The steps it had done stay done. An audit event, not undone."""
+    with lib.read() as conn:
+        row = conn.execute(select(Post.title, Channel.platform, Channel.account, Publication.status)
+                           .join(Channel, Channel.id == Post.channel_id)
+                           .outerjoin(Publication, Publication.post_id == Post.id).where(Post.id == post_id)).first()
+    if row is None:
+        raise BadInput(f"There is no post {post_id}.")
+    if row.status != "failed":
+        raise BadInput(f"{row.title!r} has not failed to publish, so there is nothing to retry.")
+    table = Publication.__table__
+    with lib.write_lock, lib.engine.begin() as conn:
+        conn.execute(table.update().where(table.c.post_id == post_id)
+                     .values(status="waiting", error=None, next_attempt_at=None, updated_at=utcnow()))
+        audit.append(conn, actor(), f"Retry publishing {row.title!r} to {TITLE[row.platform]}",
+                     {"post_id": post_id, "platform": row.platform, "account": row.account, "status": "waiting"})
+    lib.notify(OpResult(frozenset({"publications"}), post_id, f"Retry {row.title}"))
 
 
 @contextlib.contextmanager

@@ -29,12 +29,13 @@ from PySide6.QtWidgets import (
 from studio.core.errors import BadInput
 from studio.core.ops import publishing as ops
 from studio.core.ops.brand_rules import campaign_brand
-from studio.core.publishing import calendar
+from studio.core.publishing import calendar, publisher
 from studio.core.publishing.timezones import zone
 from studio.core.queries import AssetFilter, get_asset, list_assets
 from studio.core.specs.catalog import load_catalog
 from studio.core.specs.model import TextField
 from studio.core.specs.text import char_count
+from studio.ui.background_publisher import publisher_of
 from studio.ui.export.choices import PLATFORM_NAMES
 from studio.ui.shell.theme import theme
 from studio.ui.workspaces.publish.calendar_model import STATUS_NAMES, shown_status
@@ -168,12 +169,16 @@ class PostDialog(QDialog):
         self.save_button = self.buttons.addButton("Save", QDialogButtonBox.AcceptRole)
         self.submit_button = QPushButton(theme().icon("mdi6.account-clock-outline"), "Submit for review")
         self.schedule_button = QPushButton(theme().icon("mdi6.clock-outline"), "Schedule")
+        self.retry_button = QPushButton(theme().icon("mdi6.send-clock-outline"), "Retry publishing",
+                                        toolTip="The platform refused it: fix what its message says, then send it again")
         self.buttons.addButton(self.submit_button, QDialogButtonBox.ActionRole)
         self.buttons.addButton(self.schedule_button, QDialogButtonBox.ActionRole)
+        self.buttons.addButton(self.retry_button, QDialogButtonBox.ActionRole)
         self.buttons.addButton(QDialogButtonBox.Close)
         self.save_button.clicked.connect(lambda: self._run(None) and self.accept())
         self.submit_button.clicked.connect(lambda: self._run(ops.submit_post))
         self.schedule_button.clicked.connect(lambda: self._run(ops.schedule_post))
+        self.retry_button.clicked.connect(self.retry)
         self.buttons.rejected.connect(self.reject)
 
         left = QVBoxLayout()
@@ -255,7 +260,17 @@ class PostDialog(QDialog):
         status = shown_status(self.post)
         self.submit_button.setEnabled(status == "draft")
         self.schedule_button.setEnabled(status == "approved")
+        self.retry_button.setVisible(status == "failed")
         self.status.setText(f"Status: {STATUS_NAMES.get(status, status)}" + (f" — {self.post.error}" if self.post.error else ""))
+
+    def retry(self) -> None:
+        """Give the refused post another go now (after fixing what the platform's message said: a
+        key, the page, the copy — saved first with Save)."""
+        publisher.retry_failed(self.ctx.lib, self.post.id)
+        self.post = calendar.get_post(self.ctx.lib, self.post.id)
+        self._update_buttons()
+        self.status.setText("It goes out on the publisher's next run, which starts now.")
+        publisher_of(self.ctx).publish_now()
 
     # ---- values ------------------------------------------------------------------------------
     def current_channel(self):
