@@ -13,6 +13,7 @@ from studio.core.library import Library
 from studio.core.ops.tx import OpResult
 
 ASSET_IDS_MIME = "application/x-studio-asset-ids"  # assets dragged between views: a JSON list of ids
+COMPOSITION_IDS_MIME = "application/x-studio-composition-ids"  # compositions dragged onto the calendar: a JSON list of ids
 KATA_RECIPE_MIME = "application/x-studio-kata-recipe"  # a saved Kata placement dragged onto a timeline: its recipe id
 
 

@@ -350,3 +350,23 @@ def test_a_post_the_platform_refused_can_be_retried_from_its_dialog(view, lib, p
     with lib.read() as conn:
         assert "Retry publishing 'Flash sale' to Meta" in conn.execute(select(AuditEvent.action)).scalars().all()
     dialog.close()
+
+
+def test_a_composition_dragged_from_the_tray_becomes_a_post(view, lib, place, qtbot):
+    from studio.core.ops.compositions import create_composition
+    from studio.core.timeline.model import Composition
+
+    comp = create_composition(lib, Composition(name="Autumn story 9x16"), place["campaign"]).value
+    qtbot.waitUntil(lambda: view.compositions.count() == 1)  # the tray follows the library
+    assert view.compositions.isVisibleTo(view) and view.compositions.item(0).text() == "Autumn story 9x16"
+    mime = view.compositions.mimeData([view.compositions.item(0)])
+    day = next_month_day(14)
+    view.show_day(day)
+    view.channel_filter.setCurrentIndex(view.channel_filter.findData(place["meta"]))
+    drag_and_drop(view.day, mime, QPoint(view.day.column_rect(0).center().x(), view.day.y_of(time(18, 0)) + 3))
+    [post] = calendar.list_posts(lib, day, day, campaign_id=place["campaign"])
+    assert (post.title, post.composition_id, post.asset_id, post.local_time) == (
+        "Autumn story 9x16", comp, None, datetime.combine(day, time(18, 0)))
+    assert post.spec_id == "meta.feed_video"  # the channel's first video placement
+    lib.undo.undo()
+    assert calendar.list_posts(lib, day, day, campaign_id=place["campaign"]) == []

@@ -14,7 +14,7 @@ from PySide6.QtCore import QMimeData, QPoint, QRect, QRectF, Qt, Signal
 from PySide6.QtGui import QColor, QDrag, QFontMetrics, QPainter, QPainterPath, QPen
 from PySide6.QtWidgets import QToolTip, QWidget
 
-from studio.ui.context import ASSET_IDS_MIME
+from studio.ui.context import ASSET_IDS_MIME, COMPOSITION_IDS_MIME
 from studio.ui.export.choices import PLATFORM_NAMES
 from studio.ui.shell.theme import theme
 
@@ -63,6 +63,19 @@ def post_mime(post_id: int) -> QMimeData:
 
 def dropped_post(mime: QMimeData) -> int | None:
     return int(bytes(mime.data(POST_ID_MIME)).decode()) if mime.hasFormat(POST_ID_MIME) else None
+
+
+def ids_mime(kind: str, ids: list[int]) -> QMimeData:
+    """Library items to drag: kind "assets" or "compositions"."""
+    mime = QMimeData()
+    mime.setData(ASSET_IDS_MIME if kind == "assets" else COMPOSITION_IDS_MIME, json.dumps(ids).encode())
+    return mime
+
+
+def dropped_compositions(mime: QMimeData) -> list[int]:
+    if not mime.hasFormat(COMPOSITION_IDS_MIME):
+        return []
+    return [int(i) for i in json.loads(bytes(mime.data(COMPOSITION_IDS_MIME)).decode() or "[]")]
 
 
 def dropped_assets(mime: QMimeData) -> list[int]:
@@ -123,6 +136,7 @@ class CalendarSurface(QWidget):
     selection_changed = Signal(object)  # post id | None
     post_dropped = Signal(int, object)  # post id, DropTarget
     assets_dropped = Signal(list, object)  # asset ids, DropTarget
+    compositions_dropped = Signal(list, object)  # composition ids, DropTarget
     day_activated = Signal(object)  # a date double-clicked where there is no post
     arrow_pressed = Signal(int)  # Qt.Key_Left/Right/Up/Down: the view moves the selection
     delete_pressed = Signal()
@@ -241,7 +255,7 @@ class CalendarSurface(QWidget):
     # ---- drops --------------------------------------------------------------------------
     def _accepts(self, event) -> bool:
         mime = event.mimeData()
-        return mime.hasFormat(POST_ID_MIME) or mime.hasFormat(ASSET_IDS_MIME)
+        return any(mime.hasFormat(kind) for kind in (POST_ID_MIME, ASSET_IDS_MIME, COMPOSITION_IDS_MIME))
 
     def dragEnterEvent(self, event) -> None:
         if self._accepts(event):
@@ -274,3 +288,5 @@ class CalendarSurface(QWidget):
             self.post_dropped.emit(post_id, target)
         elif assets := dropped_assets(event.mimeData()):
             self.assets_dropped.emit(assets, target)
+        elif compositions := dropped_compositions(event.mimeData()):
+            self.compositions_dropped.emit(compositions, target)

@@ -36,6 +36,7 @@ from studio.core.publishing import best_time, calendar
 from studio.core.publishing.timezones import now_local
 from studio.core.queries import get_asset
 from studio.core.specs.catalog import load_catalog
+from studio.core.timeline.store import list_compositions
 from studio.ui.export.choices import PLATFORM_NAMES
 from studio.ui.shell.parts import EmptyState
 from studio.ui.shell.theme import theme
@@ -43,6 +44,7 @@ from studio.ui.widgets.refresh_when_shown import RefreshWhenShown
 from studio.ui.workspaces.publish.calendar_model import (
     STATUS_NAMES,
     DropTarget,
+    ids_mime,
     platform_color,
     post_mime,
     post_tooltip,
@@ -77,7 +79,7 @@ except ImportError:
 VIEW_KEY = "publish/view"
 MODES = (("month", "Month", "mdi6.calendar-month-outline", "Ctrl+Alt+1"), ("week", "Week", "mdi6.calendar-week", "Ctrl+Alt+2"),
          ("day", "Day", "mdi6.calendar-today", "Ctrl+Alt+3"), ("list", "List", "mdi6.format-list-bulleted", "Ctrl+Alt+4"))
-WATCHED = {"posts", "channels", "publications", "post_decisions", "campaigns", "assets"}
+WATCHED = {"posts", "channels", "publications", "post_decisions", "campaigns", "assets", "compositions"}
 STATUS_FILTERS = (("All statuses", None),) + tuple((name, key) for key, name in STATUS_NAMES.items())
 EMPTY_HINT = "Drag creatives from the Media workspace onto a day to make posts, or double-click a post to edit it."
 
@@ -99,6 +101,13 @@ class UnscheduledTray(QListWidget):
 
     def mimeData(self, items):
         return post_mime(items[0].data(Qt.UserRole))
+
+
+class CompositionsTray(QListWidget):
+    """The campaign's compositions; drag one onto a day or a time to make a post of it."""
+
+    def mimeData(self, items):
+        return ids_mime("compositions", [item.data(Qt.UserRole) for item in items])
 
 
 class PublishView(RefreshWhenShown, QWidget):
@@ -190,6 +199,7 @@ class PublishView(RefreshWhenShown, QWidget):
         for surface in (self.month, self.week, self.day):
             surface.post_dropped.connect(self._on_post_dropped)
             surface.assets_dropped.connect(self._on_assets_dropped)
+            surface.compositions_dropped.connect(self._on_compositions_dropped)
             surface.arrow_pressed.connect(self.move_selection)
         self.month.day_activated.connect(self.show_day)
         self.unscheduled = UnscheduledTray(accessibleName="Not scheduled")
@@ -201,6 +211,12 @@ class PublishView(RefreshWhenShown, QWidget):
         self.unscheduled.itemDoubleClicked.connect(lambda item: self.open_post(item.data(Qt.UserRole)))
         self.unscheduled_title = QLabel("Not scheduled — drag onto a day", objectName="Muted")
         self.unscheduled_title.setContentsMargins(10, 4, 10, 0)
+        self.compositions = CompositionsTray(accessibleName="Compositions")
+        self.compositions.setDragEnabled(True)
+        self.compositions.setMaximumHeight(60)
+        self.compositions.setFlow(QListWidget.LeftToRight)
+        self.compositions_title = QLabel("Compositions — drag onto a day to make a post", objectName="Muted")
+        self.compositions_title.setContentsMargins(10, 4, 10, 0)
 
         calendar_column = QWidget()
         column = QVBoxLayout(calendar_column)
@@ -211,6 +227,8 @@ class PublishView(RefreshWhenShown, QWidget):
         column.addWidget(self.pages, 1)
         column.addWidget(self.unscheduled_title)
         column.addWidget(self.unscheduled)
+        column.addWidget(self.compositions_title)
+        column.addWidget(self.compositions)
         splitter = QSplitter()
         splitter.addWidget(calendar_column)
         content = QWidget()
@@ -325,6 +343,7 @@ class PublishView(RefreshWhenShown, QWidget):
             surface.selected = self.selected
         self.list.set_posts(self.posts, self.selected)
         self._fill_unscheduled()
+        self._fill_compositions(campaign_id)
         self.range_label.setText(self._range_text(days))
         self.hint.setVisible(not any(p.local_time for p in self.posts))
         self._update_actions()
@@ -347,6 +366,16 @@ class PublishView(RefreshWhenShown, QWidget):
             self.channel_filter.setItemData(self.channel_filter.count() - 1, platform_color(c.platform), Qt.DecorationRole)
         self.channel_filter.setCurrentIndex(max(0, self.channel_filter.findData(current)))
         self.channel_filter.blockSignals(False)
+
+    def _fill_compositions(self, campaign_id: int) -> None:
+        self.compositions.clear()
+        for info in list_compositions(self.ctx.lib, campaign_id):
+            item = QListWidgetItem(theme().icon("mdi6.movie-open-outline"), info.name)
+            item.setData(Qt.UserRole, info.id)
+            self.compositions.addItem(item)
+        shown = self.compositions.count() > 0
+        self.compositions.setVisible(shown)
+        self.compositions_title.setVisible(shown)
 
     def _fill_unscheduled(self) -> None:
         self.unscheduled.blockSignals(True)
@@ -434,18 +463,23 @@ class PublishView(RefreshWhenShown, QWidget):
         return self.channels[names.index(name)] if ok else None
 
     def _on_assets_dropped(self, asset_ids: list, target: DropTarget) -> None:
-        channel = self._drop_channel()
+        assets = [a for a in (get_asset(self.ctx.lib, i) for i in asset_ids) if a is not None]
+        self._make_posts([(a.name.rsplit(".", 1)[0], a.kind, {"asset_id": a.id}) for a in assets], target)
+
+    def _on_compositions_dropped(self, composition_ids: list, target: DropTarget) -> None:
+        names = {c.id: c.name for c in list_compositions(self.ctx.lib)}
+        self._make_posts([(names[i], "video", {"composition_id": i}) for i in composition_ids if i in names], target)
+
+    def _make_posts(self, creatives: list[tuple[str, str, dict]], target: DropTarget) -> None:
+        """A draft post per (title, media kind, asset_id or composition_id) dropped on a day or time."""
+        channel = self._drop_channel() if creatives else None
         if channel is None:
             return
         catalog = load_catalog(self.ctx.lib)
         made = []
-        for asset_id in asset_ids:
-            asset = get_asset(self.ctx.lib, asset_id)
-            if asset is None:
-                continue
-            spec = next((s.id for s in catalog.for_platforms([channel.platform]) if s.media == asset.kind), None)
-            title = asset.name.rsplit(".", 1)[0]
-            if self._run(ops.create_post, self.ctx.current_campaign_id, channel.id, title, asset_id=asset.id, spec_id=spec,
+        for title, media, creative in creatives:
+            spec = next((s.id for s in catalog.for_platforms([channel.platform]) if s.media == media), None)
+            if self._run(ops.create_post, self.ctx.current_campaign_id, channel.id, title, spec_id=spec, **creative,
                          local_time=target.local_time(None), done=f"Made a draft post of {title!r} on {channel.name} (Ctrl+Z undoes it)."):
                 made.append(title)
         if len(made) > 1:
