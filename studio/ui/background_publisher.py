@@ -21,7 +21,10 @@ def _publish(lib, keys, state) -> tuple[list, set[int]]:
     with lib.read() as conn:
         waiting = set(conn.execute(select(Publication.post_id).where(Publication.status == "waiting",
                                                                      Publication.error == publisher.OFFLINE)).scalars())
-    return publisher.publish_due(lib, state=state, secrets=keys), waiting
+    try:
+        return publisher.publish_due(lib, state=state, secrets=keys), waiting
+    except publisher.PublisherBusy:  # a `studio publish due` is at it: its posts go out from there
+        return [], set()
 
 
 class BackgroundPublisher(QObject):

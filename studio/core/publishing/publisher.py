@@ -27,6 +27,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from pathlib import Path
 
+from filelock import FileLock, Timeout
 from sqlalchemy import and_, or_, select
 from sqlalchemy.orm import Session
 
@@ -120,14 +121,29 @@ def publish_due(lib, *, now: datetime | None = None, dry_run: bool = False, stat
     now = now or utcnow()
     state = state or JobState()
     connections = Connections(secrets=secrets, endpoints=dict(endpoints or {}), google_token_uri=google_token_uri)
-    jobs = due_posts(lib, now)
-    results = []
-    for index, (job, publication) in enumerate(jobs):
-        state.check()
-        state.set_status(f"Publishing {job.title!r} to {TITLE.get(job.platform, job.platform)}")
-        results.append(_publish_one(lib, job, publication, connections, now, dry_run))
-        state.set_progress(index + 1, len(jobs))
-    return results
+    # one publisher per library at a time (the studio's and a `studio publish due`, say): two could both
+    # resume a post left "publishing"
+    lock = FileLock(lib.root / "publisher.lock", timeout=0)
+    try:
+        lock.acquire()
+    except Timeout:
+        raise PublisherBusy("Another studio or command is publishing from this library right now; "
+                            "its posts go out from there. Try again in a minute.") from None
+    try:
+        jobs = due_posts(lib, now)
+        results = []
+        for index, (job, publication) in enumerate(jobs):
+            state.check()
+            state.set_status(f"Publishing {job.title!r} to {TITLE.get(job.platform, job.platform)}")
+            results.append(_publish_one(lib, job, publication, connections, now, dry_run))
+            state.set_progress(index + 1, len(jobs))
+        return results
+    finally:
+        lock.release()
+
+
+class PublisherBusy(StudioError):
+    """Another publisher has this library: its due posts go out from there."""
 
 
 @dataclass

@@ -114,6 +114,19 @@ def test_publish_job_runs_on_the_library_folder_with_progress(world):
     assert [(r.post_id, r.outcome) for r in results] == [(post, "would_publish")] and progress[-1] == 1.0
 
 
+def test_only_one_publisher_works_on_a_library_at_a_time(world, fake, secrets):
+    from filelock import FileLock
+
+    from studio.core.publishing.publisher import PublisherBusy
+
+    post = scheduled_post(world, "tiktok", "Latte art", asset=world.video)
+    with FileLock(world.lib.root / "publisher.lock"):  # another studio, or a `studio publish due`, is at it
+        with pytest.raises(PublisherBusy, match="Another studio or command is publishing"):
+            publish_due(world.lib, now=after_due(), endpoints={"meta": fake.url}, secrets=secrets)
+    [result] = publish_due(world.lib, now=after_due(), endpoints={"meta": fake.url}, secrets=secrets)  # free again
+    assert result.post_id == post
+
+
 def test_backoff_doubles_up_to_an_hour():
     assert [backoff(n).total_seconds() for n in (1, 2, 3, 7, 8, 20)] == [60, 120, 240, 3600, 3600, 3600]
 
