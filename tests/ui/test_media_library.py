@@ -117,6 +117,7 @@ def test_grid_filters_by_kind_orientation_tag_text_and_duration(qtbot, ctx, medi
 
     landscape = next(a for a in list_assets(ctx.lib) if a.name == "beach landscape.jpg")
     reload(qtbot, view, lambda: asset_ops.add_tag(ctx.lib, [landscape.id], "Summer"))
+    qtbot.waitUntil(lambda: view.filters.tags.count() == 1, timeout=WAIT_MS)  # the tag list refreshes on its own
     [item] = [view.filters.tags.item(i) for i in range(view.filters.tags.count())]
     assert item.text() == "summer"
     item.setCheckState(Qt.Checked)
