@@ -76,3 +76,23 @@ def test_0009_moves_check_records_out_of_the_findings_and_back(tmp_path):
         command.downgrade(migrate.alembic_config(conn), "0008")
         assert conn.execute(text("select target, content_hash, severity from compliance_findings order by target, id")).all() == [
             ("copy:1", "d1", "none"), ("copy:2", "d2", "error"), ("copy:2", "d2", "warning"), ("copy:2", "d2", "warning")]
+
+
+def test_0011_moves_facts_onto_ad_entities_and_back(tmp_path):
+    engine = make_engine(sqlite_url(tmp_path / "x.db"))
+    fact = ("meta", "", "Autumn", "Set A", "Ad 1", "2026-11-01", "USD", 12.5, 1000.0, 1, 7)
+    with engine.begin() as conn:
+        migrate.upgrade(conn, "0010")
+        conn.execute(text("insert into import_batches(id, file_name, file_sha256, source, rows_added, rows_replaced, rows_skipped, "
+                          "imported_at) values (1, 'meta.csv', 'ab', 'meta', 1, 0, 0, '2026-11-02 00:00:00')"))
+        conn.execute(text("insert into ad_facts(platform, account, campaign, ad_group, ad, date, currency, spend, impressions, "
+                          "batch_id, source_line) values (:p, :a, :c, :g, :ad, :d, :cur, :s, :i, :b, :l)"),
+                     dict(zip(("p", "a", "c", "g", "ad", "d", "cur", "s", "i", "b", "l"), fact)))
+        migrate.upgrade(conn, "0011")
+        assert conn.execute(text("select e.platform, e.account, e.campaign, e.ad_group, e.ad, f.date, f.currency, f.spend, "
+                                 "f.impressions, f.batch_id, f.source_line from ad_facts f join ad_entities e on e.id = f.entity_id")).one() == fact
+        assert conn.execute(text("select facts from import_batches")).scalar() == 1
+        command.downgrade(migrate.alembic_config(conn), "0010")
+        assert conn.execute(text("select platform, account, campaign, ad_group, ad, date, currency, spend, impressions, batch_id, "
+                                 "source_line from ad_facts")).one() == fact
+    engine.dispose()
