@@ -1,5 +1,7 @@
 """A local stand-in for the Meta Graph API's ads edges, reached through the real facebook-business
-SDK (FacebookSession.GRAPH pointed here): /act_N/insights with cursor paging, /act_N/campaigns,
+SDK (FacebookSession.GRAPH pointed here): /act_N/insights with cursor paging, or as asynchronous
+report runs (POST /act_N/insights, then GET /<run id> moves through `run_progress` a status check at
+a time, and GET /<run id>/insights pages the rows once it is done); /act_N/campaigns,
 and POST /<campaign id> updates with execution_options=["validate_only"]; /me; and what the
 publisher makes: ad images, ad videos, ad creatives (listed with a name filter), page photos,
 videos and feed posts (listed since a time). It records every request, and every object made in
@@ -44,6 +46,10 @@ class FakeMeta:
     hold: str | None = None  # an edge ("adcreatives"): a create there is made, then its answer waits hold_seconds
     hold_seconds: float = 30.0
     holding: threading.Event = field(default_factory=threading.Event)  # set when a held create has been made
+    run_progress: tuple[int, ...] = (0, 40, 100)  # a report run's percent at each status check; it stays at the last
+    run_fails: str | None = None  # "Job Failed" or "Job Skipped": a run ends so at its last step instead of completing
+    run_error: str = ""  # the error_message a failed run carries
+    runs: dict[str, dict] = field(default_factory=dict)  # report run id -> {"account", "rows", "fields", "checks"}
     _ids: itertools.count = field(default_factory=lambda: itertools.count(1000))
 
     def made(self, edge: str) -> list[dict]:
@@ -60,8 +66,14 @@ class FakeMeta:
             return 200, {"id": "1001", "name": "Agency Publisher"}
         if len(parts) == 2 and parts[1] in _CREATED:
             return self._create(parts[0], parts[1], params) if method == "POST" else self._list(parts[0], parts[1], params)
-        if method == "GET" and len(parts) == 2 and parts[1] == "insights":
+        if len(parts) == 2 and parts[1] == "insights":
+            if method == "POST":
+                return self._start_run(parts[0], params)
+            if parts[0] in self.runs:
+                return self._page(self.runs[parts[0]]["rows"], self.runs[parts[0]]["fields"], params)
             return self._insights(parts[0], params)
+        if method == "GET" and len(parts) == 1 and parts[0] in self.runs:
+            return self._check_run(parts[0])
         if method == "GET" and len(parts) == 2 and parts[1] == "campaigns":
             return 200, {"data": self.campaigns.get(parts[0], []), "paging": {"cursors": {"before": "b", "after": "a"}}}
         if method == "GET" and len(parts) == 1 and parts[0].startswith("act_"):
@@ -97,12 +109,35 @@ class FakeMeta:
             items = [i for i in items if i.get(rule["field"]) == rule["value"]]
         return 200, {"data": items[::-1], "paging": {"cursors": {"before": "b", "after": "a"}}}
 
-    def _insights(self, account: str, params: dict) -> tuple[int, dict]:
+    def _rows(self, account: str, params: dict) -> list[dict]:
         window = json.loads(params["time_range"])
-        rows = [r for r in self.insights.get(account, []) if window["since"] <= r["date_start"] <= window["until"]]
+        return [r for r in self.insights.get(account, []) if window["since"] <= r["date_start"] <= window["until"]]
+
+    def _insights(self, account: str, params: dict) -> tuple[int, dict]:
+        return self._page(self._rows(account, params), params["fields"].split(","), params)
+
+    def _start_run(self, account: str, params: dict) -> tuple[int, dict]:
+        run_id = str(next(self._ids))
+        self.runs[run_id] = {"account": account, "rows": self._rows(account, params), "fields": json.loads(params["fields"]), "checks": 0}
+        return 200, {"report_run_id": run_id}
+
+    def _check_run(self, run_id: str) -> tuple[int, dict]:
+        run = self.runs[run_id]
+        step = min(run["checks"], len(self.run_progress) - 1)
+        run["checks"] += 1
+        percent = self.run_progress[step]
+        if self.run_fails and step == len(self.run_progress) - 1:
+            status = self.run_fails
+        else:
+            status = "Job Completed" if percent >= 100 else "Job Running" if percent else "Job Not Started"
+        body = {"id": run_id, "account_id": run["account"].removeprefix("act_"), "async_status": status, "async_percent_completion": percent}
+        if status == "Job Failed" and self.run_error:
+            body["error_message"] = self.run_error
+        return 200, body
+
+    def _page(self, rows: list[dict], fields: list[str], params: dict) -> tuple[int, dict]:
         start = int(params.get("after") or 0)
         page = rows[start:start + self.page_size]
-        fields = params["fields"].split(",")
         body = {"data": [{k: v for k, v in r.items() if k in fields or k == "date_stop"} for r in page],
                 "paging": {"cursors": {"before": str(start), "after": str(start + len(page))}}}
         if start + len(page) < len(rows):

@@ -1,17 +1,20 @@
 """Meta insights pulled through the real facebook-business SDK from a local fake Graph API into
-a real library: paging, conversions from actions, re-pulls, an expired token, Cancel."""
+a real library: paging, conversions from actions, re-pulls, an expired token, Cancel; long ranges
+through asynchronous report runs (progress, a failed or skipped run, Cancel while waiting, a timeout)."""
 
 from __future__ import annotations
 
 import argparse
 import json
 import logging
+import threading
+import time
 
 import pytest
 from sqlalchemy import func, select
 
 from studio.core.analytics.connectors import PullParams
-from studio.core.analytics.connectors.meta import pull_meta
+from studio.core.analytics.connectors.meta import ReportRuns, pull_meta
 from studio.core.analytics.store import list_imports
 from studio.core.db.models import AdEntity, AdFact
 from studio.core.errors import BadInput, Cancelled, StudioError
@@ -21,6 +24,7 @@ from tests.fake_meta import RATE_LIMITED, FakeMeta, fake_meta, insight
 
 TOKEN = "EAAGm0PX4ZCpsBAtoken123"
 DAYS = [f"2026-11-0{d}" for d in range(1, 6)]
+QUICK = ReportRuns(first_poll=0.01, max_poll=0.05)  # the default from_days: ranges of 8 days or more use a run
 
 
 @pytest.fixture
@@ -48,8 +52,18 @@ def facts(lib) -> list[tuple]:
                                    AdFact.link_clicks, AdFact.video_views).join(AdEntity, AdEntity.id == AdFact.entity_id).order_by(AdFact.day, AdEntity.ad)).all()
 
 
-def pull(lib, server, secrets, first="2026-11-01", last="2026-11-05", state=None, accounts=("42",)):
-    return pull_meta(PullParams(str(lib.root), list(accounts), first, last, endpoint=server.url), state or JobState(), lib, secrets)
+def pull(lib, server, secrets, first="2026-11-01", last="2026-11-05", state=None, accounts=("42",), runs=QUICK):
+    return pull_meta(PullParams(str(lib.root), list(accounts), first, last, endpoint=server.url), state or JobState(), lib, secrets, runs)
+
+
+def two_weeks() -> list[dict]:
+    return [insight("Shop DE", "Autumn", "Women 25-34", f"Ad {a}", f"2026-11-{d:02d}", 5.0 + a, 800, 40, purchases=1, value=25.0)
+            for d in range(1, 15) for a in range(2)]
+
+
+def nothing_stored(lib) -> bool:
+    with lib.read() as conn:
+        return conn.execute(select(func.count()).select_from(AdFact)).scalar() == 0 and list_imports(lib) == []
 
 
 def test_pull_follows_every_page_and_reads_actions(lib, server, secrets):
@@ -149,3 +163,66 @@ def test_cli_pull_meta(tmp_path, server, secrets, capsys, monkeypatch):
     assert "meta act_42 2026-11-01 to 2026-11-02: 4 rows in 2 page(s), 0 added, 0 replaced, 4 already there" in capsys.readouterr().out
     with pytest.raises(BadInput, match="write it as YYYY-MM-DD"):
         command(parser.parse_args(["pull", "meta", "--account", "42", "--from", "Nov 1", "--to", "2026-11-02", "--library", library]))
+
+
+def test_a_long_range_goes_through_a_report_run_with_its_percent_as_progress(lib, server, secrets):
+    server.insights["act_42"] = two_weeks()
+    seen = []  # (status, progress) at every change
+    state = JobState(lambda: seen.append((state.status, state.progress)))
+    report = pull(lib, server, secrets, last="2026-11-14", state=state)
+    assert (report.rows, report.rows_added, report.pages) == (28, 28, 10)  # 3 rows a page
+    assert [(s["method"], s["path"].split("/", 2)[2]) for s in server.seen[:1]] == [("POST", "act_42/insights")]
+    [(run_id, run)] = server.runs.items()
+    assert json.loads(server.seen[0]["params"]["time_range"]) == {"since": "2026-11-01", "until": "2026-11-14"}
+    assert run["checks"] == 3 and {"actions", "inline_link_clicks", "account_currency"} <= set(run["fields"])
+    run_pages = [s for s in server.seen if s["path"].endswith(f"/{run_id}/insights")]
+    assert len(run_pages) == 10 and not any(s["method"] == "GET" and s["path"].endswith("/act_42/insights") for s in server.seen)
+    statuses = [s for s, _ in seen]
+    assert "Meta is preparing the report for act_42: 0 %" in statuses and "Meta is preparing the report for act_42: 40 %" in statuses
+    progress = [p for _, p in seen if p is not None]
+    at_40 = next(p for s, p in seen if s.endswith("40 %") and p is not None)
+    assert at_40 == pytest.approx(0.9 * 0.4 / 2)  # preparing is the first half of the account's share
+    assert progress == sorted(progress) and progress[-1] == 1.0
+    assert sum(f[2] for f in facts(lib)) == 14 * (5.0 + 6.0)
+    short = pull(lib, server, secrets, last="2026-11-07")  # a week: one synchronous request, no run
+    assert (short.rows, short.rows_unchanged, len(server.runs)) == (14, 14, 1)
+
+
+def test_a_failed_or_skipped_run_names_the_account_and_writes_nothing(lib, server, secrets):
+    server.insights["act_42"] = two_weeks()
+    server.run_fails, server.run_error = "Job Failed", "The report was too large to prepare."
+    with pytest.raises(StudioError) as failure:
+        pull(lib, server, secrets, last="2026-11-14")
+    assert str(failure.value).startswith("Meta could not prepare the insights report for act_42 (Job Failed: The report was too large")
+    assert "pull a shorter range" in str(failure.value)
+    server.run_fails = "Job Skipped"
+    with pytest.raises(StudioError, match=r"report for act_42 \(Job Skipped\)\. .*try again later"):
+        pull(lib, server, secrets, last="2026-11-14")
+    assert not any(s["path"].endswith("/insights") and s["method"] == "GET" for s in server.seen)  # no rows were read
+    assert nothing_stored(lib)
+
+
+def test_cancel_while_waiting_for_a_run_stops_polling_at_once(lib, server, secrets):
+    server.insights["act_42"] = two_weeks()
+    server.run_progress = (40, 100)
+
+    def changed():  # the user presses Cancel while the job waits for its next status check
+        if state.status.endswith("40 %") and not state.cancelled:
+            threading.Timer(0.1, state.cancel).start()
+
+    state = JobState(changed)
+    started = time.monotonic()
+    with pytest.raises(Cancelled):
+        pull(lib, server, secrets, last="2026-11-14", state=state, runs=ReportRuns(first_poll=30.0))
+    assert time.monotonic() - started < 10  # not the 30 s wait
+    [run] = server.runs.values()
+    assert run["checks"] == 1 and not any(s["path"].endswith("/insights") and s["method"] == "GET" for s in server.seen)
+    assert nothing_stored(lib)
+
+
+def test_a_run_that_never_finishes_times_out_with_a_clear_message(lib, server, secrets):
+    server.insights["act_42"] = two_weeks()
+    server.run_progress = (0, 10)  # stuck at 10 %
+    with pytest.raises(StudioError, match=r"had not finished preparing the insights report for act_42 after 0.3 seconds \(it was at 10 %\)"):
+        pull(lib, server, secrets, last="2026-11-14", runs=ReportRuns(first_poll=0.02, max_poll=0.05, timeout=0.3))
+    assert server.runs and nothing_stored(lib)
