@@ -3,7 +3,7 @@ and the selected one's findings with their fix hints."""
 
 from __future__ import annotations
 
-from PySide6.QtCore import QAbstractTableModel, Qt, Signal
+from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QColor
 from PySide6.QtWidgets import (
     QAbstractItemView,
@@ -18,6 +18,7 @@ from PySide6.QtWidgets import (
 from studio.core.export.plan import Rendition
 from studio.ui.export.findings import findings_html, status_icon, status_of
 from studio.ui.shell.theme import theme
+from studio.ui.widgets.table_model import RowTableModel
 
 COLUMNS = ("Status", "Placement", "Source", "Shape", "Size", "Length", "File name")
 STATUS_ROLE = Qt.UserRole + 1
@@ -30,35 +31,24 @@ def status_text(r: Rendition) -> str:
     return f"{warnings} warning{'s' * (warnings > 1)}" if warnings else "Ready"
 
 
-class RenditionsModel(QAbstractTableModel):
+class RenditionsModel(RowTableModel):
     ticks_changed = Signal()
+    columns = COLUMNS
+    rows: list[Rendition]
 
     def __init__(self, parent=None):
         super().__init__(parent)
-        self.rows: list[Rendition] = []
         self.placement_names: dict[str, str] = {}
         self.unticked: set[str] = set()  # paths the user unticked; kept across re-checks
 
     def set_renditions(self, renditions: list[Rendition], placement_names: dict[str, str]) -> None:
-        self.beginResetModel()
-        self.rows, self.placement_names = renditions, placement_names
-        self.endResetModel()
+        self.placement_names = placement_names
+        self.set_rows(renditions)
         self.ticks_changed.emit()
 
     def ticked(self) -> list[str]:
         """The paths to build: every rendition that is not blocked and not unticked."""
         return [r.path for r in self.rows if not r.blocked and r.path not in self.unticked]
-
-    def rowCount(self, parent=None) -> int:
-        return 0 if parent is not None and parent.isValid() else len(self.rows)
-
-    def columnCount(self, parent=None) -> int:
-        return 0 if parent is not None and parent.isValid() else len(COLUMNS)
-
-    def headerData(self, section, orientation, role=Qt.DisplayRole):
-        if orientation == Qt.Horizontal and role == Qt.DisplayRole:
-            return COLUMNS[section]
-        return None
 
     def _text(self, r: Rendition, column: int) -> str:
         return (
@@ -71,10 +61,7 @@ class RenditionsModel(QAbstractTableModel):
             r.path.rsplit("/", 1)[-1],
         )[column]
 
-    def data(self, index, role=Qt.DisplayRole):
-        if not index.isValid():
-            return None
-        r, column = self.rows[index.row()], index.column()
+    def cell(self, r: Rendition, column: int, role: int):
         if role == Qt.DisplayRole:
             return self._text(r, column)
         if role == Qt.CheckStateRole and column == 0:

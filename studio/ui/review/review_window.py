@@ -16,10 +16,8 @@ from pathlib import Path
 from PySide6.QtCore import QSettings, Qt, Signal
 from PySide6.QtGui import QTextCursor, QTextDocument
 from PySide6.QtWidgets import (
-    QComboBox,
     QFileDialog,
     QHBoxLayout,
-    QHeaderView,
     QInputDialog,
     QLabel,
     QLineEdit,
@@ -32,7 +30,6 @@ from PySide6.QtWidgets import (
     QSplitter,
     QStackedWidget,
     QTextBrowser,
-    QTreeWidget,
     QTreeWidgetItem,
     QVBoxLayout,
     QWidget,
@@ -53,6 +50,7 @@ from studio.ui.bridge import when_finished
 from studio.ui.review.media_view import MediaView
 from studio.ui.shell.parts import EmptyState
 from studio.ui.shell.theme import theme
+from studio.ui.widgets.brief_comments import comment_tree, section_picker, section_title
 
 REVIEWER_KEY = "review/reviewer_name"
 REPLY_FOLDER_KEY = "review/reply_folder"
@@ -138,18 +136,9 @@ class BriefReview(QWidget):
         column.addWidget(self.meta)
         column.addWidget(self.document, 1)
 
-        self.threads = QTreeWidget(accessibleName="Comments")
-        self.threads.setHeaderLabels(["Comment", "On"])
-        header = self.threads.header()
-        header.setStretchLastSection(False)
-        header.setSectionResizeMode(0, QHeaderView.Stretch)
-        header.setSectionResizeMode(1, QHeaderView.ResizeToContents)
-        self.threads.setWordWrap(True)
+        self.threads = comment_tree()
         self.threads.currentItemChanged.connect(lambda *_: self._update_buttons())
-        self.section = QComboBox(accessibleName="Comment on")
-        self.section.addItem("Whole brief", None)
-        for key, title in SECTIONS.items():
-            self.section.addItem(title, key)
+        self.section = section_picker()
         self.text = QPlainTextEdit(accessibleName="New comment", placeholderText="Write a comment, or pick one and reply")
         self.text.setFixedHeight(70)
         self.text.textChanged.connect(self._update_buttons)
@@ -214,7 +203,7 @@ class BriefReview(QWidget):
         for uid, section, author, text, when, parent in (
                 [(c.uid, c.section, c.author, c.text, f"{c.created_at:%d %b %H:%M}", c.parent_uid) for c in brief.comments]
                 + [(c.uid, c.section, "You", c.text, "in your reply", c.parent_uid) for c in mine]):
-            item = QTreeWidgetItem([f"{text}\n{author} · {when}", SECTIONS.get(section, "Whole brief") if section else "Whole brief"])
+            item = QTreeWidgetItem([f"{text}\n{author} · {when}", section_title(section)])
             item.setData(0, UID_ROLE, uid)
             item.setToolTip(0, text)
             if author == "You":

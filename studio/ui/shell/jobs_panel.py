@@ -11,7 +11,6 @@ from PySide6.QtWidgets import (
     QProgressBar,
     QPushButton,
     QScrollArea,
-    QStackedWidget,
     QToolButton,
     QVBoxLayout,
     QWidget,
@@ -20,6 +19,7 @@ from PySide6.QtWidgets import (
 from studio.core.jobs import Job
 from studio.ui.shell.parts import EmptyState, PanelHeader
 from studio.ui.shell.theme import theme
+from studio.ui.widgets.workspace_frame import stack_under
 
 FINISHED_TEXT = {"done": "Done", "cancelled": "Cancelled", "failed": "Failed"}
 STATUS_DELAY_MS = 300  # short jobs (thumbnails) finish before the status bar flickers
@@ -97,14 +97,8 @@ class JobsPanel(QWidget):
         holder.setLayout(self._list)
         scroll = QScrollArea(widgetResizable=True, frameShape=QFrame.NoFrame)
         scroll.setWidget(holder)
-        self.stack = QStackedWidget()
-        self.stack.addWidget(EmptyState("mdi6.tray-full", "No jobs", "Imports, exports, renders and key tests show their progress here."))
-        self.stack.addWidget(scroll)
-        layout = QVBoxLayout(self)
-        layout.setContentsMargins(0, 0, 0, 0)
-        layout.setSpacing(0)
-        layout.addWidget(header)
-        layout.addWidget(self.stack, 1)
+        empty = EmptyState("mdi6.tray-full", "No jobs", "Imports, exports, renders and key tests show their progress here.")
+        self.stack = stack_under(self, header, empty, scroll)
         ctx.bus.job_changed.connect(self._on_job_changed)
 
     def _on_job_changed(self, job: Job) -> None:

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from PySide6.QtCore import QModelIndex, Qt, QTimer, Signal
 from PySide6.QtGui import QAction, QStandardItem, QStandardItemModel
-from PySide6.QtWidgets import QAbstractItemView, QMenu, QPushButton, QStackedWidget, QTreeView, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QAbstractItemView, QMenu, QPushButton, QTreeView, QWidget
 
 import json
 
@@ -16,6 +16,7 @@ from studio.core.ops import organize
 from studio.ui.context import ASSET_IDS_MIME
 from studio.ui.shell.parts import EmptyState, PanelHeader
 from studio.ui.shell.theme import theme
+from studio.ui.widgets.workspace_frame import stack_under
 
 KIND_ROLE = Qt.UserRole + 1
 ID_ROLE = Qt.UserRole + 2
@@ -156,15 +157,7 @@ class NavigatorPanel(QWidget):
         first = QPushButton("New Client", clicked=self.add_client)
         first.setProperty("primary", True)
         empty.add_button(first)
-        self.stack = QStackedWidget()
-        self.stack.addWidget(empty)
-        self.stack.addWidget(self.tree)
-
-        layout = QVBoxLayout(self)
-        layout.setContentsMargins(0, 0, 0, 0)
-        layout.setSpacing(0)
-        layout.addWidget(header)
-        layout.addWidget(self.stack, 1)
+        self.stack = stack_under(self, header, empty, self.tree)
         self._show_tree_or_empty()
         self.tree.expandAll()
         self._update_actions()

@@ -16,7 +16,6 @@ from collections.abc import Callable
 from pathlib import Path
 
 from PySide6.QtCore import (
-    QAbstractTableModel,
     QItemSelectionModel,
     QSettings,
     Qt,
@@ -58,7 +57,7 @@ from studio.ui.shell.accounts import endpoint_for
 from studio.ui.shell.parts import EmptyState
 from studio.ui.shell.theme import theme
 from studio.ui.widgets.refresh_when_shown import RefreshWhenShown
-from studio.ui.workspaces.analytics.models import NO_PARENT
+from studio.ui.widgets.table_model import RowTableModel
 from studio.ui.workspaces.analytics.rule_dialog import (
     RuleDialog,
     RuleDraft,
@@ -121,42 +120,28 @@ def action_html(a: Action) -> str:
             f"<p>{html.escape(a.reason)}</p>{decided}<table cellpadding='2'>{rows}</table>")
 
 
-class ActionsModel(QAbstractTableModel):
-    COLUMNS = ("#", "Campaign", "Platform", "Action", "Current → proposed", "Status", "Data to", "Reason")
+class ActionsModel(RowTableModel):
+    columns = ("#", "Campaign", "Platform", "Action", "Current → proposed", "Status", "Data to", "Reason")
 
-    def __init__(self, parent=None):
-        super().__init__(parent)
-        self.actions: list[Action] = []
+    @property
+    def actions(self) -> list[Action]:
+        return self.rows
 
     def set_actions(self, actions: list[Action]) -> None:
-        self.beginResetModel()
-        self.actions = list(reversed(actions))  # newest first
-        self.endResetModel()
+        self.set_rows(reversed(actions))  # newest first
 
-    def rowCount(self, parent=NO_PARENT) -> int:
-        return 0 if parent.isValid() else len(self.actions)
-
-    def columnCount(self, parent=NO_PARENT) -> int:
-        return 0 if parent.isValid() else len(self.COLUMNS)
-
-    def headerData(self, section, orientation, role=Qt.DisplayRole):
-        return self.COLUMNS[section] if orientation == Qt.Horizontal and role == Qt.DisplayRole else None
-
-    def data(self, index, role=Qt.DisplayRole):
-        if not index.isValid():
-            return None
-        a = self.actions[index.row()]
+    def cell(self, a: Action, column: int, role: int):
         if role == Qt.UserRole:
             return a
         if role == Qt.ToolTipRole:
             return a.reason
-        if role == Qt.ForegroundRole and index.column() == 5:
+        if role == Qt.ForegroundRole and column == 5:
             c = theme().colors
             return QColor({"approved": c.success, "rejected": c.danger, "sent": c.accent}.get(a.status, c.muted))
         if role != Qt.DisplayRole:
             return None
         return (str(a.id), a.campaign, platform_name(a.platform), ACTION_NAMES.get(a.kind, a.kind), change_text(a),
-                status_text(a), f"{a.as_of:%d %b %Y}", a.reason)[index.column()]
+                status_text(a), f"{a.as_of:%d %b %Y}", a.reason)[column]
 
 
 class FormDialog(QDialog):

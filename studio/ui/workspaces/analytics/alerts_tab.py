@@ -13,7 +13,6 @@ import pandas as pd
 import pyqtgraph as pg
 import qtawesome as qta
 from PySide6.QtCore import (
-    QAbstractTableModel,
     QModelIndex,
     QSortFilterProxyModel,
     Qt,
@@ -22,7 +21,6 @@ from PySide6.QtCore import (
 from PySide6.QtGui import QColor
 from PySide6.QtWidgets import (
     QAbstractItemView,
-    QComboBox,
     QHBoxLayout,
     QHeaderView,
     QLabel,
@@ -41,6 +39,7 @@ from studio.ui.export.choices import PLATFORM_NAMES
 from studio.ui.shell.parts import EmptyState
 from studio.ui.shell.theme import theme
 from studio.ui.widgets.refresh_when_shown import RefreshWhenShown
+from studio.ui.widgets.table_model import RowTableModel
 from studio.ui.workspaces.analytics.alerts_data import (
     HISTORY_DAYS,
     Alerts,
@@ -53,26 +52,19 @@ from studio.ui.workspaces.analytics.alerts_data import (
 )
 from studio.ui.workspaces.analytics.chart_base import (
     ChartPanel,
-    add_legend,
+    daily_with_options,
     date_axis,
+    option_combo,
     series_color,
 )
 
 SEVERITY = {"high": ("High", "mdi6.alert-octagon", "danger"), "medium": ("Medium", "mdi6.alert", "warning")}
-NO_PARENT = QModelIndex()
 COLUMNS = ("Severity", "Day", "Campaign", "Metric", "Alert")
 
 
 def _seconds(days) -> np.ndarray:
     """Dates as seconds since the epoch, for a DateAxisItem."""
     return pd.to_datetime(pd.Series(days)).to_numpy().astype("datetime64[s]").astype(np.int64).astype(float)
-
-
-def _combo(name: str, items) -> QComboBox:
-    combo = QComboBox(accessibleName=name)
-    for text, data in items:
-        combo.addItem(text, data)
-    return combo
 
 
 def _band(x, low, high, colour: QColor, alpha: int) -> pg.FillBetweenItem:
@@ -89,32 +81,19 @@ def where(a: Anomaly) -> str:
 
 
 # ---- the alerts table --------------------------------------------------------------------------
-class AlertsModel(QAbstractTableModel):
+class AlertsModel(RowTableModel):
+    columns = COLUMNS
+
     def __init__(self, parent=None):
         super().__init__(parent)
-        self.anomalies: list[Anomaly] = []
         colours = theme().colors
         self.icons = {key: qta.icon(icon, color=getattr(colours, colour)) for key, (_, icon, colour) in SEVERITY.items()}
 
-    def set_anomalies(self, anomalies: list[Anomaly]) -> None:
-        self.beginResetModel()
-        self.anomalies = list(anomalies)
-        self.endResetModel()
+    @property
+    def anomalies(self) -> list[Anomaly]:
+        return self.rows
 
-    def rowCount(self, parent=NO_PARENT) -> int:
-        return 0 if parent.isValid() else len(self.anomalies)
-
-    def columnCount(self, parent=NO_PARENT) -> int:
-        return 0 if parent.isValid() else len(COLUMNS)
-
-    def headerData(self, section, orientation, role=Qt.DisplayRole):
-        if orientation == Qt.Horizontal and role == Qt.DisplayRole:
-            return COLUMNS[section]
-        return None
-
-    def data(self, index, role=Qt.DisplayRole):
-        a = self.anomalies[index.row()]
-        column = index.column()
+    def cell(self, a: Anomaly, column: int, role: int):
         if role == Qt.UserRole:
             return a
         if role == Qt.DisplayRole:
@@ -209,17 +188,10 @@ class ForecastChart(ChartPanel):
 
     def __init__(self, parent=None):
         super().__init__("forecast", "Forecast", parent)
-        self.metric_box = _combo("Forecast metric", [("Spend", "spend"), ("Conversions", "conversions")])
-        self.horizon_box = _combo("Forecast horizon", [("Next 14 days", 14), ("Next 30 days", 30)])
-        self.split_box = _combo("Forecast split", [("Total", None), ("By platform", "platform")])
-        for combo in (self.metric_box, self.horizon_box, self.split_box):
-            combo.currentIndexChanged.connect(lambda _i: self.options_changed.emit())
-            self.add_control(combo)
-        self.finish_header()
-        date_axis(self)
-        item = self.plot.getPlotItem()
-        item.setMouseEnabled(x=True, y=False)
-        add_legend(item)
+        self.metric_box = option_combo("Forecast metric", [("Spend", "spend"), ("Conversions", "conversions")])
+        self.horizon_box = option_combo("Forecast horizon", [("Next 14 days", 14), ("Next 30 days", 30)])
+        self.split_box = option_combo("Forecast split", [("Total", None), ("By platform", "platform")])
+        daily_with_options(self, (self.metric_box, self.horizon_box, self.split_box), self.options_changed)
         self.history_items: list[pg.PlotDataItem] = []
         self.forecast_items: list[pg.PlotDataItem] = []
         self.band_items: list[pg.FillBetweenItem] = []
@@ -282,8 +254,8 @@ class AlertsTab(RefreshWhenShown, QWidget):
         self.follow_change()
 
     def _build(self) -> None:
-        self.severity_box = _combo("Severity", [("All severities", None), ("High only", "high"), ("Medium only", "medium")])
-        self.metric_box = _combo("Alert metric", [("All metrics", None), *((LABELS[m], m) for m in METRICS)])
+        self.severity_box = option_combo("Severity", [("All severities", None), ("High only", "high"), ("Medium only", "medium")])
+        self.metric_box = option_combo("Alert metric", [("All metrics", None), *((LABELS[m], m) for m in METRICS)])
         for combo in (self.severity_box, self.metric_box):
             combo.currentIndexChanged.connect(self._on_filter_changed)
         self.count_label = QLabel(objectName="Muted")
@@ -339,7 +311,7 @@ class AlertsTab(RefreshWhenShown, QWidget):
         if data_range(self.ctx.lib) is None:
             for kind in self.jobs:
                 self._cancel(kind)
-            self.model.set_anomalies([])
+            self.model.set_rows([])
             self.stack.setCurrentWidget(self.empty)
             return
         self.stack.setCurrentWidget(self.splitter)
@@ -387,7 +359,7 @@ class AlertsTab(RefreshWhenShown, QWidget):
             self.count_label.setText(f"Alerts could not be checked: {job.error}" if job.status == "failed" else "")
             return
         self.alerts = job.result
-        self.model.set_anomalies(job.result.anomalies)
+        self.model.set_rows(job.result.anomalies)
         self.table.resizeColumnsToContents()
         self.table.setColumnWidth(2, min(self.table.columnWidth(2), 280))
         self._on_filter_changed()

@@ -42,7 +42,6 @@ from studio.ui.workspaces.analytics.chart_base import (
 )
 
 JOURNEY_FILES = (".csv", ".tsv", ".txt")
-FILE_FILTER = "Journeys (*.csv *.tsv *.txt);;All files (*)"
 MODEL_NAMES = {"first": "First touch", "last": "Last touch", "linear": "Linear", "time_decay": "Time decay",
                "position": "Position 40/20/40", "markov": "Markov", "shapley": "Shapley"}
 DEFAULT_MODELS = ("last", "linear", "markov")
@@ -163,10 +162,99 @@ class AttributionChart(ChartPanel):
 
 # ---- the tab --------------------------------------------------------------------------------------
 class FileTool:
-    """A tab that reads a file the user opens or drops (journeys, orders) and exports its table as
-    CSV. The tab gives EXPORT_TITLE, EXPORT_NAME, self.message, export_table(path) and choose_file(path)."""
+    """A tab that reads a file the user opens or drops (journeys, orders) in a job, the latest request
+    winning, and exports its table as CSV. The tab gives the texts below, a `finished` signal,
+    self.path, self.job, self.message, self.file_label, self.cancel_button, compute() (submits the job),
+    show_result(result) and table_to_export(); its _build() makes its parts with the helpers below."""
 
+    OPEN_TITLE = FILE_FILTER = SETTINGS_KEY = ""  # the open dialog's title and filter; where its folder is kept
+    FAILED = CANCELLED = ""  # "The journeys could not be attributed", "The attribution was cancelled."
     EXPORT_TITLE = EXPORT_NAME = ""
+
+    # ---- building ---------------------------------------------------------------------------------
+    def _file_parts(self, open_text: str, open_tip: str) -> None:
+        """The open button, the file's name, Cancel (while the job runs) and the message line."""
+        self.open_button = QPushButton(theme().icon("mdi6.folder-open-outline"), open_text, toolTip=open_tip)
+        self.open_button.clicked.connect(lambda: self.choose_file())
+        self.file_label = QLabel(objectName="Muted")
+        self.cancel_button = QPushButton("Cancel", visible=False)
+        self.cancel_button.clicked.connect(self.cancel)
+        self.message = QLabel(objectName="Muted", wordWrap=True, visible=False)
+        self.message.setContentsMargins(10, 0, 10, 0)
+
+    def _top_row(self, *controls: QWidget) -> QHBoxLayout:
+        """Open, the file's name, the tab's own controls, Cancel."""
+        top = QHBoxLayout()
+        top.setContentsMargins(10, 6, 10, 0)
+        top.addWidget(self.open_button)
+        top.addWidget(self.file_label, 1)
+        for control in controls:
+            top.addWidget(control)
+        top.addWidget(self.cancel_button)
+        return top
+
+    def _lay_out(self, rows: list[QHBoxLayout], results: QWidget, empty: EmptyState) -> None:
+        """The rows and the message line above the empty state (with its own open button) until
+        there are results."""
+        button = QPushButton(theme().icon("mdi6.folder-open-outline"), self.open_button.text())
+        button.clicked.connect(lambda: self.choose_file())
+        empty.add_button(button)
+        self.empty = empty
+        self.stack = QStackedWidget()
+        self.stack.addWidget(self.empty)
+        self.stack.addWidget(results)
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 6)
+        for row in rows:
+            layout.addLayout(row)
+        layout.addWidget(self.message)
+        layout.addWidget(self.stack, 1)
+
+    # ---- reading and exporting ----------------------------------------------------------------
+    def choose_file(self, path: str | None = None) -> Job | None:
+        """Read this file; without a path, ask for one first."""
+        if path is None:
+            folder = QSettings().value(self.SETTINGS_KEY + "folder", str(Path.home()))
+            path, _ = QFileDialog.getOpenFileName(self, self.OPEN_TITLE, folder, self.FILE_FILTER)
+            if not path:
+                return None
+            QSettings().setValue(self.SETTINGS_KEY + "folder", str(Path(path).parent))
+        self.path = str(path)
+        self.file_label.setText(Path(path).name)
+        return self.compute()
+
+    def cancel(self) -> None:
+        if self.job is not None:
+            self.job.cancel()
+
+    def _on_job_changed(self, job: Job) -> None:
+        if job is not self.job or not job.finished:
+            return
+        self.job = None
+        self.cancel_button.hide()
+        if job.status == "done":
+            self.show_result(job.result)
+            show_message(self.message, "")
+        elif job.status == "failed":
+            self.forget_result()
+            show_message(self.message, f"{self.FAILED}: {job.error}", "bad")
+        else:
+            show_message(self.message, self.CANCELLED)
+        self.finished.emit(job)
+
+    def forget_result(self) -> None:
+        """Called when reading a file failed; a tab whose old numbers would mislead takes them down."""
+
+    def export_table(self, path: str | Path) -> Path:
+        """The tab's table as CSV, written to a temporary name and then renamed."""
+        path = Path(path)
+        if path.suffix.lower() != ".csv":
+            raise BadInput(f"The table exports to a .csv file, not {path.suffix or 'a file without a suffix'}: change the file name.")
+        table = self.table_to_export()
+        partial = path.with_name(path.name + ".partial")
+        table.to_csv(partial, index=False)
+        os.replace(partial, path)
+        return path
 
     def export_with_dialog(self) -> None:
         folder = QSettings().value("analytics/export_folder", str(Path.home()))
@@ -194,6 +282,8 @@ class FileTool:
 
 
 class AttributionTab(FileTool, QWidget):
+    OPEN_TITLE, FILE_FILTER, SETTINGS_KEY = "Open a journeys file", "Journeys (*.csv *.tsv *.txt);;All files (*)", KEY
+    FAILED, CANCELLED = "The journeys could not be attributed", "The attribution was cancelled."
     EXPORT_TITLE, EXPORT_NAME = "Export the attribution table", "attribution.csv"
     finished = Signal(object)  # the attribution Job, done, failed or cancelled
 
@@ -210,11 +300,8 @@ class AttributionTab(FileTool, QWidget):
     def _build(self) -> None:
         settings = QSettings()
         chosen = str(settings.value(KEY + "models", ",".join(DEFAULT_MODELS))).split(",")
-        self.open_button = QPushButton(theme().icon("mdi6.folder-open-outline"), "Open journeys…",
-                                       toolTip="A CSV with one row per path (facebook > search, conversions, nulls) "
-                                               "or one row per touch (id, timestamp, channel, conversion); or drop it here")
-        self.open_button.clicked.connect(lambda: self.choose_file())
-        self.file_label = QLabel(objectName="Muted")
+        self._file_parts("Open journeys…", "A CSV with one row per path (facebook > search, conversions, nulls) "
+                                           "or one row per touch (id, timestamp, channel, conversion); or drop it here")
         self.model_buttons: dict[str, QCheckBox] = {}
         models = QHBoxLayout()
         models.setSpacing(10)
@@ -234,20 +321,11 @@ class AttributionTab(FileTool, QWidget):
         models.addWidget(self.ordered)
         self.order.valueChanged.connect(self._on_models_changed)
         self.ordered.currentIndexChanged.connect(self._on_models_changed)
-        self.cancel_button = QPushButton("Cancel", visible=False)
-        self.cancel_button.clicked.connect(self.cancel)
-        top = QHBoxLayout()
-        top.setContentsMargins(10, 6, 10, 0)
-        top.addWidget(self.open_button)
-        top.addWidget(self.file_label, 1)
-        top.addWidget(self.cancel_button)
         row = QHBoxLayout()
         row.setContentsMargins(10, 0, 10, 0)
         row.addWidget(QLabel("Models"))
         row.addLayout(models)
         row.addStretch(1)
-        self.message = QLabel(objectName="Muted", wordWrap=True, visible=False)
-        self.message.setContentsMargins(10, 0, 10, 0)
         self.table_model = QComboBox(accessibleName="Table model")
         self.table_model.currentIndexChanged.connect(self._show_table)
         self.export_button = QPushButton(theme().icon("mdi6.export-variant"), "Export table…", enabled=False,
@@ -269,38 +347,15 @@ class AttributionTab(FileTool, QWidget):
         splitter.addWidget(table_side)
         splitter.addWidget(self.chart)
         splitter.setSizes([380, 620])
-        self.empty = EmptyState("mdi6.transit-connection-variant", "Drop a journeys file here",
-                                "One row per path (facebook > search > email, conversions, value, nulls) or one row "
-                                "per touch (id, timestamp, channel, conversion). Each model's credit shows side by side.")
-        button = QPushButton(theme().icon("mdi6.folder-open-outline"), "Open journeys…")
-        button.clicked.connect(lambda: self.choose_file())
-        self.empty.add_button(button)
-        self.stack = QStackedWidget()
-        self.stack.addWidget(self.empty)
-        self.stack.addWidget(splitter)
-        layout = QVBoxLayout(self)
-        layout.setContentsMargins(0, 0, 0, 6)
-        layout.addLayout(top)
-        layout.addLayout(row)
-        layout.addWidget(self.message)
-        layout.addWidget(self.stack, 1)
+        self._lay_out([self._top_row(), row], splitter,
+                      EmptyState("mdi6.transit-connection-variant", "Drop a journeys file here",
+                                 "One row per path (facebook > search > email, conversions, value, nulls) or one row "
+                                 "per touch (id, timestamp, channel, conversion). Each model's credit shows side by side."))
 
     # ---- choosing ------------------------------------------------------------------------------
     def chosen(self) -> tuple[ModelChoice, ...]:
         return tuple(ModelChoice(key, self.order.value(), self.ordered.currentData())
                      for key, button in self.model_buttons.items() if button.isChecked())
-
-    def choose_file(self, path: str | None = None) -> Job | None:
-        """Attribute this journeys file; without a path, ask for one first."""
-        if path is None:
-            folder = QSettings().value(KEY + "folder", str(Path.home()))
-            path, _ = QFileDialog.getOpenFileName(self, "Open a journeys file", folder, FILE_FILTER)
-            if not path:
-                return None
-            QSettings().setValue(KEY + "folder", str(Path(path).parent))
-        self.path = str(path)
-        self.file_label.setText(Path(path).name)
-        return self.compute()
 
     def _on_models_changed(self) -> None:
         settings = QSettings()
@@ -326,26 +381,8 @@ class AttributionTab(FileTool, QWidget):
         show_message(self.message, f"Running {len(models)} model{'s' if len(models) > 1 else ''}…", "busy")
         return self.job
 
-    def cancel(self) -> None:
-        if self.job is not None:
-            self.job.cancel()
-
-    def _on_job_changed(self, job: Job) -> None:
-        if job is not self.job or not job.finished:
-            return
-        self.job = None
-        self.cancel_button.hide()
-        if job.status == "done":
-            self.show_tables(job.result)
-            show_message(self.message, "")
-        elif job.status == "failed":
-            show_message(self.message, f"The journeys could not be attributed: {job.error}", "bad")
-        else:
-            show_message(self.message, "The attribution was cancelled.")
-        self.finished.emit(job)
-
     # ---- showing ----------------------------------------------------------------------------------
-    def show_tables(self, tables: dict[str, pd.DataFrame]) -> None:
+    def show_result(self, tables: dict[str, pd.DataFrame]) -> None:
         self.tables = tables
         wanted = self.table_model.currentText()
         self.table_model.blockSignals(True)
@@ -370,12 +407,6 @@ class AttributionTab(FileTool, QWidget):
         self.table.resizeColumnsToContents()
 
     # ---- exporting --------------------------------------------------------------------------------
-    def export_table(self, path: str | Path) -> Path:
-        """Every model's table as one CSV, written to a temporary name and then renamed."""
-        path = Path(path)
-        if path.suffix.lower() != ".csv":
-            raise BadInput(f"The table exports to a .csv file, not {path.suffix or 'a file without a suffix'}: change the file name.")
-        partial = path.with_name(path.name + ".partial")
-        long_table(self.tables).to_csv(partial, index=False)
-        os.replace(partial, path)
-        return path
+    def table_to_export(self) -> pd.DataFrame:
+        """Every model's table as one."""
+        return long_table(self.tables)

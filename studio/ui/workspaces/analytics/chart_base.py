@@ -12,6 +12,7 @@ from PySide6.QtCore import QRectF, QSettings, Qt
 from PySide6.QtGui import QColor, QPainter
 from PySide6.QtSvg import QSvgGenerator
 from PySide6.QtWidgets import (
+    QComboBox,
     QFileDialog,
     QHBoxLayout,
     QLabel,
@@ -130,6 +131,28 @@ class ChartPanel(QWidget):
 
     def say(self, text: str) -> None:
         self.note.setText(text)
+
+
+def option_combo(name: str, items) -> QComboBox:
+    """A picker of (text, data) pairs, for a chart's options or a filter."""
+    combo = QComboBox(accessibleName=name)
+    for text, data in items:
+        combo.addItem(text, data)
+    return combo
+
+
+def daily_with_options(panel: ChartPanel, combos, changed) -> pg.PlotItem:
+    """The option pickers on the header (each change emits `changed`), days along the bottom that
+    pan and zoom alone, and a legend; returns the plot item."""
+    for combo in combos:
+        combo.currentIndexChanged.connect(lambda _i: changed.emit())
+        panel.add_control(combo)
+    panel.finish_header()
+    date_axis(panel)
+    item = panel.plot.getPlotItem()
+    item.setMouseEnabled(x=True, y=False)
+    add_legend(item)
+    return item
 
 
 def date_axis(panel: ChartPanel) -> None:

@@ -9,14 +9,15 @@ from datetime import UTC, datetime
 import numpy as np
 import pyqtgraph as pg
 from PySide6.QtCore import QPointF, Qt, Signal
-from PySide6.QtWidgets import QComboBox, QPushButton
+from PySide6.QtWidgets import QPushButton
 
 from studio.ui.export.choices import PLATFORM_NAMES
 from studio.ui.shell.theme import theme
 from studio.ui.workspaces.analytics.chart_base import (
     ChartPanel,
     add_legend,
-    date_axis,
+    daily_with_options,
+    option_combo,
     series_color,
 )
 from studio.ui.workspaces.analytics.data import Series
@@ -26,13 +27,6 @@ SPLITS = (("Total", "total"), ("By platform", "platform"), ("By campaign", "camp
 LEGEND_MAX = 10  # more series than this: the read-out names them instead of a legend
 READOUT_MAX = 6
 STACK_KEEP = 12  # stacked charts show the biggest series and add the rest up as "Other"
-
-
-def _combo(name: str, items) -> QComboBox:
-    combo = QComboBox(accessibleName=name)
-    for text, data in items:
-        combo.addItem(text, data)
-    return combo
 
 
 def _day(seconds: float) -> str:
@@ -83,17 +77,9 @@ class DailyChart(ChartPanel):
 
     def __init__(self, key: str, title: str, metrics, splits, metric_label: str, split_label: str, parent=None):
         super().__init__(key, title, parent)
-        self.metric_box = _combo(metric_label, [(label(m), m) for m in metrics])
-        self.split_box = _combo(split_label, splits)
-        for combo in (self.metric_box, self.split_box):
-            combo.currentIndexChanged.connect(lambda _i: self.options_changed.emit())
-            self.add_control(combo)
-        self.finish_header()
-        date_axis(self)
-        item = self.plot.getPlotItem()
-        item.setMouseEnabled(x=True, y=False)
-        add_legend(item)
-        self.curves = Curves(item)
+        self.metric_box = option_combo(metric_label, [(label(m), m) for m in metrics])
+        self.split_box = option_combo(split_label, splits)
+        self.curves = Curves(daily_with_options(self, (self.metric_box, self.split_box), self.options_changed))
 
 
 class TimeSeriesChart(DailyChart):

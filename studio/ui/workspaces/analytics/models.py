@@ -4,12 +4,13 @@ the list of imports."""
 from __future__ import annotations
 
 import pandas as pd
-from PySide6.QtCore import QAbstractTableModel, QModelIndex, Qt
+from PySide6.QtCore import QAbstractTableModel, Qt
 from PySide6.QtGui import QColor
 
 from studio.core.analytics.store import BatchInfo
 from studio.ui.export.choices import PLATFORM_NAMES
 from studio.ui.shell.theme import theme
+from studio.ui.widgets.table_model import NO_PARENT, RowTableModel
 from studio.ui.workspaces.analytics.metrics import (
     METRICS,
     change_text,
@@ -20,7 +21,6 @@ from studio.ui.workspaces.analytics.metrics import (
 
 SHOWN = ("spend", "impressions", "clicks", "conversions", "conversion_value", "ctr", "cpc", "cpm", "cpa", "roas", "frequency")
 DIMENSION_NAMES = {"platform": "Platform", "campaign": "Campaign", "day": "Day", "week": "Week"}
-NO_PARENT = QModelIndex()
 
 
 class BreakdownModel(QAbstractTableModel):
@@ -94,35 +94,23 @@ def tone_colour(tone: str) -> QColor:
 IMPORT_COLUMNS = ("File", "Source", "Imported", "Days", "Added", "Replaced", "Skipped", "Facts now")
 
 
-class ImportsModel(QAbstractTableModel):
-    def __init__(self, parent=None):
-        super().__init__(parent)
-        self.batches: list[BatchInfo] = []
+class ImportsModel(RowTableModel):
+    columns = IMPORT_COLUMNS
+
+    @property
+    def batches(self) -> list[BatchInfo]:
+        return self.rows
 
     def set_batches(self, batches: list[BatchInfo]) -> None:
-        self.beginResetModel()
-        self.batches = list(reversed(batches))  # newest first
-        self.endResetModel()
+        self.set_rows(reversed(batches))  # newest first
 
-    def rowCount(self, parent=NO_PARENT) -> int:
-        return 0 if parent.isValid() else len(self.batches)
-
-    def columnCount(self, parent=NO_PARENT) -> int:
-        return 0 if parent.isValid() else len(IMPORT_COLUMNS)
-
-    def headerData(self, section, orientation, role=Qt.DisplayRole):
-        return IMPORT_COLUMNS[section] if orientation == Qt.Horizontal and role == Qt.DisplayRole else None
-
-    def data(self, index, role=Qt.DisplayRole):
-        if not index.isValid():
-            return None
-        b = self.batches[index.row()]
+    def cell(self, b: BatchInfo, column: int, role: int):
         if role == Qt.UserRole:
             return b
-        if role == Qt.TextAlignmentRole and index.column() >= 4:
+        if role == Qt.TextAlignmentRole and column >= 4:
             return int(Qt.AlignRight | Qt.AlignVCenter)
         if role != Qt.DisplayRole:
             return None
         days = f"{b.date_from:%d %b %Y} – {b.date_to:%d %b %Y}" if b.date_from else "–"
         return (b.file_name, b.source, f"{b.imported_at:%Y-%m-%d %H:%M}", days, f"{b.rows_added:,}", f"{b.rows_replaced:,}",
-                f"{b.rows_skipped:,}", f"{b.facts:,}")[index.column()]
+                f"{b.rows_skipped:,}", f"{b.facts:,}")[column]

@@ -4,21 +4,19 @@ bar chart of each segment's share of the customers and of the value. Core's segm
 
 from __future__ import annotations
 
-import os
 from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
+import pandas as pd
 import pyqtgraph as pg
 from PySide6.QtCore import QSettings, Qt, Signal
 from PySide6.QtWidgets import (
-    QFileDialog,
     QHBoxLayout,
     QLabel,
     QPushButton,
     QSpinBox,
     QSplitter,
-    QStackedWidget,
     QVBoxLayout,
     QWidget,
 )
@@ -40,7 +38,6 @@ from studio.ui.workspaces.analytics.chart_base import (
     series_color,
 )
 
-FILE_FILTER = "Orders (*.csv *.tsv *.txt);;All files (*)"
 KEY = "analytics/segments/"
 # core's mean monetary value is the mean value: shown once (the CSV keeps both, as core gives them)
 SUMMARY_HEADERS = ["Customers", "Share", "Total value", "Mean value", "Mean recency (days)", "Mean orders"]
@@ -103,6 +100,8 @@ class SegmentsChart(ChartPanel):
 
 # ---- the tab --------------------------------------------------------------------------------------
 class SegmentsTab(FileTool, QWidget):
+    OPEN_TITLE, FILE_FILTER, SETTINGS_KEY = "Open an orders file", "Orders (*.csv *.tsv *.txt);;All files (*)", KEY
+    FAILED, CANCELLED = "The orders could not be segmented", "The segmentation was cancelled."
     EXPORT_TITLE, EXPORT_NAME = "Export the segment table", "segments.csv"
     finished = Signal(object)  # the segments Job, done, failed or cancelled
 
@@ -117,28 +116,14 @@ class SegmentsTab(FileTool, QWidget):
         ctx.bus.job_changed.connect(self._on_job_changed)
 
     def _build(self) -> None:
-        self.open_button = QPushButton(theme().icon("mdi6.folder-open-outline"), "Open orders…",
-                                       toolTip="A CSV with one row per order: customer id, order date, amount "
-                                               "(Shopify, WooCommerce and CRM exports are read as they are); or drop it here")
-        self.open_button.clicked.connect(lambda: self.choose_file())
-        self.file_label = QLabel(objectName="Muted")
+        self._file_parts("Open orders…", "A CSV with one row per order: customer id, order date, amount "
+                                         "(Shopify, WooCommerce and CRM exports are read as they are); or drop it here")
         # the lowest value stands for "auto": k chosen by the silhouette score
         self.k = QSpinBox(minimum=K_RANGE.start - 1, maximum=K_RANGE.stop - 1, specialValueText="auto", prefix="k = ",
                           accessibleName="Number of clusters",
                           toolTip=f"How many k-means clusters; auto picks the best by silhouette ({K_RANGE.start} to {K_RANGE.stop - 1})")
         self.k.setValue(int(QSettings().value(KEY + "k", self.k.minimum())))
         self.k.valueChanged.connect(self._on_k_changed)
-        self.cancel_button = QPushButton("Cancel", visible=False)
-        self.cancel_button.clicked.connect(self.cancel)
-        top = QHBoxLayout()
-        top.setContentsMargins(10, 6, 10, 0)
-        top.addWidget(self.open_button)
-        top.addWidget(self.file_label, 1)
-        top.addWidget(QLabel("Clusters"))
-        top.addWidget(self.k)
-        top.addWidget(self.cancel_button)
-        self.message = QLabel(objectName="Muted", wordWrap=True, visible=False)
-        self.message.setContentsMargins(10, 0, 10, 0)
         self.export_button = QPushButton(theme().icon("mdi6.export-variant"), "Export table…", enabled=False,
                                          toolTip="The RFM segments with their channels as a CSV file")
         self.export_button.clicked.connect(self.export_with_dialog)
@@ -161,36 +146,14 @@ class SegmentsTab(FileTool, QWidget):
         splitter.addWidget(tables)
         splitter.addWidget(self.chart)
         splitter.setSizes([650, 350])  # the tables are wide: the channels column reads in full
-        self.empty = EmptyState("mdi6.account-group-outline", "Drop an orders file here",
-                                "One row per order with a customer id, an order date and an amount. Customers are "
-                                "scored on recency, frequency and value, named (Champions, At risk…) and clustered.")
-        button = QPushButton(theme().icon("mdi6.folder-open-outline"), "Open orders…")
-        button.clicked.connect(lambda: self.choose_file())
-        self.empty.add_button(button)
-        self.stack = QStackedWidget()
-        self.stack.addWidget(self.empty)
-        self.stack.addWidget(splitter)
-        layout = QVBoxLayout(self)
-        layout.setContentsMargins(0, 0, 0, 6)
-        layout.addLayout(top)
-        layout.addWidget(self.message)
-        layout.addWidget(self.stack, 1)
+        self._lay_out([self._top_row(QLabel("Clusters"), self.k)], splitter,
+                      EmptyState("mdi6.account-group-outline", "Drop an orders file here",
+                                 "One row per order with a customer id, an order date and an amount. Customers are "
+                                 "scored on recency, frequency and value, named (Champions, At risk…) and clustered."))
 
     # ---- choosing ------------------------------------------------------------------------------
     def chosen_k(self) -> int | None:
         return None if self.k.value() == self.k.minimum() else self.k.value()
-
-    def choose_file(self, path: str | None = None) -> Job | None:
-        """Segment the customers in this orders file; without a path, ask for one first."""
-        if path is None:
-            folder = QSettings().value(KEY + "folder", str(Path.home()))
-            path, _ = QFileDialog.getOpenFileName(self, "Open an orders file", folder, FILE_FILTER)
-            if not path:
-                return None
-            QSettings().setValue(KEY + "folder", str(Path(path).parent))
-        self.path = str(path)
-        self.file_label.setText(Path(path).name)
-        return self.compute()
 
     def _on_k_changed(self) -> None:
         QSettings().setValue(KEY + "k", self.k.value())
@@ -207,26 +170,11 @@ class SegmentsTab(FileTool, QWidget):
         show_message(self.message, "Segmenting the customers…", "busy")
         return self.job
 
-    def cancel(self) -> None:
-        if self.job is not None:
-            self.job.cancel()
-
-    def _on_job_changed(self, job: Job) -> None:
-        if job is not self.job or not job.finished:
-            return
-        self.job = None
-        self.cancel_button.hide()
-        if job.status == "done":
-            self.show_result(job.result)
-            show_message(self.message, "")
-        elif job.status == "failed":  # the last file's numbers would read as this file's: take them down
-            self.result = None
-            self.export_button.setEnabled(False)
-            self.stack.setCurrentIndex(0)
-            show_message(self.message, f"The orders could not be segmented: {job.error}", "bad")
-        else:
-            show_message(self.message, "The segmentation was cancelled.")
-        self.finished.emit(job)
+    def forget_result(self) -> None:
+        """The last file's numbers would read as this file's: take them down."""
+        self.result = None
+        self.export_button.setEnabled(False)
+        self.stack.setCurrentIndex(0)
 
     # ---- showing ----------------------------------------------------------------------------------
     def show_result(self, result: Segmentation) -> None:
@@ -264,15 +212,9 @@ class SegmentsTab(FileTool, QWidget):
         table.resizeColumnsToContents()
 
     # ---- exporting --------------------------------------------------------------------------------
-    def export_table(self, path: str | Path) -> Path:
-        """The segment table as CSV (channels joined by "; "), written to a temporary name and then renamed."""
-        path = Path(path)
-        if path.suffix.lower() != ".csv":
-            raise BadInput(f"The table exports to a .csv file, not {path.suffix or 'a file without a suffix'}: change the file name.")
+    def table_to_export(self) -> pd.DataFrame:
+        """The segment table, channels joined by "; "."""
         if self.result is None:
             raise BadInput("There is no segment table yet: open an orders file first.")
         table = self.result.segments.assign(channels=self.result.segments["channels"].map("; ".join))
-        partial = path.with_name(path.name + ".partial")
-        table.rename(columns={"name": "segment", "size": "customers"}).to_csv(partial, index=False)
-        os.replace(partial, path)
-        return path
+        return table.rename(columns={"name": "segment", "size": "customers"})

@@ -15,17 +15,15 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from PySide6.QtCore import QSettings, Qt, Signal
-from PySide6.QtGui import QIcon, QKeySequence
+from PySide6.QtCore import QSettings, Signal
+from PySide6.QtGui import QIcon
 from PySide6.QtWidgets import (
     QFileDialog,
     QLabel,
     QMessageBox,
     QProgressBar,
     QPushButton,
-    QStackedWidget,
     QTabWidget,
-    QToolBar,
     QVBoxLayout,
     QWidget,
 )
@@ -38,6 +36,7 @@ from studio.ui.export.choices import PLATFORM_NAMES
 from studio.ui.shell.parts import EmptyState
 from studio.ui.shell.theme import theme
 from studio.ui.widgets.refresh_when_shown import RefreshWhenShown
+from studio.ui.widgets.workspace_frame import add_bar_action, stack_under, workspace_bar
 from studio.ui.workspaces.analytics.charts import STACK_KEEP
 from studio.ui.workspaces.analytics.data import (
     Preview,
@@ -99,15 +98,10 @@ class AnalyticsView(RefreshWhenShown, QWidget):
 
     # ---- layout ------------------------------------------------------------------------------
     def _build(self) -> None:
-        bar = QToolBar()
-        bar.setToolButtonStyle(Qt.ToolButtonTextBesideIcon)
-        self.import_action = bar.addAction(theme().icon("mdi6.file-import-outline"), "Import reports…")
-        self.import_action.setShortcut(QKeySequence("Ctrl+I"))
-        self.import_action.setShortcutContext(Qt.WidgetWithChildrenShortcut)
-        self.import_action.setToolTip("Import reports downloaded from Meta, Google Ads, TikTok, LinkedIn or any other "
-                                      "source (CSV, TSV, XLSX), or drop them here (Ctrl+I)")
-        self.import_action.triggered.connect(lambda: self.choose_files())
-        self.addAction(self.import_action)
+        bar = workspace_bar()
+        self.import_action = add_bar_action(self, bar, "mdi6.file-import-outline", "Import reports…", "Ctrl+I",
+                                            "Import reports downloaded from Meta, Google Ads, TikTok, LinkedIn or any other "
+                                            "source (CSV, TSV, XLSX), or drop them here", self.choose_files)
         self.pull_action = bar.addAction(theme().icon("mdi6.cloud-download-outline"), "Pull from Meta / Google Ads…")
         self.pull_action.setToolTip("Pull daily performance from the Meta and Google Ads APIs with the keys in Settings ▸ Accounts & keys")
         self.pull_action.triggered.connect(self.open_pull)
@@ -174,14 +168,7 @@ class AnalyticsView(RefreshWhenShown, QWidget):
             tool = QPushButton(theme().icon(icon), title)
             tool.clicked.connect(lambda _=False, tab=tab: self.show_tool(tab))
             self.empty.add_button(tool)
-        self.stack = QStackedWidget()
-        self.stack.addWidget(content)
-        self.stack.addWidget(self.empty)
-        layout = QVBoxLayout(self)
-        layout.setContentsMargins(0, 0, 0, 0)
-        layout.setSpacing(0)
-        layout.addWidget(bar)
-        layout.addWidget(self.stack, 1)
+        self.stack = stack_under(self, bar, content, self.empty)
 
     def open_pull(self) -> PullDialog:
         """The pull dialog, kept: a pull still running shows when it is opened again."""

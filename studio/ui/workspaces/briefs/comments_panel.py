@@ -7,21 +7,19 @@ from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QBrush, QColor
 from PySide6.QtWidgets import (
     QCheckBox,
-    QComboBox,
     QHBoxLayout,
-    QHeaderView,
     QPlainTextEdit,
     QPushButton,
-    QTreeWidget,
     QTreeWidgetItem,
     QVBoxLayout,
     QWidget,
 )
 
-from studio.core.briefs.sections import SECTIONS, Comment, list_comments
+from studio.core.briefs.sections import Comment, list_comments
 from studio.core.errors import StudioError
 from studio.core.ops import briefs as ops
 from studio.ui.shell.theme import theme
+from studio.ui.widgets.brief_comments import comment_tree, section_picker, section_title
 
 UID_ROLE = Qt.UserRole + 1
 RESOLVED_ROLE = Qt.UserRole + 2
@@ -35,22 +33,13 @@ class CommentsPanel(QWidget):
         super().__init__(parent)
         self.ctx = ctx
         self.brief_id: int | None = None
-        self.tree = QTreeWidget(accessibleName="Comments")
-        self.tree.setHeaderLabels(["Comment", "On"])
-        header = self.tree.header()
-        header.setStretchLastSection(False)
-        header.setSectionResizeMode(0, QHeaderView.Stretch)
-        header.setSectionResizeMode(1, QHeaderView.ResizeToContents)
-        self.tree.setWordWrap(True)
+        self.tree = comment_tree()
         self.tree.currentItemChanged.connect(lambda *_: self._update_buttons())
         self.show_resolved = QCheckBox("Show resolved")
         self.show_resolved.toggled.connect(lambda _on: self.refresh())
         self.resolve_button = QPushButton(theme().icon("mdi6.check"), "Resolve")
         self.resolve_button.clicked.connect(lambda: self.toggle_resolved())
-        self.section = QComboBox(accessibleName="Comment on")
-        self.section.addItem("Whole brief", None)
-        for key, title in SECTIONS.items():
-            self.section.addItem(title, key)
+        self.section = section_picker()
         self.text = QPlainTextEdit(accessibleName="New comment", placeholderText="Write a comment or a reply")
         self.text.setFixedHeight(70)
         self.add_button = QPushButton(theme().icon("mdi6.comment-plus-outline"), "Comment")
@@ -102,9 +91,8 @@ class CommentsPanel(QWidget):
         self._update_buttons()
 
     def _item(self, c: Comment) -> QTreeWidgetItem:
-        on = SECTIONS.get(c.section, "Whole brief") if c.section else "Whole brief"
         byline = f"{c.author} · {c.created_at:%d %b %H:%M}"
-        item = QTreeWidgetItem([f"{'✓ ' if c.resolved else ''}{c.text}\n{byline}", on])
+        item = QTreeWidgetItem([f"{'✓ ' if c.resolved else ''}{c.text}\n{byline}", section_title(c.section)])
         item.setToolTip(0, f"{c.text}\n\n{byline}")
         item.setData(0, UID_ROLE, c.uid)
         item.setData(0, RESOLVED_ROLE, c.resolved)

@@ -5,11 +5,12 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from PySide6.QtCore import QAbstractTableModel, QModelIndex, QSortFilterProxyModel, Qt
+from PySide6.QtCore import QSortFilterProxyModel, Qt
 
 from studio.core.compliance.store import StoredFinding
 from studio.ui.export.choices import PLATFORM_NAMES
 from studio.ui.export.findings import status_icon
+from studio.ui.widgets.table_model import RowTableModel
 
 COLUMNS = ("Severity", "Platform", "Rule", "Concerns", "Message", "Waived")
 SEVERITY, PLATFORM, RULE, CONCERNS, MESSAGE, WAIVED = range(len(COLUMNS))
@@ -32,31 +33,11 @@ class Row:
         return f"Waived by {w.name}: {w.reason}" if w else ""
 
 
-class FindingsTableModel(QAbstractTableModel):
-    def __init__(self, parent=None):
-        super().__init__(parent)
-        self.rows: list[Row] = []
+class FindingsTableModel(RowTableModel):
+    columns = COLUMNS
+    rows: list[Row]
 
-    def set_rows(self, rows: list[Row]) -> None:
-        self.beginResetModel()
-        self.rows = rows
-        self.endResetModel()
-
-    def rowCount(self, parent=QModelIndex()) -> int:
-        return 0 if parent.isValid() else len(self.rows)
-
-    def columnCount(self, parent=QModelIndex()) -> int:
-        return 0 if parent.isValid() else len(COLUMNS)
-
-    def headerData(self, section, orientation, role=Qt.DisplayRole):
-        if orientation == Qt.Horizontal and role == Qt.DisplayRole:
-            return COLUMNS[section]
-        return None
-
-    def data(self, index, role=Qt.DisplayRole):
-        if not index.isValid():
-            return None
-        row, column = self.rows[index.row()], index.column()
+    def cell(self, row: Row, column: int, role: int):
         f = row.stored.finding
         if role == FindingRole:
             return row.stored

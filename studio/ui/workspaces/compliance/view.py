@@ -11,7 +11,6 @@ from __future__ import annotations
 from pathlib import Path
 
 from PySide6.QtCore import QItemSelectionModel, QSettings, Qt, Signal
-from PySide6.QtGui import QKeySequence
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QComboBox,
@@ -23,7 +22,6 @@ from PySide6.QtWidgets import (
     QSplitter,
     QStackedWidget,
     QTableView,
-    QToolBar,
     QVBoxLayout,
     QWidget,
 )
@@ -37,6 +35,7 @@ from studio.ui.export.choices import PLATFORM_NAMES
 from studio.ui.shell.parts import EmptyState
 from studio.ui.shell.theme import theme
 from studio.ui.widgets.refresh_when_shown import RefreshWhenShown
+from studio.ui.widgets.workspace_frame import add_bar_action, stack_under, workspace_bar
 from studio.ui.workspaces.compliance.brand_dialog import BrandRulesDialog
 from studio.ui.workspaces.compliance.detail import FindingDetail
 from studio.ui.workspaces.compliance.dialogs import ApproveDialog, WaiveDialog
@@ -87,25 +86,24 @@ class ComplianceView(RefreshWhenShown, QWidget):
 
     # ---- layout ------------------------------------------------------------------------------
     def _build(self) -> None:
-        bar = QToolBar()
-        bar.setToolButtonStyle(Qt.ToolButtonTextBesideIcon)
-        self.check_action = self._action(bar, "mdi6.shield-refresh-outline", "Check campaign", "F5",
+        bar = workspace_bar()
+        self.check_action = add_bar_action(self, bar, "mdi6.shield-refresh-outline", "Check campaign", "F5",
                                          "Check the campaign's copy, images, videos and compositions", self.check_campaign)
         bar.addSeparator()
-        self.fix_action = self._action(bar, "mdi6.auto-fix", "Fix", "Ctrl+.", "Apply this finding's quick fix to the copy", self.fix_current)
-        self.fix_all_action = self._action(bar, "mdi6.playlist-check", "Fix all of this rule", "Ctrl+Shift+.",
+        self.fix_action = add_bar_action(self, bar, "mdi6.auto-fix", "Fix", "Ctrl+.", "Apply this finding's quick fix to the copy", self.fix_current)
+        self.fix_all_action = add_bar_action(self, bar, "mdi6.playlist-check", "Fix all of this rule", "Ctrl+Shift+.",
                                            "Apply the quick fix of every selected finding of this rule", self.fix_selected_rule)
         bar.addSeparator()
-        self.waive_action = self._action(bar, "mdi6.shield-off-outline", "Waive…", "Ctrl+Shift+W",
+        self.waive_action = add_bar_action(self, bar, "mdi6.shield-off-outline", "Waive…", "Ctrl+Shift+W",
                                          "Accept this finding, with a reason and your name", self.waive_current)
-        self.unwaive_action = self._action(bar, "mdi6.shield-alert-outline", "Remove waiver", "", "Withdraw the waiver", self.unwaive_current)
+        self.unwaive_action = add_bar_action(self, bar, "mdi6.shield-alert-outline", "Remove waiver", "", "Withdraw the waiver", self.unwaive_current)
         bar.addSeparator()
-        self.brand_action = self._action(bar, "mdi6.tag-text-outline", "Brand rules…", "",
+        self.brand_action = add_bar_action(self, bar, "mdi6.tag-text-outline", "Brand rules…", "",
                                          "The brand's banned words, required disclaimers, voice and palette", self.edit_brand_rules)
         bar.addSeparator()
-        self.approve_action = self._action(bar, "mdi6.check-decagram-outline", "Approve…", "",
+        self.approve_action = add_bar_action(self, bar, "mdi6.check-decagram-outline", "Approve…", "",
                                            "Sign off the campaign as checked (recorded in the audit trail)", self.approve_campaign)
-        self.report_action = self._action(bar, "mdi6.file-document-outline", "Report…", "",
+        self.report_action = add_bar_action(self, bar, "mdi6.file-document-outline", "Report…", "",
                                           "Write the campaign's compliance report (HTML and PDF) into a folder", self.write_report)
         self.counts = QLabel(objectName="PanelTitle")
         self.counts.setContentsMargins(10, 6, 10, 2)
@@ -161,25 +159,7 @@ class ComplianceView(RefreshWhenShown, QWidget):
         column.addWidget(splitter, 1)
         self.no_campaign = EmptyState("mdi6.shield-check-outline", "Pick a campaign",
                                       "Choose a campaign in the navigator to see what its copy and creatives need before export.")
-        self.stack = QStackedWidget()
-        self.stack.addWidget(content)
-        self.stack.addWidget(self.no_campaign)
-        layout = QVBoxLayout(self)
-        layout.setContentsMargins(0, 0, 0, 0)
-        layout.setSpacing(0)
-        layout.addWidget(bar)
-        layout.addWidget(self.stack, 1)
-
-    def _action(self, bar, icon, text, key, tip, slot):
-        action = bar.addAction(theme().icon(icon), text)
-        if key:
-            action.setShortcut(QKeySequence(key))
-            action.setShortcutContext(Qt.WidgetWithChildrenShortcut)
-            tip = f"{tip} ({QKeySequence(key).toString(QKeySequence.NativeText)})"
-        action.setToolTip(tip)
-        action.triggered.connect(lambda: slot())  # not the checked flag triggered carries
-        self.addAction(action)
-        return action
+        self.stack = stack_under(self, bar, content, self.no_campaign)
 
     def _combo(self, name: str) -> QComboBox:
         combo = QComboBox(accessibleName=name)

@@ -186,6 +186,13 @@ class CalendarSurface(QWidget):
         super().resizeEvent(event)
         self.chips = self.layout_chips()
 
+    def background_painter(self) -> QPainter:
+        """A painter for paintEvent, the surface already filled with the base colour."""
+        p = QPainter(self)
+        p.setRenderHint(QPainter.Antialiasing)
+        p.fillRect(self.rect(), QColor(theme().colors.base))
+        return p
+
     def paint_chips(self, p: QPainter, *, with_time: bool = True) -> None:
         for rect, post in self.chips:
             paint_chip(p, rect, post, post.id == self.selected, with_time=with_time)

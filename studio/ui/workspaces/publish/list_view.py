@@ -4,18 +4,13 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from PySide6.QtCore import (
-    QAbstractTableModel,
-    QModelIndex,
-    QSortFilterProxyModel,
-    Qt,
-    Signal,
-)
+from PySide6.QtCore import QSortFilterProxyModel, Qt, Signal
 from PySide6.QtGui import QColor
 from PySide6.QtWidgets import QAbstractItemView, QHeaderView, QTableView
 
 from studio.ui.export.choices import PLATFORM_NAMES
 from studio.ui.shell.theme import theme
+from studio.ui.widgets.table_model import RowTableModel
 from studio.ui.workspaces.publish.calendar_model import (
     STATUS_ICONS,
     STATUS_NAMES,
@@ -28,33 +23,12 @@ COLUMNS = ("When", "Zone", "Channel", "Title", "Kind", "Status", "Warnings")
 WHEN, ZONE, CHANNEL, TITLE, KIND, STATUS, WARNINGS = range(len(COLUMNS))
 SORT_ROLE = Qt.UserRole + 1
 ID_ROLE = Qt.UserRole
-_ROOT = QModelIndex()
 
 
-class PostTableModel(QAbstractTableModel):
-    def __init__(self, parent=None):
-        super().__init__(parent)
-        self.posts: list = []
+class PostTableModel(RowTableModel):
+    columns = COLUMNS
 
-    def set_posts(self, posts: list) -> None:
-        self.beginResetModel()
-        self.posts = list(posts)
-        self.endResetModel()
-
-    def rowCount(self, parent=_ROOT) -> int:
-        return 0 if parent.isValid() else len(self.posts)
-
-    def columnCount(self, parent=_ROOT) -> int:
-        return 0 if parent.isValid() else len(COLUMNS)
-
-    def headerData(self, section, orientation, role=Qt.DisplayRole):
-        if orientation == Qt.Horizontal and role == Qt.DisplayRole:
-            return COLUMNS[section]
-        return None
-
-    def data(self, index, role=Qt.DisplayRole):
-        post = self.posts[index.row()]
-        column = index.column()
+    def cell(self, post, column: int, role: int):
         if role == ID_ROLE:
             return post.id
         if role == Qt.ToolTipRole:
@@ -130,7 +104,7 @@ class PostListView(QTableView):
             super().keyPressEvent(event)
 
     def set_posts(self, posts: list, selected: int | None) -> None:
-        self.model_.set_posts(posts)
+        self.model_.set_rows(posts)
         self.select(selected)
 
     def ids_in_order(self) -> list[int]:

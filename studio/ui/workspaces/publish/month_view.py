@@ -68,9 +68,7 @@ class MonthView(CalendarSurface):
 
     def paintEvent(self, event) -> None:
         c = theme().colors
-        p = QPainter(self)
-        p.setRenderHint(QPainter.Antialiasing)
-        p.fillRect(self.rect(), QColor(c.base))
+        p = self.background_painter()
         p.setPen(QColor(c.muted))
         w = self.width() / 7
         for i, name in enumerate(WEEKDAYS):

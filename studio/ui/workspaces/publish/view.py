@@ -11,7 +11,7 @@ from __future__ import annotations
 from datetime import date, datetime, time, timedelta
 
 from PySide6.QtCore import QSettings, Qt, Signal
-from PySide6.QtGui import QActionGroup, QKeySequence
+from PySide6.QtGui import QActionGroup
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QComboBox,
@@ -23,7 +23,6 @@ from PySide6.QtWidgets import (
     QScrollArea,
     QSplitter,
     QStackedWidget,
-    QToolBar,
     QToolButton,
     QVBoxLayout,
     QWidget,
@@ -41,6 +40,7 @@ from studio.ui.export.choices import PLATFORM_NAMES
 from studio.ui.shell.parts import EmptyState
 from studio.ui.shell.theme import theme
 from studio.ui.widgets.refresh_when_shown import RefreshWhenShown
+from studio.ui.widgets.workspace_frame import add_bar_action, stack_under, workspace_bar
 from studio.ui.workspaces.publish.calendar_model import (
     STATUS_NAMES,
     DropTarget,
@@ -135,22 +135,21 @@ class PublishView(RefreshWhenShown, QWidget):
 
     # ---- layout ------------------------------------------------------------------------------
     def _build(self) -> None:
-        bar = QToolBar()
-        bar.setToolButtonStyle(Qt.ToolButtonTextBesideIcon)
+        bar = workspace_bar()
         c = theme().colors
         bar.setStyleSheet(f"QToolButton:checked {{ background: {c.raised}; color: {c.accent}; }}")  # the view shown
         group = QActionGroup(self)
         self.mode_actions = {}
         for key, text, icon, shortcut in MODES:
-            action = self._action(bar, icon, text, shortcut, f"Show the {text.lower()}", lambda k=key: self.set_mode(k))
+            action = add_bar_action(self, bar, icon, text, shortcut, f"Show the {text.lower()}", lambda k=key: self.set_mode(k))
             action.setCheckable(True)
             group.addAction(action)
             self.mode_actions[key] = action
             bar.widgetForAction(action).setToolButtonStyle(Qt.ToolButtonIconOnly)  # the tooltip names it: room for the rest
         bar.addSeparator()
-        self._action(bar, "mdi6.chevron-left", "", "Alt+Left", "Previous", lambda: self.step(-1))
-        self.today_action = self._action(bar, "mdi6.calendar-cursor", "Today", "T", "Go to today", self.go_today)
-        self._action(bar, "mdi6.chevron-right", "", "Alt+Right", "Next", lambda: self.step(1))
+        add_bar_action(self, bar, "mdi6.chevron-left", "", "Alt+Left", "Previous", lambda: self.step(-1))
+        self.today_action = add_bar_action(self, bar, "mdi6.calendar-cursor", "Today", "T", "Go to today", self.go_today)
+        add_bar_action(self, bar, "mdi6.chevron-right", "", "Alt+Right", "Next", lambda: self.step(1))
         self.range_label = QLabel(objectName="PanelTitle")
         self.range_label.setContentsMargins(8, 0, 8, 0)
         bar.addWidget(self.range_label)
@@ -164,10 +163,10 @@ class PublishView(RefreshWhenShown, QWidget):
             combo.currentIndexChanged.connect(lambda _i: self.refresh())
             bar.addWidget(combo)
         bar.addSeparator()
-        self.queue_action = self._action(bar, "mdi6.clock-fast", "Queue", "Ctrl+Shift+Q",
+        self.queue_action = add_bar_action(self, bar, "mdi6.clock-fast", "Queue", "Ctrl+Shift+Q",
                                          "Put the selected unscheduled post in its channel's next free slot", self.queue_selected)
         if ChannelsDialog is not None:
-            self._action(bar, "mdi6.account-multiple-outline", "Channels…", "", "The brand's accounts, time zones and slots", self.edit_channels)
+            add_bar_action(self, bar, "mdi6.account-multiple-outline", "Channels…", "", "The brand's accounts, time zones and slots", self.edit_channels)
         if transfer is not None:
             menu = QMenu(self)
             menu.addAction(theme().icon("mdi6.file-import-outline"), "Import schedule (CSV)…", lambda: transfer.import_schedule(self.ctx, self))
@@ -243,14 +242,7 @@ class PublishView(RefreshWhenShown, QWidget):
                                       "Choose a campaign in the navigator to plan, approve and publish its posts.")
         self.no_channels = EmptyState("mdi6.account-multiple-outline", "No channels yet",
                                       "Add the brand's accounts (a Facebook page, a Google Ads customer…) with Channels… to put posts on the calendar.")
-        self.stack = QStackedWidget()
-        for w in (content, self.no_campaign, self.no_channels):
-            self.stack.addWidget(w)
-        layout = QVBoxLayout(self)
-        layout.setContentsMargins(0, 0, 0, 0)
-        layout.setSpacing(0)
-        layout.addWidget(bar)
-        layout.addWidget(self.stack, 1)
+        self.stack = stack_under(self, bar, content, self.no_campaign, self.no_channels)
         self._add_side_panels(splitter)
 
     def _add_side_panels(self, splitter: QSplitter) -> None:
@@ -268,17 +260,6 @@ class PublishView(RefreshWhenShown, QWidget):
                 panels.addWidget(w)
             splitter.setStretchFactor(0, 1)
             splitter.setSizes([900, 320])
-
-    def _action(self, bar, icon, text, key, tip, slot):
-        action = bar.addAction(theme().icon(icon), text)
-        if key:
-            action.setShortcut(QKeySequence(key))
-            action.setShortcutContext(Qt.WidgetWithChildrenShortcut)
-            tip = f"{tip} ({QKeySequence(key).toString(QKeySequence.NativeText)})"
-        action.setToolTip(tip)
-        action.triggered.connect(lambda: slot())
-        self.addAction(action)
-        return action
 
     # ---- what is shown -----------------------------------------------------------------------
     def set_mode(self, mode: str) -> None:

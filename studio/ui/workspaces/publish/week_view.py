@@ -72,9 +72,7 @@ class TimeGridView(CalendarSurface):
 
     def paintEvent(self, event) -> None:
         c = theme().colors
-        p = QPainter(self)
-        p.setRenderHint(QPainter.Antialiasing)
-        p.fillRect(self.rect(), QColor(c.base))
+        p = self.background_painter()
         today = date.today()
         for i, day in enumerate(self.days()):
             if day == today:

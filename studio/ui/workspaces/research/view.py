@@ -9,10 +9,7 @@ from PySide6.QtGui import QKeySequence
 from PySide6.QtWidgets import (
     QLabel,
     QSplitter,
-    QStackedWidget,
     QTabWidget,
-    QToolBar,
-    QVBoxLayout,
     QWidget,
 )
 
@@ -22,6 +19,7 @@ from studio.core.research.profile import get_brand_profile
 from studio.ui.shell.parts import EmptyState
 from studio.ui.shell.theme import theme
 from studio.ui.widgets.refresh_when_shown import RefreshWhenShown
+from studio.ui.widgets.workspace_frame import add_bar_action, stack_under, workspace_bar
 from studio.ui.workspaces.research.compare_panel import CompetitorsTab
 from studio.ui.workspaces.research.crawl_dialog import CrawlDialog
 from studio.ui.workspaces.research.documents_panel import DocumentsPanel
@@ -51,16 +49,15 @@ class ResearchView(RefreshWhenShown, QWidget):
         self.refresh()
 
     def _build(self) -> None:
-        bar = QToolBar()
-        bar.setToolButtonStyle(Qt.ToolButtonTextBesideIcon)
+        bar = workspace_bar()
         self.brand_title = QLabel(objectName="PanelTitle", textFormat=Qt.PlainText)
         self.brand_title.setContentsMargins(10, 0, 14, 0)
         bar.addWidget(self.brand_title)
-        self.crawl_action = self._action(bar, "mdi6.web", "Crawl site…", "", "Crawl the brand's or a competitor's site into the knowledge base",
+        self.crawl_action = add_bar_action(self, bar, "mdi6.web", "Crawl site…", "", "Crawl the brand's or a competitor's site into the knowledge base",
                                          lambda: self.crawl_site(self.documents.chosen_competitor()))
-        self.import_action = self._action(bar, "mdi6.file-import-outline", "Import documents…", "",
+        self.import_action = add_bar_action(self, bar, "mdi6.file-import-outline", "Import documents…", "",
                                           "Add saved pages, PDF, Word, Markdown or text files to the knowledge base", self.documents.choose_files)
-        self.find_action = self._action(bar, "mdi6.magnify", "Search", QKeySequence(QKeySequence.Find).toString(),
+        self.find_action = add_bar_action(self, bar, "mdi6.magnify", "Search", QKeySequence(QKeySequence.Find).toString(),
                                         "Search the knowledge base", self.focus_search)
 
         self.tabs = QTabWidget(documentMode=True)
@@ -80,25 +77,7 @@ class ResearchView(RefreshWhenShown, QWidget):
 
         self.no_brand = EmptyState("mdi6.magnify-scan", "Pick a campaign",
                                    "Choose a campaign in the navigator: its brand's profile, documents and research show here.")
-        self.stack = QStackedWidget()
-        self.stack.addWidget(self.splitter)
-        self.stack.addWidget(self.no_brand)
-        layout = QVBoxLayout(self)
-        layout.setContentsMargins(0, 0, 0, 0)
-        layout.setSpacing(0)
-        layout.addWidget(bar)
-        layout.addWidget(self.stack, 1)
-
-    def _action(self, bar, icon, text, key, tip, slot):
-        action = bar.addAction(theme().icon(icon), text)
-        if key:
-            action.setShortcut(QKeySequence(key))
-            action.setShortcutContext(Qt.WidgetWithChildrenShortcut)
-            tip = f"{tip} ({QKeySequence(key).toString(QKeySequence.NativeText)})"
-        action.setToolTip(tip)
-        action.triggered.connect(lambda: slot())  # not the checked flag triggered carries
-        self.addAction(action)
-        return action
+        self.stack = stack_under(self, bar, self.splitter, self.no_brand)
 
     # ---- what is shown ---------------------------------------------------------------------
     def refresh(self) -> None:
