@@ -22,6 +22,7 @@ from studio import (
     cli_calendar,
     cli_compliance,
     cli_export,
+    cli_kata_track,
     cli_publish,
     cli_research,
     cli_review,
@@ -103,6 +104,7 @@ def build_parser() -> argparse.ArgumentParser:
     kba.add_argument("--out", required=True, metavar="DIR")
     kba.add_argument("--height-m", type=float, metavar="H")
     kba.add_argument("--category", default="bottle")
+    cli_kata_track.add_parser(kata, common)
 
     cli_export.add_parsers(sub, common, _Parser)
     cli_compliance.add_parsers(sub, common, _Parser)
@@ -333,15 +335,15 @@ def _render_still(args, composition, lib, out) -> int:
 MIN_PRODUCT_PX = 8  # a manual placement smaller than this is a mistake, not a product
 
 
-def _kata_file(ref: str, lib) -> Path:
-    """A scene or product given as a file path, or as an asset id in the library."""
+def _kata_file(ref: str, lib, kind: str = "an image") -> Path:
+    """A scene, video or product given as a file path, or as an asset id in the library."""
     if ref.isdigit():
         from studio.core.ops.kata import library_resolver
 
         return library_resolver(lib)(int(ref))
     path = Path(ref).expanduser()
     if not path.is_file():
-        raise BadInput(f"{ref} is neither an image file nor an asset id; `studio assets list` shows the ids.")
+        raise BadInput(f"{ref} is neither {kind} file nor an asset id; `studio assets list` shows the ids.")
     return path
 
 
@@ -368,18 +370,26 @@ def _kata_asset_id(lib, ref: str, path: Path) -> int:
     raise BadInput(f"{path} could not be imported into the library ({skipped['reason']}), so the recipe was not saved.")
 
 
-def _save_kata_recipe(args, scene_path: Path, product_path: Path, zone, placement, params) -> int:
+def _save_kata_recipe(args, scene: tuple[str, Path], product_path: Path, zone, placement, params, *, video=None,
+                      measurements=None) -> int:
+    """Keep a placement as a recipe; scene: (the reference as given, its file). A placement in a
+    video also brings its track (video) and the tracked layer's measurements, whose
+    clean plate is stored beside the recipe."""
     from studio.core.ops.kata import create_recipe
     from studio.kata.recipe import PlacementSpec, Recipe
 
     with open_library(args) as lib:
         recipe = Recipe(
-            name=f"{product_path.stem} in {scene_path.stem}",
-            scene=_kata_asset_id(lib, args.scene, scene_path), product=_kata_asset_id(lib, args.product, product_path),
+            name=f"{product_path.stem} in {scene[1].stem}",
+            scene=_kata_asset_id(lib, scene[0], scene[1]), product=_kata_asset_id(lib, args.product, product_path),
             zone_id=zone.id if zone else None,
             placement=PlacementSpec(x=placement.x, y=placement.y, height_px=placement.height_px, rotation_deg=placement.rotation_deg),
-            height_m=args.height_m, category=args.category, params=params.model_dump(),
+            height_m=args.height_m, category=args.category, params=params.model_dump(), video=video,
         )
+        if measurements is not None:
+            from studio.core.kata_video.clip import save_plate
+
+            save_plate(lib.root, video, measurements)
         return create_recipe(lib, recipe).value
 
 
@@ -417,9 +427,8 @@ def cmd_kata_place(args) -> int:
     from PIL import Image
 
     from studio.kata.analysis import analyze
-    from studio.kata.compose import ComposeParams, Placement, composite
+    from studio.kata.compose import ComposeParams, composite
     from studio.kata.images import load_rgb
-    from studio.kata.placement import find_zones, placement_for, scale_at
     from studio.kata.product import load_product
     from studio.kata.score import score
 
@@ -431,24 +440,7 @@ def cmd_kata_place(args) -> int:
     scene = load_rgb(scene_path)
     product = load_product(product_path, height_m=args.height_m, category=args.category)
     analysis = analyze(scene)
-    zone = None
-    if args.at:
-        x, y = _point(args.at, analysis.size)
-        surface = analysis.surface_at(x, y)
-        ppm, _geometric = scale_at(analysis, x, y, surface.height_m if surface else 0.0)
-        if ppm <= 0:
-            raise BadInput(f"({x:g},{y:g}) is above the scene's horizon (y={analysis.horizon_y:.0f}), so nothing can stand there; choose a point lower down.")
-        if product.height_m * ppm < MIN_PRODUCT_PX:
-            raise BadInput(f"At ({x:g},{y:g}), just below the horizon, the product would be under {MIN_PRODUCT_PX} px tall; choose a point lower down.")
-        placement = Placement(x=x, y=y, height_px=product.height_m * ppm)
-    else:
-        zones, _heat = find_zones(analysis, product)
-        if not zones:
-            raise _no_zone(scene_path)
-        zone = zones[0] if args.zone is None else next((z for z in zones if z.id == args.zone), None)
-        if zone is None:
-            raise BadInput(f"There is no zone {args.zone}; this scene has zones {', '.join(str(z.id) for z in zones)}.")
-        placement = placement_for(zone, product)
+    placement, zone = _choose_placement(args, analysis, product, scene_path)
     params = ComposeParams()
     result = composite(scene, product, placement, params, depth=analysis.depth, light_dir=analysis.light_dir,
                        vertical_vp=analysis.vertical_vanishing_point())
@@ -456,7 +448,7 @@ def cmd_kata_place(args) -> int:
     Image.fromarray(result.image).save(tmp, format="PNG")
     tmp.replace(out)
     rating = score(analysis, product, placement, result)
-    recipe_id = _save_kata_recipe(args, scene_path, product_path, zone, placement, params) if args.save else None
+    recipe_id = _save_kata_recipe(args, (args.scene, scene_path), product_path, zone, placement, params) if args.save else None
     doc = {"out": str(out), "zone": zone.as_dict() if zone else None, "box": list(result.box),
            "placement": {"x": placement.x, "y": placement.y, "height_px": round(placement.height_px, 1)},
            "recipe_id": recipe_id, **rating.as_dict()}
@@ -465,6 +457,29 @@ def cmd_kata_place(args) -> int:
                      + ([f"Saved as Kata recipe {recipe_id}"] if recipe_id else []))
     _print(args, doc, text)
     return 0
+
+
+def _choose_placement(args, analysis, product, scene) -> tuple:
+    """(Placement, Zone | None) from --at X,Y (by hand) or --zone K (default: the best zone)."""
+    from studio.kata.compose import Placement
+    from studio.kata.placement import find_zones, placement_for, scale_at
+
+    if args.at:
+        x, y = _point(args.at, analysis.size)
+        surface = analysis.surface_at(x, y)
+        ppm, _geometric = scale_at(analysis, x, y, surface.height_m if surface else 0.0)
+        if ppm <= 0:
+            raise BadInput(f"({x:g},{y:g}) is above the scene's horizon (y={analysis.horizon_y:.0f}), so nothing can stand there; choose a point lower down.")
+        if product.height_m * ppm < MIN_PRODUCT_PX:
+            raise BadInput(f"At ({x:g},{y:g}), just below the horizon, the product would be under {MIN_PRODUCT_PX} px tall; choose a point lower down.")
+        return Placement(x=x, y=y, height_px=product.height_m * ppm), None
+    zones, _heat = find_zones(analysis, product)
+    if not zones:
+        raise _no_zone(scene)
+    zone = zones[0] if args.zone is None else next((z for z in zones if z.id == args.zone), None)
+    if zone is None:
+        raise BadInput(f"There is no zone {args.zone}; this scene has zones {', '.join(str(z.id) for z in zones)}.")
+    return placement_for(zone, product), zone
 
 
 def _point(text: str, size) -> tuple[float, float]:
@@ -508,6 +523,7 @@ COMMANDS = {
     ("kata", "analyze"): cmd_kata_analyze,
     ("kata", "place"): cmd_kata_place,
     ("kata", "batch"): cmd_kata_batch,
+    ("kata", "track"): cli_kata_track.cmd_kata_track,
     **cli_export.COMMANDS,
     **cli_compliance.COMMANDS,
     **cli_analytics.COMMANDS,

@@ -68,7 +68,8 @@ def add_recipe_clip(lib, composition_id: int, recipe_id: int, *, track_id: str |
 
     recipe = load_recipe(lib, recipe_id)  # refuses a recipe that does not exist
     composition = load_composition(lib, composition_id)
-    duration = composition.frames(RECIPE_SECONDS) if duration is None else duration
+    if duration is None:  # a still shows for RECIPE_SECONDS; a placement in a video lasts as long as its clip
+        duration = composition.frames(_video_seconds(lib, recipe) if recipe.video else RECIPE_SECONDS)
     if start < 0 or duration < 1:
         raise BadInput(f"A clip starts at frame 0 or later and lasts at least one frame (got start {start}, duration {duration}).")
     span = (start, start + duration)
@@ -118,3 +119,14 @@ def delete_composition(lib, composition_id: int) -> OpResult:
     if not tx.steps:
         raise BadInput(f"There is no composition {composition_id}.")
     return tx.result
+
+
+def _video_seconds(lib, recipe) -> float:
+    from studio.core.kata_video.frames import VideoFrames
+    from studio.core.ops.kata import library_resolver
+
+    frames = VideoFrames(library_resolver(lib)(recipe.scene))
+    try:
+        return frames.duration
+    finally:
+        frames.close()

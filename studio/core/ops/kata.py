@@ -70,6 +70,14 @@ def load_recipe(lib, recipe_id: int) -> Recipe:
     return Recipe.from_document(_document(lib, recipe_id))
 
 
+def is_video_recipe(lib, recipe_id: int) -> bool:
+    """Whether the recipe places its product in a video (it then plays as video on the timeline);
+    False for a still one, or one that is gone."""
+    with lib.read() as conn:
+        row = conn.execute(select(KataRecipeRow.document).where(KataRecipeRow.id == recipe_id)).first()
+    return row is not None and row.document.get("video") is not None
+
+
 def list_recipes(lib) -> list[RecipeInfo]:
     with lib.read() as conn:
         rows = conn.execute(select(KataRecipeRow.id, KataRecipeRow.name, KataRecipeRow.campaign_id).order_by(KataRecipeRow.id)).all()

@@ -2,7 +2,8 @@
 
 Tracks draw bottom to top; on a track, clips draw in start order, and a transition
 blends its two clips over their overlap. Each clip becomes a raster (a decoded video
-frame, an image, a Kata recipe's composite, text, a shape or the media-offline slate), is cropped, then placed on
+frame, an image, a Kata recipe's composite (a frame of its tracked video, when it is placed in one), text, a shape
+or the media-offline slate), is cropped, then placed on
 the canvas by one affine warp (fit × scale × rotation about its centre at its position)
 and blended with its opacity. Rasters that do not change from frame to frame, and their
 placed patches when the transform is not animated, come from a byte-bounded cache.
@@ -22,7 +23,7 @@ from PIL import Image
 from studio.core.errors import BadInput
 from studio.core.render.backends import make_backend, whole_pixel_shift
 from studio.core.render.cache import FrameCache
-from studio.core.render.kata_source import RecipeSource, composite, offline_recipes, recipe_sources
+from studio.core.render.kata_source import RecipeSource, composite, offline_recipes, recipe_sources, tracked
 from studio.core.render.layers import premultiply, rgba, shape_layer, slate, text_layer
 from studio.core.render.media import MediaResolver
 from studio.core.render.sources import SourceError, VideoSource, load_still, still_size
@@ -88,6 +89,7 @@ class FrameEvaluator:
         self._broken: set[str] = set()
         self._still_sizes: dict[Path, tuple[int, int]] = {}
         self._composite_sizes: dict[str, tuple[int, int]] = {}  # by recipe fingerprint
+        self._players: dict[str, tuple[str, object]] = {}  # tracked kata clips: clip id -> (fingerprint, TrackedPlayer)
         self.set_composition(composition)
 
     def set_composition(self, composition: Composition) -> None:
@@ -108,11 +110,19 @@ class FrameEvaluator:
         for clip_id, source in list(self._sources.items()):
             if self._paths.get(clip_id) != source.path:  # the clip is gone or now shows another file
                 self._sources.pop(clip_id).close()
+        for clip_id, (fingerprint, player) in list(self._players.items()):
+            recipe = self._recipes.get(clip_id)
+            if recipe is None or recipe.fingerprint != fingerprint:  # the clip is gone, or its recipe was retracked
+                self._players.pop(clip_id)
+                player.close()
 
     def close(self) -> None:
         for source in self._sources.values():
             source.close()
         self._sources.clear()
+        for _fingerprint, player in self._players.values():
+            player.close()
+        self._players.clear()
         self.cache.clear()
 
     def __enter__(self) -> FrameEvaluator:
@@ -275,7 +285,7 @@ class FrameEvaluator:
                 self.cache.put(key, pixels)
             return Raster(pixels, (w, h), clip.shape == "rectangle" and clip.fill[7:] in ("", "ff", "FF"), key)
         if isinstance(clip, KataClip):
-            return self._kata_raster(clip)
+            return self._kata_raster(clip, index)
         return self._media_raster(clip, index)
 
     def _media_raster(self, clip: MediaClip, index: int) -> Raster:
@@ -291,13 +301,16 @@ class FrameEvaluator:
             self._problem(str(exc))
             return self._slate(name)
 
-    def _kata_raster(self, clip: KataClip) -> Raster:
-        """The recipe's composite fitted like a still; composited once per recipe content, then cached."""
+    def _kata_raster(self, clip: KataClip, index: int) -> Raster:
+        """The recipe's composite fitted like a still; composited once per recipe content, then cached.
+        A recipe placed in a video plays as video: its tracked composite of the frame on screen."""
         source = self._recipes.get(clip.id)
         name = clip.name or (source.name if source else f"Kata recipe {clip.recipe_id}")
         if source is None or source.problem or source.fingerprint in self._broken:
             return self._slate(name)
         try:
+            if source.recipe.video is not None:
+                return self._tracked_raster(clip, source, index)
             native = self._composite_sizes.get(source.fingerprint)
             if native is None:
                 rgb = composite(source, self.resolver.lib)
@@ -316,6 +329,25 @@ class FrameEvaluator:
             self._broken.add(source.fingerprint)
             return self._slate(name)
         return Raster(pixels, fitted, True, key)
+
+    def _tracked_raster(self, clip: KataClip, source: RecipeSource, index: int) -> Raster:
+        found = self._players.get(clip.id)
+        if found is None:
+            from studio.core.kata_video.clip import TrackedPlayer
+
+            found = self._players[clip.id] = (source.fingerprint, TrackedPlayer(tracked(source, self.resolver.lib)))
+        player = found[1]
+        fitted, decode = self._fitted(clip, player.size)
+        i = player.index_at(clip.source_in + self.composition.seconds(index - clip.start))
+        key = ("kata-video", source.fingerprint, i, decode)
+        pixels = self.cache.get(key)
+        if pixels is None:
+            rgb, _box = player.composite(i)
+            pixels = np.dstack([rgb, np.full(rgb.shape[:2], 255, np.uint8)])
+            if player.size != decode:
+                pixels = cv2.resize(pixels, decode, interpolation=cv2.INTER_AREA)
+            self.cache.put(key, pixels)
+        return Raster(pixels, fitted, True)
 
     def _fitted(self, clip: MediaClip | KataClip, native: tuple[int, int]) -> tuple[tuple[int, int], tuple[int, int]]:
         """(size on the canvas at scale 1, size to decode at). Decoding at the fitted size keeps the

@@ -5,6 +5,9 @@ composite is kept under a fingerprint of what it is made of (the recipe's docume
 files it reads) and reused by every frame and every evaluator until the recipe or one of its
 files changes. A recipe that is gone, or whose scene or product cannot be found, makes its
 clips offline just as a missing file makes a media clip offline.
+
+A recipe placed in a video plays as video (studio.core.kata_video.clip): what is kept under its
+fingerprint is then the prepared tracked layer, and an untracked one is offline until tracked.
 """
 
 from __future__ import annotations
@@ -24,6 +27,8 @@ from studio.core.timeline.model import Composition, KataClip, MediaClip, Track
 
 _composites = FrameCache(128 << 20)  # full-resolution composites by fingerprint, shared by evaluators
 _composites_lock = threading.Lock()
+_tracks: dict[str, object] = {}  # prepared tracked layers by fingerprint (the latest few)
+_TRACKS_KEPT = 4
 
 
 @dataclass(frozen=True)
@@ -60,6 +65,8 @@ def find_recipe(resolver: MediaResolver, recipe_id: int) -> RecipeSource:
             return RecipeSource(recipe_id, recipe.name, recipe, problem=f"its {role} is offline: {missing[0]['reason']}",
                                 path=Path(path) if path else None)
         files.append(resolver.path(stand_in))
+    if recipe.video is not None and recipe.video.track is None:
+        return RecipeSource(recipe_id, recipe.name, recipe, problem="its placement in the video has not been tracked yet; track it in the Kata workspace")
     made_of = [recipe.to_document()] + [(str(p), p.stat().st_size, p.stat().st_mtime_ns) for p in files]
     fingerprint = hashlib.sha256(json.dumps(made_of, sort_keys=True).encode()).hexdigest()
     return RecipeSource(recipe_id, recipe.name, recipe, fingerprint)
@@ -100,4 +107,21 @@ def composite(source: RecipeSource, lib) -> np.ndarray:
         found = render_recipe(source.recipe, library_resolver(lib)).image
         with _composites_lock:
             _composites.put(source.fingerprint, found)
+    return found
+
+
+def tracked(source: RecipeSource, lib):
+    """A video recipe's prepared track (studio.core.kata_video.clip.PreparedTrack), made once per
+    recipe content (BadInput when its files cannot be read or composited)."""
+    from studio.core.kata_video.clip import prepare
+    from studio.core.ops.kata import library_resolver
+
+    with _composites_lock:
+        found = _tracks.get(source.fingerprint)
+    if found is None:
+        found = prepare(source.recipe, library_resolver(lib), lib.root)
+        with _composites_lock:
+            _tracks[source.fingerprint] = found
+            while len(_tracks) > _TRACKS_KEPT:
+                _tracks.pop(next(iter(_tracks)))
     return found

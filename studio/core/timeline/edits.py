@@ -13,7 +13,7 @@ import math
 from collections.abc import Callable, Iterable
 
 from studio.core.timeline.model import (
-    Animated, Composition, Easing, Keyframe, MediaClip, Track, Transition, new_id,
+    Animated, Composition, Easing, KataClip, Keyframe, MediaClip, Track, Transition, new_id,
 )
 
 SourceSeconds = Callable[[object], float | None]
@@ -160,6 +160,8 @@ def split_clip(comp: Composition, track: Track, clip, frame: int) -> str | None:
     if isinstance(clip, MediaClip):
         right.source_in = clip.source_in + comp.seconds(offset) * clip.speed
         left.fade_out, right.fade_in = 0.0, 0.0
+    elif isinstance(clip, KataClip):  # a tracked placement plays its video on from where the cut is
+        right.source_in = clip.source_in + comp.seconds(offset)
     clips = []
     for c in track.clips:
         clips.extend([left, right] if c.id == clip.id else [c])

@@ -6,7 +6,8 @@ composition's frame rate (exact to the frame); times inside a source are seconds
 Positions are fractions of the canvas, so a layout survives a change of aspect.
 Aspect variants keep their own size and per-clip layout overrides.
 Schema history: 1 — first version; later, additively (every older document still loads,
-so the version stays): kata clips, a saved Kata recipe shown as a still.
+so the version stays): kata clips, a saved Kata recipe shown as a still; a kata clip's
+source in-point, for a recipe tracked through a video.
 """
 
 from __future__ import annotations
@@ -129,12 +130,14 @@ class MediaClip(_Clip):
 
 
 class KataClip(_Clip):
-    """A saved Kata recipe (a product composited into a scene), shown as a still picture.
-    The recipe is rendered from its original files, so edits to it show up here."""
+    """A saved Kata recipe (a product composited into a scene), shown as a still picture, or
+    played as video when the recipe's scene is a tracked clip. The recipe is rendered from its
+    original files, so edits to it show up here."""
 
     kind: Literal["kata"] = "kata"
     recipe_id: int = Field(ge=1)
     fit: Fit = "contain"
+    source_in: float = Field(default=0.0, ge=0)  # seconds into a tracked recipe's video
 
 
 class Stroke(_Model):

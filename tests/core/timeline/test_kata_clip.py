@@ -75,7 +75,7 @@ def test_kata_clips_round_trip_and_older_documents_still_load():
     doc = json.loads(json.dumps(comp.to_document()))
     assert doc["tracks"][0]["clips"][0] | {"id": None, "transform": None} == {
         "id": None, "name": "Bottle", "start": 5, "duration": 20, "enabled": True, "transform": None,
-        "kind": "kata", "recipe_id": 4, "fit": "cover"}
+        "kind": "kata", "recipe_id": 4, "fit": "cover", "source_in": 0.0}
     assert Composition.from_document(doc) == comp and doc["schema_version"] == 1
 
     older = {"schema_version": 1, "name": "Before kata clips", "tracks": [  # as saved before kata clips existed

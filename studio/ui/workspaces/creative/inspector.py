@@ -18,6 +18,7 @@ from PySide6.QtWidgets import (
 
 from studio.core.timeline import variants
 from studio.core.compliance.rules import PLATFORMS
+from studio.core.ops.kata import is_video_recipe
 from studio.core.timeline.model import Animated, KataClip, MediaClip, ShapeClip, Stroke, TextBox, TextClip
 from studio.core.timeline.store import composition_campaign
 from studio.ui.shell.parts import EmptyState, PanelHeader
@@ -320,7 +321,8 @@ class InspectorPanel(QWidget):
             self._put(self.duration_edit, timecode(clip.duration, comp.fps))
             self.enabled_check.setChecked(clip.enabled)
             is_media, is_text, is_shape = isinstance(clip, MediaClip), isinstance(clip, TextClip), isinstance(clip, ShapeClip)
-            is_kata = isinstance(clip, KataClip)  # a still picture: it has a fit, and nothing to play
+            is_kata = isinstance(clip, KataClip)  # a still picture with a fit; a tracked one plays from its in-point
+            kata_video = is_kata and is_video_recipe(self.controller.ctx.lib, clip.recipe_id)
             self.media_box.setVisible(is_media or is_kata)
             self.text_box.setVisible(is_text)
             self.shape_box.setVisible(is_shape)
@@ -343,12 +345,13 @@ class InspectorPanel(QWidget):
                 button.setEnabled(inside)
             if is_media or is_kata:
                 self.fit.setCurrentText(clip.fit)
-                still = is_kata or (asset is not None and asset.kind == "image")
+                still = (is_kata and not kata_video) or (asset is not None and asset.kind == "image")
                 self.source_in.setEnabled(not still)
-                self.speed.setEnabled(not still)
-                self.volume.setEnabled(not still)
-            if is_media:
+                self.speed.setEnabled(not still and not is_kata)
+                self.volume.setEnabled(not still and not is_kata)
+            if is_media or kata_video:
                 self._put(self.source_in, clip.source_in)
+            if is_media:
                 self._put(self.speed, clip.speed)
                 self._put(self.volume, clip.volume.at(local) * 100)
             if is_text:

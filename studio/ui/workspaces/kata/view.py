@@ -4,11 +4,16 @@ Open a scene (double-click an image, or drop one on the empty canvas), then drop
 on it: it snaps to the best zone nearby and is composited. Each placement is a stored
 recipe, so every move, scale, rotation or setting is one step of Edit ▸ Undo; saved
 placements reopen from the list under the bin. Analysis, cut-out and zone finding run as
-jobs (progress and Cancel in the jobs panel); the live preview runs on a worker thread."""
+jobs (progress and Cancel in the jobs panel); the live preview runs on a worker thread.
+
+A placement in a video opens on its anchor frame with a track bar: scrub to any frame to see
+the product where the track puts it, move the product there and Retrack from here (a job;
+Edit ▸ Undo brings the old track back). Its settings were fixed when it was tracked."""
 
 from __future__ import annotations
 
 import copy
+import functools
 import hashlib
 from pathlib import Path
 
@@ -27,6 +32,7 @@ from PySide6.QtWidgets import (
 
 from studio.core.errors import StudioError
 from studio.core.jobs import user_message
+from studio.core.kata_video import job as track_job
 from studio.core.ops import kata as kata_ops
 from studio.core.queries import get_asset
 from studio.kata.compose import Placement
@@ -43,6 +49,7 @@ from studio.ui.workspaces.kata.canvas import SceneCanvas
 from studio.ui.workspaces.kata.latest_job import LatestJob
 from studio.ui.workspaces.kata.panel import KataPanel
 from studio.ui.workspaces.kata.recipes import RecipeList
+from studio.ui.workspaces.kata.track_panel import TrackBar
 
 HOLD_MS = 400  # a press on Before/After longer than this is a peek, not a toggle
 NO_ZONE = "No place for a product in this scene — drag it where you want it; Kata will not snap."
@@ -86,6 +93,7 @@ class AdaptiveToolBar(QToolBar):
 class KataView(QWidget):
     scene_ready = Signal()  # a scene is open and analysed
     preview_ready = Signal()  # a new composite and score are shown
+    frame_ready = Signal()  # a frame of an open video placement is shown
 
     def __init__(self, ctx, parent=None):
         super().__init__(parent)
@@ -103,6 +111,10 @@ class KataView(QWidget):
         self._stored: dict | None = None  # the recipe document as this view last wrote or read it
         self.last_preview: work.Preview | None = None
         self._preview_pending = False
+        self.video: work.VideoSession | None = None  # the open placement is in a video
+        self.frame_view: work.FrameView | None = None  # the video frame shown
+        self.pending: tuple[int, Placement] | None = None  # the product moved on a video frame, not yet retracked
+        self._featureless: track_job.TrackParams | None = None  # the tracking that offered a fixed placement
         self.showing_before = False
         self._restored = False  # the last open placement is reopened on first show
         QThreadPool.globalInstance().start(work.warm_up)
@@ -116,7 +128,13 @@ class KataView(QWidget):
         self.canvas = SceneCanvas()
         self.panel = KataPanel()
         self.recipes = RecipeList(ctx)
+        self.track_bar = TrackBar()
+        self._frames_worker = LatestOnly(self)
+        self._frames_worker.finished.connect(self._on_frame)
         self._build()
+        self.track_bar.frame_changed.connect(self.show_frame)
+        self.track_bar.retrack_requested.connect(self.retrack)
+        self.track_bar.fixed_requested.connect(self.use_fixed_placement)
         self.recipes.recipe_chosen.connect(self.open_recipe)
         self.canvas.cancel_requested.connect(self.jobs.cancel)
         self.panel.size_changed.connect(self._on_size_changed)
@@ -163,6 +181,8 @@ class KataView(QWidget):
         column.setSpacing(0)
         column.addWidget(bar)
         column.addWidget(self.stack, 1)
+        column.addWidget(self.track_bar)
+        self.track_bar.hide()
         column.addWidget(self.status)
         left = QSplitter(Qt.Vertical)
         left.addWidget(self.bin)
@@ -251,6 +271,7 @@ class KataView(QWidget):
                          lambda ready: self._on_scene_opened(ref, ready))
 
     def _on_scene_opened(self, ref, ready: work.Ready) -> None:
+        self._close_video()
         self.scene_ref, self.recipe_id, self._recipe_name = ref, None, None
         self._show_scene(ready)
         self._set_status(f"Depth: {ready.scene.analysis.depth_source} · {len(ready.scene.analysis.surfaces)} surfaces")
@@ -348,11 +369,15 @@ class KataView(QWidget):
         self.recomposite()
 
     def _on_moved(self, x: float, y: float, alt: bool) -> None:
+        if self.video is not None:
+            return self._move_on_frame(x=x, y=y)
         self._place(x, y, snap_to_zone=not alt, label="Move product")
 
     def _change(self, *, label: str, **fields) -> None:
         if self.placement is None:
             return
+        if self.video is not None:
+            return self._move_on_frame(**fields)
         for name, value in fields.items():
             setattr(self.placement, name, value)
         self._store(label)
@@ -387,6 +412,10 @@ class KataView(QWidget):
         """Reopen a saved placement: scene, product, its size, placement and settings. Returns the job."""
         try:
             recipe = kata_ops.load_recipe(self.ctx.lib, recipe_id)
+            if recipe.video is not None:
+                request = work.VideoRequest(recipe, self.resolve(recipe.scene), self.resolve(recipe.product), self.resolve, self.ctx.lib.root)
+                return self._run(work.video_recipe_job, request, f"Open {recipe.name}",
+                                 lambda ready: self._on_recipe_opened(recipe_id, recipe, ready))
             request = work.RecipeRequest(self.resolve(recipe.scene), self.resolve(recipe.product),
                                          {"category": recipe.category, "height_m": recipe.height_m})
         except StudioError as exc:
@@ -394,6 +423,7 @@ class KataView(QWidget):
         return self._run(work.recipe_job, request, f"Open {recipe.name}", lambda ready: self._on_recipe_opened(recipe_id, recipe, ready))
 
     def _on_recipe_opened(self, recipe_id: int, recipe: Recipe, ready: work.Ready) -> None:
+        self._close_video()
         self.scene_ref, self.product_ref, self.product = recipe.scene, recipe.product, ready.product
         self._show_scene(ready)
         self.recipe_id, self._recipe_name, self.zone_id = recipe_id, recipe.name, recipe.zone_id
@@ -406,6 +436,8 @@ class KataView(QWidget):
         self._remember_open_recipe()
         self._update_actions()
         self.scene_ready.emit()
+        if ready.video is not None:
+            return self._open_video(ready.video)
         self.recomposite()
 
     def _last_recipe_key(self) -> str:
@@ -429,6 +461,8 @@ class KataView(QWidget):
         """After Edit ▸ Undo/Redo the stored recipe leads: show what it says."""
         if self.recipe_id is None or "kata_recipes" not in result.changes or self.product is None:
             return
+        if self.video is not None:
+            return self._reload_video()
         try:
             recipe = kata_ops.load_recipe(self.ctx.lib, self.recipe_id)
         except StudioError:  # the recipe was deleted, or its creation undone: the product goes
@@ -486,6 +520,124 @@ class KataView(QWidget):
         """The canvas's "rendering" property (a screenshot waits for it): a job or a preview is under way."""
         self.canvas.setProperty("rendering", self.jobs.busy or self._preview_pending)
 
+    # ---- a placement in a video ------------------------------------------------------------------
+    def _open_video(self, session: work.VideoSession) -> None:
+        self.video, self.pending, self._featureless = session, None, None
+        self.track_bar.set_clip(len(session.frames), session.recipe.video.anchor)
+        self.track_bar.show()
+        self.panel.setEnabled(False)  # its settings were fixed when it was tracked: move it and retrack instead
+        self._update_actions()
+        self.show_frame(self.track_bar.frame)
+
+    def _close_video(self) -> None:
+        if self.video is not None:
+            self.video.close()
+        self.video, self.frame_view, self.pending, self._featureless = None, None, None, None
+        self.track_bar.hide()
+        self.panel.setEnabled(True)
+
+    def show_frame(self, index: int) -> None:
+        """Frame index of the open video, with the product where the track puts it (on a worker)."""
+        if self.video is None:
+            return
+        session = self.video
+        self._preview_pending = True
+        self._sync_rendering()
+        self._frames_worker.submit(_guarded(lambda: session.frame_view(index)))
+
+    def _on_frame(self, view) -> None:
+        self._preview_pending = False
+        self._sync_rendering()
+        if isinstance(view, _Failure):
+            return self.ctx.notify(view.message, "warning")
+        if self.video is None:
+            return
+        self.frame_view = view
+        self.canvas.set_image(view.image, self.scene.size)
+        shown = self.placement_on_frame()
+        if view.box is not None and not (self.pending and self.pending[0] == view.index):
+            self.canvas.show_product_box(view.box, view.contact)
+        else:  # moved here and not yet retracked, or placed but not tracked yet: a frame where it stands
+            self.canvas.show_product_box(self.canvas_box_of(shown) if shown else None, (shown.x, shown.y) if shown else (0, 0))
+        self.track_bar.show_state(view.index, self.video.recipe.video.anchor, view.state)
+        self.frame_ready.emit()
+
+    def canvas_box_of(self, p: Placement) -> tuple[int, int, int, int]:
+        """The frame around a product standing at p (its width from the product's proportions)."""
+        w = p.height_px * self.product.rgba.shape[1] / self.product.rgba.shape[0]
+        return round(p.x - w / 2), round(p.y - p.height_px), round(p.x + w / 2), round(p.y)
+
+    def placement_on_frame(self) -> Placement | None:
+        """The placement as it is on the frame shown: as moved there, else where the track carried it."""
+        frame, view = self.track_bar.frame, self.frame_view
+        if self.pending is not None and self.pending[0] == frame:
+            return copy.copy(self.pending[1])
+        if view is None or view.index != frame or view.contact is None:
+            return None
+        return Placement(x=view.contact[0], y=view.contact[1], height_px=view.height_px, rotation_deg=self.placement.rotation_deg)
+
+    def _move_on_frame(self, **fields) -> None:
+        """The product moved, scaled or turned on a video frame: kept until Retrack from here."""
+        placement = self.placement_on_frame()
+        if placement is None:
+            return
+        for name, value in fields.items():
+            setattr(placement, name, value)
+        frame = self.track_bar.frame
+        self.pending = (frame, placement)
+        self.canvas.show_product_box(self.canvas_box_of(placement), (placement.x, placement.y))
+        self._set_status(f"Moved on frame {frame}: Retrack from here to carry it through the clip.")
+
+    def retrack(self):
+        """Track the placement again from the frame shown, as it stands there; returns the job."""
+        if self.video is None or self.recipe_id is None:
+            return None
+        placement = self.placement_on_frame()
+        frame = self.track_bar.frame
+        if placement is None:
+            return self.ctx.notify(f"The product is not on frame {frame} (tracking was lost there, or it is another shot). "
+                                   "Scrub to a frame where it shows, move it into place and retrack from there.", "warning")
+        spec = {"x": placement.x, "y": placement.y, "height_px": placement.height_px, "rotation_deg": placement.rotation_deg}
+        return self._track(track_job.TrackParams(self.recipe_id, anchor=frame, placement=spec), f"Retrack {self._recipe_name} from frame {frame}")
+
+    def use_fixed_placement(self):
+        """After a scene too plain to track: hold the placement still in its shot instead. Returns the job."""
+        if self._featureless is None:
+            return None
+        params = copy.copy(self._featureless)
+        params.fixed = True
+        return self._track(params, f"Use a fixed placement for {self._recipe_name}")
+
+    def _track(self, params: track_job.TrackParams, title: str):
+        self.track_bar.offer_fixed(False)
+        self._set_status("")
+        job = self.jobs.submit(functools.partial(track_job.run, lib=self.ctx.lib), params, title=title,
+                               then=lambda outcome: self._on_tracked(params, outcome))
+        return job
+
+    def _on_tracked(self, params: track_job.TrackParams, outcome: track_job.TrackOutcome) -> None:
+        if outcome.featureless:
+            self._featureless = params
+            self.track_bar.offer_fixed(True)
+            return self._set_status(outcome.message, error=True)
+        self._featureless = None
+        self._set_status(outcome.message)
+
+    def _reload_video(self) -> None:
+        """The recipe changed (retracked, or Edit ▸ Undo): show its track from the frame shown."""
+        try:
+            recipe = kata_ops.load_recipe(self.ctx.lib, self.recipe_id)
+        except StudioError:  # deleted, or its creation undone
+            self.recipe_id = None
+            self._close_video()
+            return self._update_actions()
+        if recipe.to_document() == self.video.recipe.to_document():
+            return
+        self.video = self.video.with_recipe(recipe)
+        self.placement = Placement(**recipe.placement.model_dump())
+        self._stored, self._recipe_name, self.pending = recipe.to_document(), recipe.name, None
+        self.show_frame(self.track_bar.frame)
+
     def _on_preview(self, result) -> None:
         self._preview_pending = False
         self._sync_rendering()
@@ -513,7 +665,7 @@ class KataView(QWidget):
     def _update_actions(self) -> None:
         placed = self.recipe_id is not None
         self.save_recipe_action.setEnabled(placed)
-        self.save_asset_action.setEnabled(placed)
+        self.save_asset_action.setEnabled(placed and self.video is None)  # a video placement renders as a clip
 
     def _display_name(self, ref) -> str:
         asset = get_asset(self.ctx.lib, ref) if isinstance(ref, int) else None

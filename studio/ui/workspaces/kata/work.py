@@ -1,17 +1,23 @@
 """What the workspace computes off the GUI thread: opening a scene (load + analysis + a
 preview-sized copy), loading a product, finding zones, reopening a recipe, and the live
 preview with its score. The first four are jobs (fn(params, state): progress and Cancel in
-the jobs panel); the preview is a plain function the view runs on a worker thread."""
+the jobs panel); the preview is a plain function the view runs on a worker thread.
+
+A recipe placed in a video opens on its anchor frame, with a VideoSession that shows any
+frame of the clip with the product where the track puts it."""
 
 from __future__ import annotations
 
 import dataclasses
 import threading
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from pathlib import Path
 
 import cv2
 import numpy as np
 
+from studio.core.kata_video.clip import TrackedPlayer, prepare
+from studio.core.kata_video.frames import VideoFrames
 from studio.kata.analysis import analyze
 from studio.kata.compose import ComposeParams, Placement, composite
 from studio.kata.compose.backends import make_ops
@@ -19,6 +25,7 @@ from studio.kata.images import load_rgb
 from studio.kata.placement import find_zones, placement_for, snap, stand_in
 from studio.kata.product import Product, load_product
 from studio.kata.score import score
+from studio.kata.track.model import STATE_NAMES
 
 PREVIEW_MAX_SIDE = 1280  # live previews are composited at most this big; "Save as asset" renders full size
 FALLBACK_HEIGHT = 0.25  # of the scene's height, for a product dropped where perspective gives no scale
@@ -60,6 +67,7 @@ class Ready:
     product: Product | None
     zones: list
     heat: np.ndarray | None
+    video: VideoSession | None = None  # set when the scene is a frame of a video
 
 
 # ---- jobs: fn(params, state) ----------------------------------------------------------------
@@ -89,6 +97,93 @@ class RecipeRequest:
     size: dict
 
 
+@dataclass
+class VideoRequest:
+    recipe: object  # a Recipe placed in a video
+    video_path: Path
+    product_path: Path
+    resolve: object  # the library's recipe resolver
+    library_root: Path
+
+
+@dataclass
+class FrameView:
+    """One frame of a video recipe as the canvas shows it."""
+
+    index: int
+    image: np.ndarray  # the frame (with the product where the track shows it), at preview size
+    box: tuple[int, int, int, int] | None  # the product's box in frame pixels; None where it is not shown
+    contact: tuple[float, float] | None  # where the placement's base is on this frame
+    height_px: float | None  # how tall the product stands there
+    state: str  # tracked, lost, other_shot, or untracked
+
+
+@dataclass
+class VideoSession:
+    """An open video recipe: its frames, and its tracked composite of any of them (the tracked
+    layer is prepared on first use, off the GUI thread)."""
+
+    request: VideoRequest
+    frames: VideoFrames
+    scale: float  # preview pixels per frame pixel
+    _player: TrackedPlayer | None = field(default=None, repr=False)
+    _lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
+
+    @property
+    def recipe(self):
+        return self.request.recipe
+
+    def frame_view(self, i: int) -> FrameView:
+        recipe = self.recipe
+        track = recipe.video.tracked()
+        p = recipe.placement
+        if track is None or recipe.video.measurements is None:  # the placement stands where it was made, on its frame
+            made_here = i == recipe.video.anchor
+            return FrameView(i, _resized(self.frames.frame(i), self.scale), None, (p.x, p.y) if made_here else None,
+                             p.height_px if made_here else None, "untracked")
+        with self._lock:
+            if self._player is None:
+                self._player = TrackedPlayer(prepare(recipe, self.request.resolve, self.request.library_root))
+            rgb, box = self._player.composite(i)
+        ends = track.map_points(i, np.array([[p.x, p.y], [p.x, p.y - p.height_px]]))
+        contact = height = None
+        if ends is not None:
+            contact, height = tuple(ends[0]), float(np.hypot(*(ends[1] - ends[0])))
+        return FrameView(i, _resized(rgb, self.scale), box, contact, height, STATE_NAMES[int(track.state[i])])
+
+    def with_recipe(self, recipe) -> VideoSession:
+        """The same clip with the recipe as it is now (retracked, or undone): a new track to play."""
+        with self._lock:
+            if self._player is not None:
+                self._player.close()
+                self._player = None
+        return VideoSession(dataclasses.replace(self.request, recipe=recipe), self.frames, self.scale)
+
+    def close(self) -> None:
+        self.frames.close()
+        with self._lock:
+            if self._player is not None:
+                self._player.close()
+
+
+def video_recipe_job(request: VideoRequest, state) -> Ready:
+    """Open a video recipe on its anchor frame: the frame analysed, the product loaded, zones found."""
+    state.set_status("Reading the clip")
+    frames = VideoFrames(request.video_path)
+    recipe = request.recipe
+    try:
+        anchor = frames.check_index(recipe.video.anchor, "The anchor frame")
+        scene = _analysed(frames.frame(anchor), state, 0.1, 0.7)
+        state.set_status("Loading the product")
+        product = load_product(request.product_path, category=recipe.category, height_m=recipe.height_m)
+        ready = _with_zones(scene, product, state)
+    except BaseException:
+        frames.close()
+        raise
+    ready.video = VideoSession(request, frames, scene.scale)
+    return ready
+
+
 def scene_job(request: SceneRequest, state) -> Ready:
     scene = _open(request.path, state, 0.0, 0.85)
     return _with_zones(scene, request.product, state)
@@ -116,6 +211,10 @@ def recipe_job(request: RecipeRequest, state) -> Ready:
 def _open(path, state, start: float, end: float) -> OpenScene:
     state.set_status("Reading the scene")
     rgb = load_rgb(path)
+    return _analysed(rgb, state, start, end)
+
+
+def _analysed(rgb: np.ndarray, state, start: float, end: float) -> OpenScene:
     state.check()
     scale = min(1.0, PREVIEW_MAX_SIDE / max(rgb.shape[:2]))
     preview = _resized(rgb, scale)
