@@ -251,6 +251,7 @@ def test_move_selection_to_campaign_from_context_menu(qtbot, ctx, media_files):
     brand = organize.create_brand(ctx.lib, client, "Acme Cola").value
     view = open_view(qtbot, ctx)
     reload(qtbot, view, lambda: organize.create_campaign(ctx.lib, brand, "Summer 2025"))
+    qtbot.waitUntil(lambda: len(view.campaigns()) == 1)  # a reload already under way may have landed first
     select_names(view, "beach landscape.jpg", "spot.mp4")
 
     menu = view.actions.context_menu()
