@@ -5,7 +5,8 @@ from a real photo with known homographies (tests/kata/clips.py):
 - jitter: RMS second difference of the corner paths, against the truth's (1.0 = as steady as
   the camera) and what the track adds to it (second difference of the error);
 - shot cuts: F1 over all clips (goal 1);
-- speed: tracking alone (aim 60 fps at 1080p), tracking plus compositing (goal 20 fps), using
+- speed: tracking alone (no goal of its own: shown to see where the time goes), tracking plus
+  compositing (the issue's goal: 20 fps), using
   the tracked layer (studio.kata.track.layer) for the compositing.
 
 The peer: the classic frame-to-frame tracker (KLT between consecutive frames, homographies
@@ -37,7 +38,7 @@ from studio.kata.track.tracker import track_clip
 from tests.kata.clips import camera_clip
 
 SIZE = (1920, 1080)
-GOALS = {"mean_px": 2.0, "p95_px": 6.0, "track_fps": 60.0, "total_fps": 20.0, "f1": 1.0}
+GOALS = {"mean_px": 2.0, "p95_px": 6.0, "total_fps": 20.0, "f1": 1.0}
 
 
 def clips(n: int):
@@ -168,7 +169,7 @@ def main() -> None:
     rows = [("corner error, mean", "px", e.mean(), GOALS["mean_px"] / e.mean()),
             ("corner error, p95", "px", np.percentile(e, 95), GOALS["p95_px"] / np.percentile(e, 95)),
             ("cut F1", "", f1, f1 / GOALS["f1"]),
-            ("tracking 1080p", "fps", frame_total / track_wall, frame_total / track_wall / GOALS["track_fps"]),
+            ("tracking 1080p", "fps", frame_total / track_wall, float("nan")),
             ("tracking 1080p, CPU time", "ms/frame", 1000 * track_cpu / frame_total, float("nan"))]
     if compose_wall is not None:
         total = frame_total / (track_wall + compose_wall)

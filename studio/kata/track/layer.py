@@ -54,7 +54,7 @@ from studio.kata.track import light, occlusion
 from studio.kata.track.model import TRACKED, Track
 
 OCCLUSION_WORK_PX = 320  # the occlusion grid's longer side, at most: the mask is soft, finer costs time
-LIGHT_WORK_PX = 160
+LIGHT_WORK_PX = 96
 LIGHT_REACH = 1.0  # the light is read around the product: its region grown by this many of its sizes per side
 MIN_PLANE_SHARE = 0.25  # when the track's quad covers less of that window, the whole window is read
 PLATE_SAMPLES = 25  # frames spread over the clip whose plane patches make the clean plate
