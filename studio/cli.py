@@ -30,6 +30,7 @@ from studio import (
 from studio.core.errors import BadInput, LibraryLocked, StudioError
 
 log = logging.getLogger("studio.cli")
+LOG_FORMAT = "%(levelname)s %(name)s: %(message)s"
 
 
 class _Parser(argparse.ArgumentParser):
@@ -380,7 +381,7 @@ def _save_kata_recipe(args, scene: tuple[str, Path], product_path: Path, zone, p
 
     with open_library(args) as lib:
         recipe = Recipe(
-            name=f"{product_path.stem} in {scene[1].stem}",
+            name=f"{_shown_stem(lib, args.product, product_path)} in {_shown_stem(lib, *scene)}",
             scene=_kata_asset_id(lib, scene[0], scene[1]), product=_kata_asset_id(lib, args.product, product_path),
             zone_id=zone.id if zone else None,
             placement=PlacementSpec(x=placement.x, y=placement.y, height_px=placement.height_px, rotation_deg=placement.rotation_deg),
@@ -391,6 +392,16 @@ def _save_kata_recipe(args, scene: tuple[str, Path], product_path: Path, zone, p
 
             save_plate(lib.root, video, measurements)
         return create_recipe(lib, recipe).value
+
+
+def _shown_stem(lib, ref: str, path: Path) -> str:
+    """What to call a file in a recipe's name: its asset's name when it was given as an asset id (the
+    library keeps media under content hashes), else its own."""
+    if ref.isdigit():
+        from studio.core.queries import get_asset
+
+        return Path(get_asset(lib, int(ref)).name).stem
+    return path.stem
 
 
 def _no_zone(scene) -> BadInput:
@@ -543,7 +554,7 @@ def main(argv: list[str] | None = None) -> int:
         from studio.app import run  # the window; only here is Qt imported
 
         return run(library=args.library, screenshot=args.screenshot, workspace=args.workspace)
-    logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
+    logging.basicConfig(level=logging.WARNING, format=LOG_FORMAT)
     try:
         return COMMANDS[(args.command, getattr(args, "action", None))](args)
     except StudioError as exc:

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QKeySequence, QShortcut
-from PySide6.QtWidgets import QHBoxLayout, QLabel, QPushButton, QSlider, QWidget
+from PySide6.QtWidgets import QHBoxLayout, QLabel, QPushButton, QSizePolicy, QSlider, QWidget
 
 from studio.ui.shell.theme import theme
 
@@ -25,8 +25,9 @@ class TrackBar(QWidget):
         self.setObjectName("KataTrackBar")
         self.slider = QSlider(Qt.Horizontal, toolTip="Scrub through the clip (, and . step a frame)")
         self.slider.valueChanged.connect(self.frame_changed)
-        self.where = QLabel(objectName="Muted")
-        self.where.setMinimumWidth(240)
+        self.slider.setMinimumWidth(160)
+        self.where = QLabel(objectName="Muted", wordWrap=True)  # wraps rather than widening the workspace
+        self.where.setSizePolicy(QSizePolicy.Preferred, QSizePolicy.Preferred)
         self.retrack = QPushButton(theme().icon("mdi6.crosshairs-gps"), "Retrack from here",
                                    toolTip="Track the placement through the clip again, from the frame shown "
                                            "(move the product on it first to correct it); Edit ▸ Undo brings the old track back")
@@ -37,8 +38,8 @@ class TrackBar(QWidget):
         self.fixed.hide()
         row = QHBoxLayout(self)
         row.setContentsMargins(10, 4, 10, 4)
-        row.addWidget(self.slider, 1)
-        row.addWidget(self.where)
+        row.addWidget(self.slider, 2)
+        row.addWidget(self.where, 3)
         row.addWidget(self.retrack)
         row.addWidget(self.fixed)
         QShortcut(QKeySequence(","), self, lambda: self.slider.setValue(self.slider.value() - 1), context=Qt.WidgetWithChildrenShortcut)
