@@ -46,3 +46,40 @@ def read_only_dir(tmp_path):
         folder.chmod(0o500)
         yield folder
         folder.chmod(0o700)
+
+
+@pytest.fixture(scope="session")
+def _unlocked_key_store(tmp_path_factory):
+    from studio.core.secrets import SecretStore
+
+    store = SecretStore(file_path=tmp_path_factory.mktemp("keyring") / "keys.cfg")
+    store.unlock("correct horse battery")
+    return store
+
+
+@pytest.fixture
+def key_store(_unlocked_key_store):
+    """A real encrypted-file key store, empty at the start of each test. Unlocked once per session:
+    every unlock costs two Argon2 key derivations (seconds each), which tests about other things
+    need not pay again and again."""
+    from studio.core.secrets import SERVICES
+
+    yield _unlocked_key_store
+    for service in SERVICES:
+        _unlocked_key_store.delete(service)
+
+
+@pytest.fixture(scope="session")
+def demo(tmp_path_factory):
+    """The demo library, built once per session and closed: (root, build summary, progress seen).
+    Building it takes seconds of real media work; a test that changes it works on a copy."""
+    from studio.core.demo import build_demo
+    from studio.core.jobs import JobState
+    from studio.core.library import Library
+
+    root = tmp_path_factory.mktemp("demo") / "lib"
+    progress = []
+    state = JobState(lambda: progress.append(state.progress))
+    with Library.open(root) as library:
+        summary = build_demo(library, state)
+    return root, summary, progress

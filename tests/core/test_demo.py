@@ -30,24 +30,12 @@ from studio.core.demo import (
     performance_days,
     spike_day,
 )
-from studio.core.jobs import JobState
 from studio.core.library import Library
 
 
 def _counts(lib) -> dict:
     with lib.read() as conn:
         return {m.__tablename__: conn.execute(select(func.count()).select_from(m)).scalar() for m in (Client, Brand, Campaign, Asset, AssetTag, CompositionRow)}
-
-
-@pytest.fixture(scope="module")
-def demo(tmp_path_factory):
-    """A library with the demo in it (built once, closed): (root, summary, progress seen)."""
-    root = tmp_path_factory.mktemp("demo") / "lib"
-    progress = []
-    state = JobState(lambda: progress.append(state.progress))
-    with Library.open(root) as lib:
-        summary = build_demo(lib, state)
-    return root, summary, progress
 
 
 @pytest.fixture

@@ -51,18 +51,18 @@ def test_locked_store_says_what_to_do(tmp_path):
         SecretStore(file_path=tmp_path / "k.cfg").get("openai")
 
 
-def test_short_first_master_password_and_empty_key_are_refused(tmp_path, store):
+def test_short_first_master_password_and_empty_key_are_refused(tmp_path, key_store):
     with pytest.raises(BadInput, match="at least 8"):
         SecretStore(file_path=tmp_path / "new.cfg").unlock("short")
     with pytest.raises(BadInput, match="empty"):
-        store.set("openai", "   ")
+        key_store.set("openai", "   ")
     with pytest.raises(BadInput, match="needs client_secret"):
-        store.set("google_ads", {"developer_token": "x", "client_id": "y", "refresh_token": "z"})
+        key_store.set("google_ads", {"developer_token": "x", "client_id": "y", "refresh_token": "z"})
 
 
-def test_secrets_stay_out_of_the_database_and_logs(store, lib, caplog, tmp_path):
-    store.set("openai", SECRET)
-    store.get("openai")
+def test_secrets_stay_out_of_the_database_and_logs(key_store, lib, caplog, tmp_path):
+    key_store.set("openai", SECRET)
+    key_store.get("openai")
     handler_logger = logging.getLogger("studio.test")
     caplog.handler.addFilter(REDACTOR)
     handler_logger.warning("request failed with key %s", SECRET)

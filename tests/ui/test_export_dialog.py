@@ -9,7 +9,7 @@ import shutil
 import pytest
 from PySide6.QtCore import QSettings, Qt
 
-from studio.core.demo import CAMPAIGN, build_demo
+from studio.core.demo import CAMPAIGN
 from studio.core.export.package import package_name
 from studio.core.export.plan import find_campaign
 from studio.core.library import Library
@@ -21,19 +21,10 @@ CHECK_MS = 30_000
 BUILD_MS = 240_000  # a real 5.5 s 1080×1920 encode on a busy 2-core machine
 
 
-@pytest.fixture(scope="session")
-def demo_library(tmp_path_factory):
-    """The demo library, built once; each test works on its own copy."""
-    root = tmp_path_factory.mktemp("demo") / "lib"
-    library = Library.open(root)
-    build_demo(library)
-    library.close()
-    return root
-
-
 @pytest.fixture
-def lib(demo_library, tmp_path):
-    shutil.copytree(demo_library, tmp_path / "lib")
+def lib(demo, tmp_path):
+    """A copy of the demo library (tests/conftest.py builds it once)."""
+    shutil.copytree(demo[0], tmp_path / "lib")
     library = Library.open(tmp_path / "lib")
     yield library
     library.close()

@@ -36,8 +36,14 @@ from tests.ui.creative_fixtures import make_wav
 JOB_MS = 90_000  # a worker process on a busy 2-core machine
 
 
+@pytest.fixture(scope="module")
+def shot(tmp_path_factory) -> Path:
+    """A real 2400×1800 JPEG, made once (a second of work): the import copies it into each library."""
+    return media.jpeg(tmp_path_factory.mktemp("files") / "shot.jpg", size=(2400, 1800))
+
+
 @pytest.fixture
-def sent(ctx, tmp_path):
+def sent(ctx, shot):
     """A brief in library A (sections, a deliverable, a version, a comment) and a real 2400×1800 JPEG."""
     lib = ctx.lib
     brand = organize.create_brand(lib, organize.create_client(lib, "Acme").value, "Roast").value
@@ -48,8 +54,7 @@ def sent(ctx, tmp_path):
     briefs.set_deliverables(lib, brief_id, [{"spec_id": "meta.reels", "count": 2, "notes": "hero"}])
     briefs.save_version(lib, brief_id, "first draft", author="Ana")
     comment = briefs.add_comment(lib, brief_id, "Is the insight strong enough?", section="insight", author="Ana").value
-    report = importer.run(importer.ImportParams(str(lib.root), [str(media.jpeg(tmp_path / "files" / "shot.jpg", size=(2400, 1800)))]),
-                          JobState(), lib=lib)
+    report = importer.run(importer.ImportParams(str(lib.root), [str(shot)]), JobState(), lib=lib)
     ctx.current_campaign_id = campaign
     return {"brief": brief_id, "comment": comment, "image": report.imported[0]["id"]}
 
@@ -136,7 +141,7 @@ def test_a_review_round_trip_between_two_libraries(qtbot, ctx, sent, sender, rev
     page = review.brief_view
     text = page.document.toPlainText()
     assert "Make students pick Roast." in text and "**" not in text  # Markdown rendered, not shown raw
-    assert "2 × meta.reels — hero" in text and "first draft" in text
+    assert "2 × Meta Reels — hero" in text and "first draft" in text
     assert page.document.isReadOnly()
     review.show_item("asset", 0)
     picture = review.media.picture.picture()

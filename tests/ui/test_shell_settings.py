@@ -117,10 +117,8 @@ def test_wrong_master_password_says_so_and_the_right_one_unlocks(qtbot, window, 
     assert not page.banner.isVisible()
 
 
-def test_test_button_checks_the_key_with_the_service(qtbot, window, ctx, keyring_file, fake_openai):
-    store = SecretStore(file_path=keyring_file)
-    store.unlock("the right password")
-    ctx.secrets = store  # already unlocked this session
+def test_test_button_checks_the_key_with_the_service(qtbot, window, ctx, key_store, fake_openai):
+    ctx.secrets = key_store  # already unlocked this session
     page = accounts_page(qtbot, window)
     row = page.rows["openai"]
     assert not row.test_button.isEnabled()  # nothing to test yet

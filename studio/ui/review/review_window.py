@@ -37,6 +37,7 @@ from PySide6.QtWidgets import (
 
 from studio.core.briefs.sections import SECTIONS, STATUSES
 from studio.core.errors import StudioError
+from studio.core.specs.catalog import shipped_catalog
 from studio.core.jobs import Job
 from studio.core.review import (
     Bundle,
@@ -76,11 +77,19 @@ def open_review(ctx, path, parent: QWidget) -> Job:
     return job
 
 
+def _placement_name(spec_id: str | None) -> str:
+    """A deliverable's placement as people name it ("Meta Reels"), from the shipped spec catalog;
+    an id this version does not know is shown as it is."""
+    spec = shipped_catalog().entries.get(spec_id or "")
+    return spec.name if spec else (spec_id or "a placement not named")
+
+
 def brief_markdown(brief: BundleBrief) -> str:
     parts = [f"### {SECTIONS.get(key, key)}\n\n{text.strip()}\n" for key, text in brief.sections.items() if text.strip()]
     if brief.deliverables:
         parts.append("### Deliverables\n\n" + "\n".join(
-            f"- {d.get('count', 1)} × {d.get('spec_id', '?')}" + (f" — {d['notes']}" if d.get("notes") else "") for d in brief.deliverables) + "\n")
+            f"- {d.get('count', 1)} × {_placement_name(d.get('spec_id'))}" + (f" — {d['notes']}" if d.get("notes") else "")
+            for d in brief.deliverables) + "\n")
     if brief.versions:
         parts.append("### Versions\n\n" + "\n".join(
             f"- v{v['number']} · {v.get('author') or 'unknown'} · {_when(v.get('created_at'))}" + (f" — {v['note']}" if v.get("note") else "")

@@ -14,17 +14,14 @@ from studio.core.ai.providers import (
 )
 from studio.core.errors import BadInput
 from studio.core.ops.settings import set_setting
-from studio.core.secrets import SecretStore
 from tests.fake_ai import fake_ai
 
 KEY = "sk-test-ai-7c1e5b2a9d"
 
 
 @pytest.fixture
-def store(tmp_path):
-    s = SecretStore(file_path=tmp_path / "keys.cfg")
-    s.unlock("correct horse battery")
-    return s
+def store(key_store):
+    return key_store
 
 
 @pytest.fixture
@@ -101,13 +98,13 @@ def test_rate_limits_and_server_errors(store, fake, provider):
     with pytest.raises(AIError, match="answered with an error \\(500: Simulated failure 500.\\)"):
         complete("Hello", provider=provider, endpoint=endpoint, retries=1, store=store)
     assert len(fake.requests) == 3  # the 500 was retried once
-    fake.fail = [429]
+    fake.fail, fake.retry_after = [429], "0.01"  # the SDK waits what the 429 asks: keep the test quick
     assert complete("Hello", provider=provider, endpoint=endpoint, retries=1, store=store).text == "Spend rose by half."
 
 
 def test_a_timeout_and_an_unreachable_service(store, fake):
     store.set("anthropic", KEY)
-    fake.delay = 1.5
+    fake.delay = 0.8  # well past the 0.3 s allowed; the server waits it out when it shuts down
     with pytest.raises(AIError, match="Anthropic did not answer within 0.3 s"):
         complete("Hello", endpoint=fake.base, timeout=0.3, retries=0, store=store)
     with pytest.raises(AIError, match="Anthropic could not be reached") as caught:

@@ -3,6 +3,7 @@ AI path through the real SDKs against a local fake server, falling back to the r
 
 from __future__ import annotations
 
+import shutil
 from datetime import date
 
 import pytest
@@ -11,7 +12,6 @@ from studio.core.analytics.insights import money, period_facts, summarize
 from studio.core.analytics.kpis import kpis
 from studio.core.errors import BadInput
 from studio.core.library import Library
-from studio.core.secrets import SecretStore
 from tests.core.analytics.test_ingest import meta_csv, run_ingest, tiktok_csv
 from tests.fake_ai import fake_ai
 
@@ -41,16 +41,25 @@ def stock(lib, folder, reverse=False):
     return lib
 
 
-@pytest.fixture
-def stocked(lib, tmp_path):
-    return stock(lib, tmp_path)
+@pytest.fixture(scope="module")
+def stocked_library(tmp_path_factory):
+    """Both reports imported once; each test gets its own copy of the library."""
+    folder = tmp_path_factory.mktemp("stocked")
+    with Library.open(folder / "lib") as library:
+        stock(library, folder)
+    return folder / "lib"
 
 
 @pytest.fixture
-def store(tmp_path):
-    s = SecretStore(file_path=tmp_path / "keys.cfg")
-    s.unlock("correct horse battery")
-    return s
+def stocked(stocked_library, tmp_path):
+    shutil.copytree(stocked_library, tmp_path / "lib")
+    with Library.open(tmp_path / "lib") as library:
+        yield library
+
+
+@pytest.fixture
+def store(key_store):
+    return key_store
 
 
 def test_the_rules_summary_states_the_kpis(stocked):

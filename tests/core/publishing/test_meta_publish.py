@@ -19,13 +19,19 @@ from tests.core.publishing.publish_fixtures import (
 )
 from tests.fake_meta import EXPIRED, FakeMeta, fake_meta
 
-secrets, world = publish_fixtures.secrets, publish_fixtures.world  # the fixtures these tests take
+world = publish_fixtures.world  # the fixture these tests take
 
 AD_COPY = {"primary_text": "Roasted this morning.", "headline": "Autumn blend", "page_id": PAGE, "link": "https://kestrel.example/autumn"}
 SERVER_ERROR = {"message": "An unexpected error has occurred. Please retry your request later.", "type": "OAuthException", "code": 2,
                 "is_transient": True}
 REJECTED = {"message": "Invalid parameter", "type": "OAuthException", "code": 100, "error_subcode": 1487390,
             "error_user_msg": "The image is too small: ads need at least 600 pixels on the short side."}
+
+
+@pytest.fixture
+def secrets(key_store):
+    key_store.set("meta", META_TOKEN)  # only Meta's token: each key written costs an Argon2 derivation
+    return key_store
 
 
 @pytest.fixture
