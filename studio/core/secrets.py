@@ -96,6 +96,10 @@ class SecretStore:
         self._file_path = Path(file_path or default_keyring_file())
         self._backend = backend if backend is not None else os_keyring()
         self._unlocked = self._backend is not None
+        # The encrypted file derives a key (Argon2, about a second) for every entry read, so what was
+        # read stays here until the file changes (another process may write it: its size and time tell).
+        self._read: dict[str, str | None] = {}
+        self._read_stamp = None
 
     @property
     def backend_name(self) -> str:
@@ -145,6 +149,7 @@ class SecretStore:
             backend.set_password(KEYRING_SERVICE, _CHECK_ENTRY, "ok")
             os.chmod(self._file_path, 0o600)
         self._backend, self._unlocked = backend, True
+        self._read, self._read_stamp = {}, None
 
     def _need(self):
         if not self._unlocked:
@@ -152,9 +157,29 @@ class SecretStore:
         return self._backend
 
     def get(self, service: str) -> str | None:
-        value = self._need().get_password(KEYRING_SERVICE, _spec(service).id)
+        backend = self._need()
+        if self._uses_file and self._file_stamp() == self._read_stamp and service in self._read:
+            return self._read[service]
+        value = backend.get_password(KEYRING_SERVICE, _spec(service).id)
         _remember(value)
+        self._keep(service, value)
         return value
+
+    def _file_stamp(self):
+        try:
+            stat = self._file_path.stat()
+        except OSError:
+            return None
+        return stat.st_size, stat.st_mtime_ns
+
+    def _keep(self, service: str, value: str | None) -> None:
+        """Remember what the file holds for service now (only for the encrypted file)."""
+        if not self._uses_file:
+            return
+        stamp = self._file_stamp()
+        if stamp != self._read_stamp:
+            self._read, self._read_stamp = {}, stamp
+        self._read[service] = value
 
     def get_fields(self, service: str) -> dict[str, str]:
         value = self.get(service)
@@ -178,12 +203,14 @@ class SecretStore:
             self._need().set_password(KEYRING_SERVICE, spec.id, value)
         except keyring.errors.KeyringError as exc:
             raise SecretsUnavailable(f"The keyring refused to store the key: {exc}") from None
+        self._keep(service, value)  # the file changed: the rest of what was read is read again
 
     def delete(self, service: str) -> None:
         try:
             self._need().delete_password(KEYRING_SERVICE, _spec(service).id)
         except keyring.errors.PasswordDeleteError:
             pass
+        self._read.pop(service, None)
 
     def has(self, service: str) -> bool:
         return self.get(service) is not None

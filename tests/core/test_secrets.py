@@ -38,6 +38,29 @@ def test_file_keyring_round_trip_and_never_plaintext(store, tmp_path):
     assert not again.has("openai")
 
 
+def test_a_key_read_once_is_not_decrypted_again_until_the_file_changes(store, tmp_path, monkeypatch):
+    """Each entry read from the encrypted file costs an Argon2 derivation (about a second): a second
+    read of the same key is served from memory, but a change another process writes is seen."""
+    from keyrings.cryptfile.cryptfile import CryptFileKeyring
+
+    derivations = []
+    derive = CryptFileKeyring._create_cipher
+    monkeypatch.setattr(CryptFileKeyring, "_create_cipher", lambda *a, **k: derivations.append(1) or derive(*a, **k))
+    store.set("openai", SECRET)
+    derivations.clear()
+    assert store.get("openai") == SECRET and store.get("openai") == SECRET and store.has("openai")
+    assert derivations == []  # what set wrote is known without reading it back
+
+    other = SecretStore(file_path=tmp_path / "keys.cfg")  # another process, as the command line would be
+    other.unlock("correct horse battery")
+    other.set("openai", "sk-from-elsewhere-1234")
+    derivations.clear()
+    assert store.get("openai") == "sk-from-elsewhere-1234" and len(derivations) == 1
+    assert store.get("openai") == "sk-from-elsewhere-1234" and len(derivations) == 1
+    other.delete("openai")
+    assert store.get("openai") is None
+
+
 def test_wrong_master_password(store, tmp_path):
     store.set("anthropic", SECRET)
     other = SecretStore(file_path=tmp_path / "keys.cfg")
