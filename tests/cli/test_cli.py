@@ -2,19 +2,67 @@
 
 from __future__ import annotations
 
+import contextlib
+import io
 import json
+import logging
 import os
 import subprocess
 import sys
+from pathlib import Path
 
 import pytest
 
+from studio import cli
 from tests import media
 
 
-def studio(*args, env=None, user=None):
-    full_env = {**os.environ, **(env or {})}
-    return subprocess.run([sys.executable, "-m", "studio", *map(str, args)], capture_output=True, text=True, env=full_env, user=user, timeout=180)
+def studio(*args, env=None, user=None, fresh=False) -> subprocess.CompletedProcess:
+    """Run `studio ARGS` and return its exit code, stdout and stderr. In this process by default
+    (imports are paid once, not per command); in a new `python -m studio` process when the test
+    needs a real one: another user, or fresh=True (say why at the call)."""
+    argv = [str(a) for a in args]
+    if user is not None or fresh:
+        full_env = {**os.environ, **(env or {})}
+        return subprocess.run([sys.executable, "-m", "studio", *argv], check=False, capture_output=True, text=True, env=full_env, user=user, timeout=180)
+    out, err = io.StringIO(), io.StringIO()
+    # What a user's terminal shows of the log (main()'s basicConfig does nothing here: pytest's
+    # handlers are already on the root logger).
+    handler = logging.StreamHandler(err)
+    handler.setFormatter(logging.Formatter(cli.LOG_FORMAT))
+    handler.setLevel(logging.WARNING)
+    logging.getLogger().addHandler(handler)
+    try:
+        with _environ(env or {}), contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
+            code = _exit_code(cli.main, argv)
+    finally:
+        logging.getLogger().removeHandler(handler)
+    return subprocess.CompletedProcess(["studio", *argv], code, out.getvalue(), err.getvalue())
+
+
+def _exit_code(main, argv) -> int:
+    """main(argv)'s return value, or its SystemExit's code as the interpreter would turn it into one."""
+    try:
+        return main(argv)
+    except SystemExit as exc:
+        if exc.code is None or isinstance(exc.code, int):
+            return exc.code or 0
+        print(exc.code, file=sys.stderr)
+        return 1
+
+
+@contextlib.contextmanager
+def _environ(changes: dict):
+    saved = {name: os.environ.get(name) for name in changes}
+    os.environ.update({name: str(value) for name, value in changes.items()})
+    try:
+        yield
+    finally:
+        for name, value in saved.items():
+            if value is None:
+                os.environ.pop(name, None)
+            else:
+                os.environ[name] = value
 
 
 def test_import_list_check_backup(tmp_path):
@@ -96,6 +144,7 @@ def test_library_folder_that_is_not_writable(read_only_dir):
 
 
 def test_headless_commands_do_not_load_qt(tmp_path):
+    # A process of its own: this one may have loaded Qt for other tests.
     code = (
         "import sys; from studio.cli import main; rc = main(['assets', 'list', '--library', sys.argv[1], '--json']);"
         "assert not any(m.split('.')[0] in ('PySide6', 'shiboken6', 'qasync', 'pyqtgraph') for m in sys.modules), 'Qt loaded';"
@@ -103,3 +152,13 @@ def test_headless_commands_do_not_load_qt(tmp_path):
     )
     out = subprocess.run([sys.executable, "-c", code, str(tmp_path / "lib")], capture_output=True, text=True)
     assert out.returncode == 0, out.stderr
+
+
+def test_the_entry_points_run_in_a_process_of_their_own(tmp_path):
+    # The point here is the entry points themselves, so each runs as a real process.
+    usage = studio("--help", fresh=True)
+    assert usage.returncode == 0 and usage.stdout.startswith("usage: studio") and "assets" in usage.stdout
+    script = Path(sys.executable).with_name("studio")  # the console script pyproject.toml installs
+    listed = subprocess.run([script, "assets", "list", "--library", tmp_path / "lib", "--json"], check=False, capture_output=True, text=True, timeout=180)
+    assert listed.returncode == 0, listed.stderr
+    assert json.loads(listed.stdout) == []

@@ -15,6 +15,7 @@ from sqlalchemy import text
 
 from studio.core.library import Library
 from tests import media
+from tests.cli.test_cli import studio
 
 WORKER = r"""
 import sys
@@ -75,7 +76,7 @@ def test_sigkill_during_ops_and_imports_loses_only_the_step_in_flight(tmp_path):
         for line in out.splitlines():
             kind, value = line.split()
             committed[kind].add(value)
-        check = subprocess.run([sys.executable, "-m", "studio", "library", "check", "--library", str(root), "--json"], capture_output=True, text=True)
+        check = studio("library", "check", "--library", root, "--json")
         assert check.returncode == 0, check.stdout + check.stderr
         assert json.loads(check.stdout)["ok"]
 
@@ -99,7 +100,7 @@ def test_sigkill_during_ops_and_imports_loses_only_the_step_in_flight(tmp_path):
             time.sleep(0.2)
         assert not [w for w in workers if running(w)], "worker processes outlived the killed studio"
         orphans_watched += len(workers)
-        check = subprocess.run([sys.executable, "-m", "studio", "library", "check", "--library", str(root), "--json"], capture_output=True, text=True)
+        check = studio("library", "check", "--library", root, "--json")
         assert check.returncode == 0 and json.loads(check.stdout)["ok"], check.stdout + check.stderr
 
     assert committed["client"] and committed["asset"], "the workers were killed before committing anything"

@@ -77,6 +77,7 @@ def test_export_package_from_the_demo(tmp_path):
 
 
 def test_spec_and_export_commands_do_not_load_qt(tmp_path):
+    # A process of its own: this one may have loaded Qt for other tests.
     code = ("import sys; from studio.cli import main; rc = main(['spec', 'list', '--library', sys.argv[1], '--json']);"
             "assert not any(m.split('.')[0] in ('PySide6', 'shiboken6', 'qasync', 'pyqtgraph') for m in sys.modules), 'Qt loaded';"
             "sys.exit(rc)")

@@ -1,4 +1,4 @@
-"""`studio kata analyze|place|batch` in a subprocess on synthetic scenes."""
+"""`studio kata analyze|place|batch` on synthetic scenes."""
 
 from __future__ import annotations
 

@@ -4,15 +4,12 @@ says and nowhere in the other shot. Bad input exits 2 saying what to do and writ
 
 from __future__ import annotations
 
-import contextlib
-import io
 import json
 
 import av
 import numpy as np
 import pytest
 
-from studio.cli import main
 from studio.core.kata_video.frames import VideoFrames
 from studio.core.library import Library
 from studio.core.ops.compositions import add_recipe_clip, create_composition
@@ -41,16 +38,13 @@ def files(tmp_path_factory):
 
 @pytest.fixture(scope="module")
 def tracked(files, tmp_path_factory):
-    """One `studio kata track --save` run (in this process: `studio render` below runs in its own):
-    (its JSON, the folder with OUT.mp4 and the library)."""
+    """One `studio kata track --save` run: (its JSON, the folder with OUT.mp4 and the library)."""
     clip, bottle = files
     folder = tmp_path_factory.mktemp("tracked")
-    printed = io.StringIO()
-    with contextlib.redirect_stdout(printed):
-        code = main(["kata", "track", str(clip), str(bottle), "--frame", str(ANCHOR), "--at", f"{AT.x:g},{AT.y:g}", "--height-m", "0.5",
-                     "--out", str(folder / "out.mp4"), "--save", "--library", str(folder / "lib"), "--json"])
-    assert code == 0
-    return json.loads(printed.getvalue()), folder
+    out = studio("kata", "track", clip, bottle, "--frame", ANCHOR, "--at", f"{AT.x:g},{AT.y:g}", "--height-m", "0.5",
+                 "--out", folder / "out.mp4", "--save", "--library", folder / "lib", "--json")
+    assert out.returncode == 0, out.stderr
+    return json.loads(out.stdout), folder
 
 
 def decoded(path) -> list[np.ndarray]:
@@ -107,12 +101,12 @@ def test_render_draws_the_saved_tracked_recipe_where_the_track_says(files, track
     assert_product_follows(decoded(tmp_path / "spot.mp4"), clip, doc["corners"])
 
 
-def run_cli(capsys, *args) -> tuple[int, str]:
-    code = main(["kata", "track", *map(str, args)])
-    return code, capsys.readouterr().err
+def run_cli(*args) -> tuple[int, str]:
+    out = studio("kata", "track", *args)
+    return out.returncode, out.stderr
 
 
-def test_bad_input_exits_2_saying_what_to_do_and_writes_nothing(files, tmp_path, capsys):
+def test_bad_input_exits_2_saying_what_to_do_and_writes_nothing(files, tmp_path):
     clip, bottle = files
     out = tmp_path / "out" / "clip.mp4"
     out.parent.mkdir()
@@ -127,21 +121,22 @@ def test_bad_input_exits_2_saying_what_to_do_and_writes_nothing(files, tmp_path,
         ((clip, bottle, "--frame", 5, "--at", "400,150"), "--at 400,150 lies outside the 320x180 scene"),
     ]
     for args, message in cases:
-        code, err = run_cli(capsys, *args, "--out", out)
+        code, err = run_cli(*args, "--out", out)
         assert code == 2 and err.startswith("error: ") and message in err, (args, err)
     assert list(out.parent.iterdir()) == []
 
 
-def test_a_featureless_clip_says_a_fixed_placement_is_possible_and_fixed_holds_it_still(tmp_path, capsys):
+def test_a_featureless_clip_says_a_fixed_placement_is_possible_and_fixed_holds_it_still(tmp_path):
     wall = write_clip(tmp_path / "wall.mp4", flat_clip(size=SIZE, n=26).frames())
     bottle = bottle_file(tmp_path / "bottle.png")
     out = tmp_path / "out" / "wall-bottle.mp4"
     out.parent.mkdir()
-    code, err = run_cli(capsys, wall, bottle, "--frame", 13, "--at", "160,170", "--out", out)
+    code, err = run_cli(wall, bottle, "--frame", 13, "--at", "160,170", "--out", out)
     assert code == 2 and "too little texture" in err and "add --fixed" in err
     assert list(out.parent.iterdir()) == []
 
-    assert main(["kata", "track", str(wall), str(bottle), "--frame", "13", "--at", "160,170", "--fixed", "--out", str(out), "--json"]) == 0
-    doc = json.loads(capsys.readouterr().out)
+    fixed = studio("kata", "track", wall, bottle, "--frame", 13, "--at", "160,170", "--fixed", "--out", out, "--json")
+    assert fixed.returncode == 0, fixed.stderr
+    doc = json.loads(fixed.stdout)
     assert doc["fixed"] and doc["states"] == ["tracked"] * 26 and all(c == doc["corners"][0] for c in doc["corners"])
     assert len(decoded(out)) == 26
