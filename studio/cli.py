@@ -153,7 +153,7 @@ def cmd_demo(args) -> int:
 
 def cmd_assets_import(args) -> int:
     from studio.core.assets import importer
-    from studio.core.jobs import JobState, worker_pool
+    from studio.core.jobs import worker_pool
     from studio.core.ops.organize import find_or_create_campaign
 
     missing = [p for p in args.paths if not Path(p).exists()]
@@ -161,9 +161,7 @@ def cmd_assets_import(args) -> int:
         raise BadInput(f"Nothing to import: {', '.join(missing)} not found.")
     with open_library(args) as lib:
         campaign_id = find_or_create_campaign(lib, args.campaign) if args.campaign else None
-        state = JobState()
-        if not args.json:
-            state = JobState(lambda: print(f"\r{state.status}: {int((state.progress or 0) * 100)}%", end="", file=sys.stderr, flush=True))
+        state = progress_state(quiet=args.json)
         with worker_pool() as pool:
             report = importer.run(importer.ImportParams(str(lib.root), args.paths, campaign_id), state, lib=lib, pool=pool)
     if not args.json:
@@ -279,7 +277,6 @@ def cmd_render(args) -> int:
     import contextlib
     import re
 
-    from studio.core.jobs import JobState
     from studio.core.render.encode import RenderParams, render
     from studio.core.timeline.model import KataClip, MediaClip
 
@@ -304,9 +301,7 @@ def cmd_render(args) -> int:
         stem = re.sub(r"[^\w.-]+", "-", composition.name).strip("-.") or "render"
         if args.frame is not None:
             return _render_still(args, composition, lib, args.out or f"{stem}-{args.frame}.png")
-        state = JobState()
-        if not args.json:
-            state = JobState(lambda: print(f"\r{state.status}: {int((state.progress or 0) * 100)}%", end="", file=sys.stderr, flush=True))
+        state = progress_state(quiet=args.json)
         params = RenderParams(str(lib.root) if lib else None, composition.to_document(), args.out or f"{stem}.mp4", args.preset)
         result = render(params, state, lib=lib)
     if not args.json:
@@ -402,6 +397,17 @@ def _shown_stem(lib, ref: str, path: Path) -> str:
 
         return Path(get_asset(lib, int(ref)).name).stem
     return path.stem
+
+
+def progress_state(quiet: bool = False):
+    """A job state that shows its status and percent on one line of stderr (quiet: shows nothing,
+    for --json)."""
+    from studio.core.jobs import JobState
+
+    if quiet:
+        return JobState()
+    state = JobState(lambda: print(f"\r{state.status}: {int((state.progress or 0) * 100)}%", end="", file=sys.stderr, flush=True))
+    return state
 
 
 def _no_zone(scene) -> BadInput:
@@ -504,13 +510,12 @@ def _point(text: str, size) -> tuple[float, float]:
 
 
 def cmd_kata_batch(args) -> int:
-    from studio.core.jobs import JobState
     from studio.kata.batch import BatchParams, run
 
     with _kata_library(args, *args.products, *args.scenes) as lib:
         products = [str(_kata_file(p, lib)) for p in args.products]
         scenes = [str(_kata_file(s, lib)) for s in args.scenes]
-    state = JobState(lambda: print(f"\r{state.status}: {int((state.progress or 0) * 100)}%", end="", file=sys.stderr, flush=True))
+    state = progress_state()
     result = run(BatchParams(scenes, products, args.out, args.category, args.height_m), state)
     print(file=sys.stderr)
     placed = sum(1 for p in result["pairs"] if p["path"])

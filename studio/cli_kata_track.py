@@ -31,8 +31,7 @@ def add_parser(kata, common) -> None:
 
 
 def cmd_kata_track(args) -> int:
-    from studio.cli import _choose_placement, _kata_file, _kata_library, _print
-    from studio.core.jobs import JobState
+    from studio.cli import _choose_placement, _kata_file, _kata_library, _print, progress_state
     from studio.core.kata_video import pipeline
     from studio.core.kata_video.frames import VideoFrames
     from studio.core.kata_video.write import write_mp4
@@ -53,9 +52,7 @@ def cmd_kata_track(args) -> int:
         scene = pipeline.anchor_scene(frames, args.frame, timing)
         product = load_product(product_path, height_m=args.height_m, category=args.category)
         placement, zone = _choose_placement(args, scene.analysis, product, f"frame {args.frame} of {video_path.name}")
-        state = JobState()
-        if not args.json:
-            state = JobState(lambda: print(f"\r{state.status}: {int((state.progress or 0) * 100)}%", end="", file=sys.stderr, flush=True))
+        state = progress_state(quiet=args.json)
         state.set_status("Tracking")
         try:
             track = pipeline.track(frames, args.frame, placement, timing, pipeline.share(state, 0.0, 0.4), fixed=args.fixed)
