@@ -8,7 +8,9 @@ jobs (progress and Cancel in the jobs panel); the live preview runs on a worker 
 
 A placement in a video opens on its anchor frame with a track bar: scrub to any frame to see
 the product where the track puts it, move the product there and Retrack from here (a job;
-Edit ▸ Undo brings the old track back). Its settings were fixed when it was tracked."""
+Edit ▸ Undo brings the old track back). Its settings were fixed when it was tracked. To start
+one, double-click a video in the bin and pick the product: it is placed at the best zone of
+frame 0 (one step of Edit ▸ Undo) and tracked through the clip (a job; another step)."""
 
 from __future__ import annotations
 
@@ -34,7 +36,7 @@ from studio.core.errors import StudioError
 from studio.core.jobs import user_message
 from studio.core.kata_video import job as track_job
 from studio.core.ops import kata as kata_ops
-from studio.core.queries import get_asset
+from studio.core.queries import AssetFilter, get_asset, list_assets
 from studio.kata.compose import Placement
 from studio.kata.product import CATEGORY_HEIGHTS_M
 from studio.kata.recipe import PlacementSpec, Recipe
@@ -139,6 +141,7 @@ class KataView(QWidget):
         self.canvas.cancel_requested.connect(self.jobs.cancel)
         self.panel.size_changed.connect(self._on_size_changed)
         self.bin.scene_chosen.connect(self.open_scene)
+        self.bin.video_chosen.connect(self.place_in_video)
         self.canvas.dropped.connect(self._on_drop)
         self.canvas.product_moved.connect(self._on_moved)
         self.canvas.product_scaled.connect(lambda k: self._change(height_px=self.placement.height_px * k, label="Scale product"))
@@ -263,12 +266,52 @@ class KataView(QWidget):
     # ---- scene -------------------------------------------------------------------------------
     def open_scene(self, ref):
         """Open an image (asset id or file path) as the scene; returns the analysis job (None with the reason shown)."""
+        asset = get_asset(self.ctx.lib, ref) if isinstance(ref, int) else None
+        if asset is not None and asset.kind == "video":  # a video dropped on the empty canvas
+            return self.place_in_video(ref)
         try:
             path = self.resolve(ref)
         except StudioError as exc:
             return self.ctx.notify(str(exc), "warning")
         return self._run(work.scene_job, work.SceneRequest(path, self.product), f"Analyse {self._display_name(ref)}",
                          lambda ready: self._on_scene_opened(ref, ready))
+
+    # ---- a product placed in a video ------------------------------------------------------------
+    def place_in_video(self, video_id: int):
+        """Ask which library image is the product, place it at the best zone of the clip's frame 0 as
+        a new recipe, open it and track it. Returns the job preparing it (None when nothing was chosen)."""
+        product_id = self._choose_product()
+        if product_id is None:
+            return None
+        name = f"{self._display_name(product_id)} in {self._display_name(video_id)}"
+        try:
+            request = work.VideoEntryRequest(name, video_id, product_id, self.resolve(video_id), self.resolve(product_id),
+                                             self._remembered_size(product_id), self.resolve, self.ctx.lib.root)
+        except StudioError as exc:
+            return self.ctx.notify(str(exc), "warning")
+        return self._run(work.video_entry_job, request, f"Place {name}", self._on_video_placed)
+
+    def _choose_product(self) -> int | None:
+        images = list_assets(self.ctx.lib, AssetFilter(kinds=("image",)))
+        if not images:
+            self.ctx.notify("There is no image to place: import a product cut-out in Media first.", "warning")
+            return None
+        counts = {}
+        for a in images:
+            counts[a.name] = counts.get(a.name, 0) + 1
+        labels = [a.name if counts[a.name] == 1 else f"{a.name} (#{a.id})" for a in images]  # the same name twice: told apart
+        label, ok = QInputDialog.getItem(self, "Place a product in this video", "Product:", labels, 0, False)
+        return images[labels.index(label)].id if ok and label in labels else None
+
+    def _on_video_placed(self, ready: work.Ready) -> None:
+        recipe = ready.video.recipe
+        try:
+            recipe_id = kata_ops.create_recipe(self.ctx.lib, recipe, self.ctx.current_campaign_id).value
+        except StudioError as exc:
+            ready.video.close()
+            return self.ctx.notify(str(exc), "warning")
+        self._on_recipe_opened(recipe_id, recipe, ready)
+        self._track(track_job.TrackParams(recipe_id), f"Track {recipe.name}")
 
     def _on_scene_opened(self, ref, ready: work.Ready) -> None:
         self._close_video()

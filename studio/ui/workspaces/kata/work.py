@@ -4,7 +4,8 @@ preview with its score. The first four are jobs (fn(params, state): progress and
 the jobs panel); the preview is a plain function the view runs on a worker thread.
 
 A recipe placed in a video opens on its anchor frame, with a VideoSession that shows any
-frame of the clip with the product where the track puts it."""
+frame of the clip with the product where the track puts it; a product placed in a video from
+the bin gets a new recipe on frame 0 the same way."""
 
 from __future__ import annotations
 
@@ -18,12 +19,14 @@ import numpy as np
 
 from studio.core.kata_video.clip import TrackedPlayer, prepare
 from studio.core.kata_video.frames import VideoFrames
+from studio.core.kata_video.job import video_recipe
 from studio.kata.analysis import analyze
 from studio.kata.compose import ComposeParams, Placement, composite
 from studio.kata.compose.backends import make_ops
 from studio.kata.images import load_rgb
 from studio.kata.placement import find_zones, placement_for, snap, stand_in
 from studio.kata.product import Product, load_product
+from studio.kata.recipe import PlacementSpec
 from studio.kata.score import score
 from studio.kata.track.model import STATE_NAMES
 
@@ -168,15 +171,53 @@ class VideoSession:
 
 def video_recipe_job(request: VideoRequest, state) -> Ready:
     """Open a video recipe on its anchor frame: the frame analysed, the product loaded, zones found."""
-    state.set_status("Reading the clip")
-    frames = VideoFrames(request.video_path)
     recipe = request.recipe
+    size = {"category": recipe.category, "height_m": recipe.height_m}
+    return _video_frame(request.video_path, recipe.video.anchor, request.product_path, size, state,
+                        lambda _ready: request)
+
+
+@dataclass
+class VideoEntryRequest:
+    """A product to place in a video: a new recipe on frame 0, at its best zone."""
+
+    name: str
+    video: int | str  # the recipe's references (asset ids or paths)
+    product: int | str
+    video_path: Path
+    product_path: Path
+    size: dict  # load_product keywords: category, height_m
+    resolve: object  # the library's recipe resolver
+    library_root: Path
+
+
+def video_entry_job(request: VideoEntryRequest, state) -> Ready:
+    """Frame 0 of the clip opened as video_recipe_job opens it, with the product at its best zone
+    there (else at the centre of the bottom third): an untracked recipe, not yet stored."""
+    def placed(ready: Ready) -> VideoRequest:
+        w, h = ready.scene.size
+        x, y = ready.zones[0].contact if ready.zones else (w / 2, h * 5 / 6)
+        p, zone = drop_placement(ready.scene, ready.zones, ready.product, x, y)
+        spec = PlacementSpec(x=p.x, y=p.y, height_px=p.height_px, rotation_deg=p.rotation_deg)
+        recipe = video_recipe(request.name, request.video, request.product, 0, spec, zone_id=zone.id if zone else None,
+                              category=ready.product.category, height_m=ready.product.height_m)
+        return VideoRequest(recipe, request.video_path, request.product_path, request.resolve, request.library_root)
+
+    return _video_frame(request.video_path, 0, request.product_path, request.size, state, placed)
+
+
+def _video_frame(video_path, anchor: int, product_path, size: dict, state, request_for) -> Ready:
+    """Frame anchor of the clip analysed, the product loaded, zones found, and a VideoSession for
+    the recipe request_for(ready) makes."""
+    state.set_status("Reading the clip")
+    frames = VideoFrames(video_path)
     try:
-        anchor = frames.check_index(recipe.video.anchor, "The anchor frame")
+        anchor = frames.check_index(anchor, "The anchor frame")
         scene = _analysed(frames.frame(anchor), state, 0.1, 0.7)
         state.set_status("Loading the product")
-        product = load_product(request.product_path, category=recipe.category, height_m=recipe.height_m)
+        product = load_product(product_path, **size)
         ready = _with_zones(scene, product, state)
+        request = request_for(ready)
     except BaseException:
         frames.close()
         raise
