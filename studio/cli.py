@@ -77,9 +77,12 @@ def build_parser() -> argparse.ArgumentParser:
     cvar.add_argument("composition_id", type=int, metavar="ID")
     cvar.add_argument("aspect", choices=["9x16", "4x5", "1x1", "16x9"])
 
-    ren = sub.add_parser("render", parents=[common], help="render a composition to MP4, or one frame of it to PNG/JPEG")
-    ren.add_argument("composition", metavar="COMPOSITION_ID_OR_OTIO_FILE", help="a composition id in the library, or an .otio file")
-    ren.add_argument("--out", metavar="PATH", help="where to write (default: the composition's name, .mp4 or .png, in the current folder)")
+    ren = sub.add_parser("render", parents=[common], help="render compositions to MP4 (several as a batch, on a render cluster with --cluster), or one frame of one to PNG/JPEG")
+    ren.add_argument("composition", nargs="+", metavar="COMPOSITION_ID_OR_OTIO_FILE", help="composition ids in the library, or .otio files")
+    ren.add_argument("--out", metavar="PATH", help="where to write: a file for one composition, a folder for several "
+                     "(default: the composition's name, .mp4 or .png, in the current folder)")
+    ren.add_argument("--cluster", metavar="ADDRESS", help="render on the Dask scheduler at ADDRESS (tcp://host:8786), or 'local' "
+                     "for worker processes on this computer; one task per composition")
     ren.add_argument("--preset", choices=["fast", "quality"], default="fast", help="x264 veryfast CRF 21, or medium CRF 18")
     ren.add_argument("--variant", metavar="WxH", help="the aspect variant to render, e.g. 9x16 (default: the composition's own)")
     ren.add_argument("--frame", type=int, metavar="N", help="write frame N as a still (.png or .jpg) instead of a video")
@@ -275,43 +278,101 @@ def cmd_compositions_variant(args) -> int:
 
 def cmd_render(args) -> int:
     import contextlib
-    import re
 
     from studio.core.render.encode import RenderParams, render
-    from studio.core.timeline.model import KataClip, MediaClip
 
-    by_id = args.composition.isdigit()
-    if by_id:
-        composition = None
-    else:
-        from studio.core.timeline.otio_io import import_otio
-
-        if not Path(args.composition).is_file():
-            raise BadInput(f"{args.composition} is neither a composition id nor an .otio file; `studio compositions list` shows the ids.")
-        composition = import_otio(Path(args.composition))
-    # A library is needed for an id, and for an OTIO file whose clips name library assets or Kata recipes.
-    needs_library = by_id or any((isinstance(c, MediaClip) and c.asset_id is not None) or isinstance(c, KataClip)
-                                 for _, c in composition.clips())
-    with open_library(args) if needs_library else contextlib.nullcontext() as lib:
-        if by_id:
-            from studio.core.timeline.store import load_composition
-
-            composition = load_composition(lib, int(args.composition))
-        composition = composition.for_variant(args.variant)
-        stem = re.sub(r"[^\w.-]+", "-", composition.name).strip("-.") or "render"
+    if len(args.composition) > 1 or args.cluster:
+        return _render_batch(args)
+    ref = args.composition[0]
+    composition = _otio_composition(ref)
+    with open_library(args) if _needs_library(composition) else contextlib.nullcontext() as lib:
+        composition = _render_composition(ref, composition, lib, args.variant)
         if args.frame is not None:
-            return _render_still(args, composition, lib, args.out or f"{stem}-{args.frame}.png")
+            return _render_still(args, composition, lib, args.out or f"{_render_stem(composition)}-{args.frame}.png")
         state = progress_state(quiet=args.json)
-        params = RenderParams(str(lib.root) if lib else None, composition.to_document(), args.out or f"{stem}.mp4", args.preset)
+        params = RenderParams(str(lib.root) if lib else None, composition.to_document(), args.out or f"{_render_stem(composition)}.mp4", args.preset)
         result = render(params, state, lib=lib)
     if not args.json:
         print(file=sys.stderr)
+    _print(args, result, _rendered_text(result))
+    return 0
+
+
+def _render_batch(args) -> int:
+    """Several compositions (or one on a cluster) as one batch: a task each on worker processes or the cluster."""
+    import contextlib
+    import os
+
+    from studio.core.jobs import open_pool
+    from studio.core.render.encode import RenderParams, render_all
+
+    if args.frame is not None:
+        raise BadInput("--frame writes a still of one composition here; give one composition and leave out --cluster.")
+    sources = [(ref, _otio_composition(ref)) for ref in args.composition]
+    with open_library(args) if any(_needs_library(c) for _, c in sources) else contextlib.nullcontext() as lib:
+        compositions = [_render_composition(ref, c, lib, args.variant) for ref, c in sources]
+        outs = _batch_outs(args.out, compositions)
+        params = [RenderParams(str(lib.root) if lib else None, c.to_document(), str(out), args.preset) for c, out in zip(compositions, outs)]
+        state = progress_state(quiet=args.json)
+        with open_pool(args.cluster, min(len(params), os.cpu_count() or 2)) as pool:
+            results = render_all(params, state, pool)
+    if not args.json:
+        print(file=sys.stderr)
+    _print(args, results, "\n".join(_rendered_text(r) for r in results))
+    return 0
+
+
+def _batch_outs(out: str | None, compositions) -> list[Path]:
+    """One composition: --out is its file. Several: --out (default: here) is the folder for them all,
+    each file named after its composition (numbered where names repeat)."""
+    stems = [_render_stem(c) for c in compositions]
+    if len(compositions) == 1:
+        return [Path(out or f"{stems[0]}.mp4")]
+    folder = Path(out or ".").expanduser()
+    if folder.exists() and not folder.is_dir():
+        raise BadInput(f"{folder} is a file; with several compositions --out is the folder to render them into.")
+    folder.mkdir(parents=True, exist_ok=True)
+    return [folder / (f"{stem}-{i + 1}.mp4" if stems.count(stem) > 1 else f"{stem}.mp4") for i, stem in enumerate(stems)]
+
+
+def _otio_composition(ref: str):
+    """The composition in an .otio file; None for a composition id (read from the library later)."""
+    if ref.isdigit():
+        return None
+    from studio.core.timeline.otio_io import import_otio
+
+    if not Path(ref).is_file():
+        raise BadInput(f"{ref} is neither a composition id nor an .otio file; `studio compositions list` shows the ids.")
+    return import_otio(Path(ref))
+
+
+def _needs_library(composition) -> bool:
+    """A library is needed for an id, and for an OTIO file whose clips name library assets or Kata recipes."""
+    from studio.core.timeline.model import KataClip, MediaClip
+
+    return composition is None or any((isinstance(c, MediaClip) and c.asset_id is not None) or isinstance(c, KataClip)
+                                      for _, c in composition.clips())
+
+
+def _render_composition(ref: str, composition, lib, variant: str | None):
+    if composition is None:
+        from studio.core.timeline.store import load_composition
+
+        composition = load_composition(lib, int(ref))
+    return composition.for_variant(variant)
+
+
+def _render_stem(composition) -> str:
+    import re
+
+    return re.sub(r"[^\w.-]+", "-", composition.name).strip("-.") or "render"
+
+
+def _rendered_text(result: dict) -> str:
     loud = "silent" if result["loudness_lufs"] is None else f"{result['loudness_lufs']:.1f} LUFS, true peak {result['true_peak_dbtp']:.1f} dBTP"
-    text = (f"Rendered {result['path']}\n  {result['width']}x{result['height']}, {result['fps']:g} fps, {result['frames']} frames, "
+    return (f"Rendered {result['path']}\n  {result['width']}x{result['height']}, {result['fps']:g} fps, {result['frames']} frames, "
             f"{result['duration_s']:.2f} s, {result['bytes']:,} bytes\n  {result['video_codec']}; {result['audio_codec']}\n"
             f"  audio {loud}\n  rendered in {result['render_s']:.1f} s")
-    _print(args, result, text)
-    return 0
 
 
 def _render_still(args, composition, lib, out) -> int:

@@ -45,6 +45,8 @@ def add_parsers(sub, common, parser_class) -> None:
     pkg.add_argument("--specs", metavar="LIST", help="only these placements (default: every placement of the platforms)")
     pkg.add_argument("--skip-blocked", action="store_true", help="leave out renditions that would fail their spec, instead of refusing")
     pkg.add_argument("--no-zip", action="store_true", help="write the folder only")
+    pkg.add_argument("--cluster", metavar="ADDRESS", help="make the renditions on the Dask scheduler at ADDRESS (tcp://host:8786), "
+                     "or 'local' for worker processes on this computer")
 
 
 def _catalog(args):
@@ -176,7 +178,7 @@ def cmd_copy_list(args) -> int:
 def cmd_export_package(args) -> int:
     from studio.cli import _print, open_library
     from studio.core.export.package import PackageParams, build_package
-    from studio.core.jobs import JobState, worker_pool
+    from studio.core.jobs import JobState, open_pool
 
     platforms = [p.strip() for p in args.platforms.split(",") if p.strip()]
     specs = [s.strip() for s in args.specs.split(",") if s.strip()] if args.specs else None
@@ -186,7 +188,7 @@ def cmd_export_package(args) -> int:
             state = JobState(lambda: print(f"\r{state.status}: {int((state.progress or 0) * 100)}%\033[K", end="", file=sys.stderr, flush=True))
         params = PackageParams(str(lib.root), args.campaign, platforms, args.out, spec_ids=specs,
                                skip_blocked=args.skip_blocked, make_zip=not args.no_zip)
-        with worker_pool() as pool:
+        with open_pool(args.cluster) as pool:
             result = build_package(params, state, lib=lib, pool=pool)
     if not args.json:
         print(file=sys.stderr)

@@ -22,6 +22,7 @@ import time
 import traceback
 from collections.abc import Callable
 from concurrent.futures import ProcessPoolExecutor, ThreadPoolExecutor
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -51,30 +52,91 @@ def worker_pool(workers: int | None = None) -> ProcessPoolExecutor:
                                initargs=(os.getpid(),))
 
 
-def run_each(pool: ProcessPoolExecutor | None, fn: Callable, params_list: list, state: JobState) -> list:
-    """fn(params, state) for every params, in the pool's worker processes (here, one after the
-    other, without a pool). The job's progress is the sum of theirs; its Cancel reaches them.
-    Returns the results in order; the first error is raised once all have stopped."""
+@dataclass
+class Channels:
+    """How run_each reaches its tasks: submit(fn, *args) -> future; the Cancel every task's state
+    checks (is_set/set); updates, which the tasks put (index, share) on and run_each drains."""
+
+    submit: Callable
+    cancel: Any
+    updates: Any
+
+
+class _ManagerUpdates:
+    def __init__(self, queue):
+        self.queue = queue
+
+    def put(self, item) -> None:
+        self.queue.put(item)
+
+    def drain(self, wait: float) -> list:
+        items = []
+        try:
+            items.append(self.queue.get(timeout=wait))
+            while True:
+                items.append(self.queue.get_nowait())
+        except queue.Empty:
+            return items
+
+
+@contextmanager
+def _process_channels(pool: ProcessPoolExecutor):
+    with _SPAWN.Manager() as manager:
+        yield Channels(pool.submit, manager.Event(), _ManagerUpdates(manager.Queue()))
+
+
+def open_pool(cluster: str | None = None, workers: int | None = None):
+    """A pool for run_each, to use in a with block: a client of the Dask cluster at the address
+    ("local": a LocalCluster of worker processes here), else worker processes."""
+    if cluster:
+        from studio.core.cluster import connect
+
+        return connect(cluster, workers)
+    return worker_pool(workers)
+
+
+def run_each(pool, fn: Callable, params_list: list, state: JobState) -> list:
+    """fn(params, state) for every params: in the pool's worker processes, on a Dask cluster when
+    the pool is a distributed Client (studio.core.cluster), or here one after the other when it is
+    None. The pool may also be a function that returns one, called here (in the job, so that
+    connecting to a cluster never holds up the window). The job's progress is the sum of the
+    tasks'; its Cancel reaches them. Returns the results in order; the first error is raised
+    once all have stopped."""
+    pool = pool() if callable(pool) else pool
     if pool is None:
         results = []
         for i, params in enumerate(params_list):
             results.append(fn(params, _share_of(state, i, len(params_list))))
         return results
-    with _SPAWN.Manager() as manager:
-        cancel, updates = manager.Event(), manager.Queue()
-        futures = [pool.submit(_pooled, fn, params, i, updates, cancel) for i, params in enumerate(params_list)]
+    if isinstance(pool, ProcessPoolExecutor):
+        opened = _process_channels(pool)
+    else:
+        from studio.core.cluster import channels
+
+        opened = channels(pool)
+    with opened as ch:
+        futures = [ch.submit(_pooled, fn, params, i, ch.updates, ch.cancel) for i, params in enumerate(params_list)]
         shares = [0.0] * len(futures)
-        while not all(f.done() for f in futures):
-            if state.cancelled or any(f.done() and f.exception() for f in futures):
-                cancel.set()  # stop the others: one failed, or the user cancelled
-            try:
-                index, share = updates.get(timeout=0.1)
+        pending, failed, running = set(futures), False, True
+        while running:
+            finished = {f for f in pending if f.done()}
+            pending -= finished
+            failed = failed or any(f.exception() for f in finished)  # each asked once: on a cluster, a round trip
+            running = bool(pending)  # once all are done: the last updates, then out
+            if state.cancelled or failed:
+                ch.cancel.set()  # stop the others: one failed, or the user cancelled
+            updates = ch.updates.drain(0.1 if running else 0)
+            for index, share in updates:
                 shares[index] = share
+            if updates:
                 state.set_progress(sum(shares), len(futures))
-            except queue.Empty:
-                pass
-        state.check()
-        return [f.result() for f in futures]
+    state.check()
+    errors = [f.exception() for f in futures if f.exception()]
+    # the one that failed, not the others it stopped
+    first = next((e for e in errors if not isinstance(e, Cancelled)), errors[0] if errors else None)
+    if first is not None:
+        raise first
+    return [f.result() for f in futures]
 
 
 def _share_of(state: "JobState", index: int, count: int) -> "JobState":
@@ -85,6 +147,7 @@ def _share_of(state: "JobState", index: int, count: int) -> "JobState":
 
 def _pooled(fn, params, index, updates, cancel):
     state = JobState(lambda: updates.put((index, state.progress or 0.0)), cancel)
+    state.check()  # cancelled before it started: end at once
     result = fn(params, state)
     updates.put((index, 1.0))
     return result
@@ -169,6 +232,8 @@ class JobRunner:
         self._listeners: list[Callable[[Job], None]] = []
         self._pool: ProcessPoolExecutor | None = None
         self._pool_lock = threading.Lock()
+        self._clients: dict[str, Any] = {}  # render clusters by scheduler address, connected on first use
+        self._clients_lock = threading.Lock()
         self.jobs: dict[int, Job] = {}
 
     def subscribe(self, listener: Callable[[Job], None]) -> None:
@@ -188,6 +253,23 @@ class JobRunner:
             if self._pool is None:
                 self._pool = worker_pool()
             return self._pool
+
+    def render_pool(self, address: str | None) -> Callable[[], Any]:
+        """The pool for renders, renditions and Kata batches, as a function that run_each calls in the
+        job (connecting takes a while): a Dask client of the cluster at address, kept until shutdown,
+        or this computer's worker processes when address is None."""
+
+        def pool():
+            if address is None:
+                return self.process_pool
+            from studio.core.cluster import connect
+
+            with self._clients_lock:
+                if address not in self._clients:
+                    self._clients[address] = connect(address)
+                return self._clients[address]
+
+        return pool
 
     def submit(self, fn: Callable, params: Any = None, *, title: str, lane: str = "io", **kwargs) -> Job:
         """Run fn(params, state, **kwargs) on a lane. On "cpu", fn, params and the result must pickle."""
@@ -266,6 +348,8 @@ class JobRunner:
             lane.shutdown(wait=True, cancel_futures=True)
         if self._pool:
             self._pool.shutdown(wait=True, cancel_futures=True)
+        for client in self._clients.values():
+            client.close()
 
 
 def _process_main(fn, params, kwargs, updates, cancel_event, parent: int) -> None:

@@ -12,7 +12,8 @@ What the package holds is checked against the platform and brand rules first (wh
 since its last check): an error nobody waived refuses the build, and the manifest lists the
 warnings and the waived errors with who accepted them and why.
 
-A job: renditions are made in worker processes (one per core), identical ones once. Every
+A job: renditions are made in worker processes (one per core) or on a render cluster (the pool
+is a Dask client, see studio.core.cluster), identical ones once. Every
 file is probed back and checked against its spec; one that fails stops the build. The
 package is written under a temporary name beside the target and renamed into place only
 when whole, so a cancelled, failed or interrupted build leaves nothing that looks complete,

@@ -23,13 +23,22 @@ from PIL import Image
 from studio.core.assets.probe import open_image
 from studio.core.errors import StudioError
 from studio.core.render.audio import RATE
-from studio.core.render.encode import AUDIO_BITRATE, RenderParams, render
+from studio.core.render.encode import (
+    AUDIO_BITRATE,
+    RenderParams,
+    render,
+    task_library,
+    temp_name,
+)
 from studio.core.timeline.model import Composition
 from studio.core.timeline.reframe import add_variant, salient_box
 
 CBR_HEADROOM = 1.25  # constant bitrate this far above a platform's minimum
 SIZE_MARGIN = 0.95  # aim this far under a file-size limit (container overhead, rate-control overshoot)
 JPEG_QUALITIES = (92, 86, 80, 74, 68, 62, 56, 50)
+# Renditions are written into the package's own temporary folder, so fixed temporary names are
+# safe there: a task run again after its worker died overwrites what the first attempt left.
+RETRY_TAG = "retry"
 
 
 @dataclass
@@ -50,9 +59,7 @@ class RenditionTask:
 
 def make_rendition(task: RenditionTask, state) -> dict:
     """Write task.out; returns {"bytes", "attempts"}."""
-    from studio.core.library import Library
-
-    lib = Library.open(task.library_root, lock=False, auto_backup=False)
+    lib = task_library(task.library_root)
     try:
         if task.media == "video":
             return _video(task, lib, state)
@@ -77,7 +84,7 @@ def _video(task: RenditionTask, lib, state) -> dict:
         attempts += 1
         state.set_status(f"Rendering {Path(task.out).name}")
         render(RenderParams(task.library_root, comp.to_document(), task.out, "fast", task.variant,
-                                     scale=scale, max_bitrate=cap), state, lib=lib)
+                            scale=scale, max_bitrate=cap, temp_tag=RETRY_TAG), state, lib=lib)
         if task.min_bitrate and _video_bitrate(Path(task.out), seconds) < task.min_bitrate:
             state.set_status(f"Raising the bitrate of {Path(task.out).name} to the platform's minimum")
             _constant_bitrate(Path(task.out), int(task.min_bitrate * CBR_HEADROOM))
@@ -132,19 +139,23 @@ def _image(task: RenditionTask, lib) -> dict:
     picture = open_image(lib.media_path(asset.sha256, asset.ext))
     picture = _cropped(picture, task.ratio).resize(task.size, Image.LANCZOS)
     out = Path(task.out)
-    if out.suffix == ".png":
-        picture.save(out, optimize=True)
-    else:
-        picture = picture.convert("RGB")
-        for quality in JPEG_QUALITIES:
-            picture.save(out, quality=quality, optimize=True, subsampling="4:2:0")
-            if not task.max_bytes or out.stat().st_size <= task.max_bytes:
-                break
-    size = out.stat().st_size
-    if task.max_bytes and size > task.max_bytes:
-        out.unlink()
-        raise StudioError(f"{out.name} stays over {task.max_bytes / 1_048_576:.1f} MB even at JPEG quality {JPEG_QUALITIES[-1]}; "
-                          "use a simpler image.")
+    temp = temp_name(out, RETRY_TAG)
+    try:
+        if out.suffix == ".png":
+            picture.save(temp, format="PNG", optimize=True)
+        else:
+            picture = picture.convert("RGB")
+            for quality in JPEG_QUALITIES:
+                picture.save(temp, format="JPEG", quality=quality, optimize=True, subsampling="4:2:0")
+                if not task.max_bytes or temp.stat().st_size <= task.max_bytes:
+                    break
+        size = temp.stat().st_size
+        if task.max_bytes and size > task.max_bytes:
+            raise StudioError(f"{out.name} stays over {task.max_bytes / 1_048_576:.1f} MB even at JPEG quality {JPEG_QUALITIES[-1]}; "
+                              "use a simpler image.")
+        os.replace(temp, out)
+    finally:
+        temp.unlink(missing_ok=True)
     return {"bytes": size, "attempts": 1}
 
 

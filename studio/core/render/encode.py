@@ -11,11 +11,12 @@ from __future__ import annotations
 
 import errno
 import os
+import socket
 import time
 import uuid
 from collections import deque
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from fractions import Fraction
 from pathlib import Path
 
@@ -47,11 +48,13 @@ class RenderParams:
     backend: str = "auto"
     scale: float = 1.0  # output size as a share of the canvas (renditions at a spec's size)
     max_bitrate: int | None = None  # video bits per second the encoder must stay under (a spec's cap or a file-size target)
+    # A fixed tag for the temporary file's name: a task run again (its cluster worker died) then
+    # overwrites its own leftover instead of leaving it beside the output. None: a fresh name.
+    temp_tag: str | None = None
 
 
 def render(params: RenderParams, state, lib=None) -> dict:
     """Render to params.out; returns what was written (path, size, codecs, loudness, time)."""
-    from studio.core.library import Library
     from studio.core.timeline.store import load_composition
 
     started = time.perf_counter()
@@ -59,7 +62,7 @@ def render(params: RenderParams, state, lib=None) -> dict:
         raise BadInput(f"There is no render preset {params.preset!r}; use one of {', '.join(PRESETS)}.")
     own = lib is None and params.library_root is not None
     if own:
-        lib = Library.open(params.library_root, lock=False, auto_backup=False)
+        lib = task_library(params.library_root)
     try:
         if isinstance(params.composition, int):
             if lib is None:
@@ -71,7 +74,7 @@ def render(params: RenderParams, state, lib=None) -> dict:
         resolver = MediaResolver(lib)
         check_media(composition, resolver)
         out = Path(params.out).expanduser().absolute()
-        temp = temp_beside(out)
+        temp = temp_beside(out, params.temp_tag)
         try:
             state.set_status("Mixing audio")
             mix = mixdown(composition, resolver)
@@ -107,6 +110,18 @@ def _finite(value: float) -> float | None:
     return round(value, 2) if np.isfinite(value) else None  # silence has no loudness (JSON has no -inf)
 
 
+def task_library(root: str):
+    """The library a task in a worker process or on a cluster worker reads. Refuses, rather than
+    create an empty library there, when its folder is missing: a worker without the shared store."""
+    from studio.core.library import Library
+
+    if "://" not in str(root) and not Path(root).expanduser().is_dir():
+        raise StudioError(f"The library folder {root} is not there on {socket.gethostname()}. Every render worker must "
+                          "reach the library at the same path (the shared folder mounted alike on each machine); "
+                          "mount it there, or render on this computer.")
+    return Library.open(root, lock=False, auto_backup=False)
+
+
 def check_media(composition: Composition, resolver) -> None:
     """Refuse, listing them, when clips' media are missing or empty files, or their Kata recipes are gone."""
     problems = list(resolver.missing(composition)) + offline_recipes(composition, recipe_sources(resolver, composition))
@@ -121,18 +136,43 @@ def check_media(composition: Composition, resolver) -> None:
         raise BadInput(f"{len(problems)} media file(s) of {composition.name!r} cannot be used; relink or re-import them:\n" + "\n".join(lines))
 
 
-def temp_beside(out: Path) -> Path:
-    """Claim a temporary file in out's folder (so the final rename is atomic); refuse clearly when we cannot."""
+def temp_beside(out: Path, tag: str | None = None) -> Path:
+    """Claim a temporary file in out's folder (so the final rename is atomic); refuse clearly when we
+    cannot. With a tag the name is fixed (temp_name), and a file left there by an earlier attempt
+    is overwritten; without one it is new."""
     if out.is_dir():
         raise BadInput(f"{out} is a folder; give a file name to write to.")
     if not out.parent.is_dir():
         raise BadInput(f"The folder {out.parent} does not exist; create it or choose another output path.")
-    temp = out.with_name(f".{out.stem}.{uuid.uuid4().hex[:8]}.part{out.suffix}")
+    temp = temp_name(out, tag or uuid.uuid4().hex[:8])
     try:
-        temp.open("xb").close()
+        temp.open("wb" if tag else "xb").close()
     except OSError as exc:
         raise BadInput(f"Cannot write to {out.parent} ({exc.strerror or exc}); choose another output folder.") from None
     return temp
+
+
+def temp_name(out: Path, tag: str) -> Path:
+    return out.with_name(f".{out.stem}.{tag}.part{out.suffix}")
+
+
+def render_all(params_list: list[RenderParams], state, pool) -> list[dict]:
+    """A batch: each render one task on the pool (worker processes or a Dask cluster, see
+    jobs.run_each). Their temporary files carry this batch's tag, so a task run again after its
+    worker died overwrites its own, and any still there when the batch ends are removed."""
+    from studio.core.jobs import run_each
+
+    outs = [Path(p.out).expanduser().absolute() for p in params_list]
+    twice = sorted({str(o) for o in outs if outs.count(o) > 1})
+    if twice:
+        raise BadInput(f"Two renders of the batch would write {', '.join(twice)}; give each its own output.")
+    tag = uuid.uuid4().hex[:8]
+    state.set_status(f"Rendering {len(params_list)} composition(s)")
+    try:
+        return run_each(pool, render, [replace(p, out=str(o), temp_tag=tag) for p, o in zip(params_list, outs)], state)
+    finally:
+        for out in outs:
+            temp_name(out, tag).unlink(missing_ok=True)
 
 
 def _write(composition: Composition, resolver, samples: np.ndarray, path: Path, params: RenderParams, state) -> tuple[int, int]:

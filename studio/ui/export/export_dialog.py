@@ -33,6 +33,7 @@ from studio.ui.export.copy_editor import CopyPane
 from studio.ui.export.findings import status_icon, status_of
 from studio.ui.export.renditions import RenditionsPane
 from studio.ui.export.spec_browser import SpecBrowser
+from studio.ui.shell.render_settings import render_pool
 from studio.ui.shell.theme import theme
 
 OUT_KEY = "export/out_dir"
@@ -227,7 +228,7 @@ class ExportDialog(QDialog):
                                composition_ids=choice.composition_ids, asset_ids=choice.asset_ids,
                                only=self.renditions.model.ticked())
         self.build_job = job = self.ctx.submit(build_package, params, title=f"Build ad package: {self.plan.campaign_name}",
-                                               lane="io", lib=self.ctx.lib, pool=self.ctx.runner.process_pool)
+                                               lane="io", lib=self.ctx.lib, pool=render_pool(self.ctx))
         self.build_status.setText("Building…")
         self.progress.setRange(0, 0)
         self.progress.show()

@@ -1,8 +1,10 @@
 """Batch placement: tick products and scenes from the library; every product goes into
-every scene at its best zone, as a job with progress and Cancel, ending in a contact sheet."""
+every scene at its best zone, as a job with progress and Cancel, ending in a contact sheet. The
+scenes are shared out to worker processes or the render cluster chosen in Settings."""
 
 from __future__ import annotations
 
+from functools import partial
 from pathlib import Path
 
 from PySide6.QtCore import Qt
@@ -19,9 +21,11 @@ from PySide6.QtWidgets import (
     QPushButton,
 )
 
+from studio.core.jobs import run_each
 from studio.core.ops.kata import library_resolver
 from studio.core.queries import AssetFilter, list_assets
 from studio.kata.batch import BatchParams, run
+from studio.ui.shell.render_settings import render_pool
 
 
 def default_out_dir() -> Path:
@@ -82,6 +86,8 @@ class BatchDialog(QDialog):
         resolve = library_resolver(self.ctx.lib)
         params = BatchParams(scenes=[str(resolve(i)) for i in scenes], products=[str(resolve(i)) for i in products],
                              out_dir=self.out_dir.text().strip() or str(default_out_dir()))
-        self.job = self.ctx.submit(run, params, title=f"Kata batch: {len(products)} products × {len(scenes)} scenes")
+        # each scene a task on this computer's worker processes or the render cluster (Settings ▸ Preview & render)
+        self.job = self.ctx.submit(run, params, title=f"Kata batch: {len(products)} products × {len(scenes)} scenes",
+                                   map_each=partial(run_each, render_pool(self.ctx)))
         self.accept()
         return self.job
