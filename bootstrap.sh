@@ -19,7 +19,8 @@ debs=(libegl1 libgl1 libglx0 libglvnd0 libopengl0 libfontconfig1 libfreetype6 li
       libdbus-1-3 libx11-6 libxcb1 libx11-xcb1 libxkbcommon-x11-0 libxcb-cursor0 libxcb-icccm4
       libxcb-keysyms1 libxcb-image0 libxcb-randr0 libxcb-render-util0 libxcb-shape0 libxcb-xkb1
       libxcb-xinerama0 libxcb-xfixes0 libpulse0 libxrandr2 libxext6 libdrm2 e2fsprogs)
-[ "$mode" = test ] && debs+=(pulseaudio)  # the sound tests play into a private null sink
+# the sound tests play into a private null sink; the team-library tests use a real PostgreSQL server
+[ "$mode" = test ] && debs+=(pulseaudio postgresql)
 "$python" -c 'import ensurepip, venv' 2>/dev/null || debs+=(python3-venv)
 if command -v dpkg-query >/dev/null; then
   missing=()
@@ -53,8 +54,14 @@ echo "Installing Conext Studio$extras into .venv (the first time takes a few min
 if [ "$mode" = test ]; then
   export QT_QPA_PLATFORM=offscreen
   .venv/bin/lint-imports --no-cache
+  [ -n "${STUDIO_TEST_POSTGRES:-}" ] || export STUDIO_TEST_POSTGRES="$(tests/start-postgres.sh)"
   # one worker per core; a test file's tests stay on one worker (module fixtures, gRPC's roots file)
-  exec .venv/bin/python -m pytest -n auto --dist loadfile "${@:2}"
+  .venv/bin/python -m pytest -n auto --dist loadfile "${@:2}"
+  if [ $# -le 1 ]; then  # the whole run: the core suite once more, on team libraries on the server
+    echo "The core tests again, on a team library (PostgreSQL at ${STUDIO_TEST_POSTGRES%%@*}@…):"
+    STUDIO_TEST_BACKEND=postgresql exec .venv/bin/python -m pytest -n auto --dist loadfile tests/core
+  fi
+  exit 0
 fi
 
 demo="$(.venv/bin/python -c 'from studio.core.paths import default_library_dir; print(default_library_dir().parent / "Demo Library")')"

@@ -1,12 +1,17 @@
 """Shared fixtures: every test gets its own user folders, an encrypted-file keyring and,
-where asked, a real library built by the real migrations."""
+where asked, a real library built by the real migrations: a personal library (SQLite), or
+with STUDIO_TEST_BACKEND=postgresql a team library on the test PostgreSQL server."""
 
 from __future__ import annotations
 
 import os
+import shutil
 import subprocess
+from pathlib import Path
 
 import pytest
+
+from tests.team_server import BACKEND
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 os.environ["STUDIO_KEYRING"] = "file"
@@ -22,13 +27,58 @@ def _isolated_user_dirs(tmp_path_factory, monkeypatch):
     yield
 
 
-@pytest.fixture
-def lib(tmp_path):
-    from studio.core.library import Library
+def pytest_collection_modifyitems(config, items):
+    if BACKEND == "postgresql":
+        skip = pytest.mark.skip(reason="about the SQLite file of a personal library")
+        for item in items:
+            if "sqlite_only" in item.keywords:
+                item.add_marker(skip)
 
-    library = Library.open(tmp_path / "lib")
-    yield library
-    library.close()
+
+@pytest.fixture(scope="session")
+def test_server(tmp_path_factory):
+    """The test PostgreSQL server (./bootstrap.sh test starts it and sets STUDIO_TEST_POSTGRES)."""
+    from tests.team_server import ADMIN_URL, TestServer
+
+    if not ADMIN_URL:
+        pytest.skip("no test PostgreSQL server: `./bootstrap.sh test` starts one and sets STUDIO_TEST_POSTGRES")
+    server = TestServer(ADMIN_URL, tmp_path_factory.mktemp("pg"))
+    yield server
+    server.close()
+
+
+@pytest.fixture
+def new_library(request):
+    """new_library(folder, **open_args): a fresh library there, on the backend under test."""
+    from tests.team_server import open_new_library
+
+    opened = []
+
+    def make(folder, **kwargs):
+        library = open_new_library(request, folder, **kwargs)
+        opened.append(library)
+        return library
+
+    yield make
+    for library in opened:
+        library.close()
+
+
+@pytest.fixture
+def copy_library(request):
+    """copy_library(source, folder): folder becomes an independent copy of the closed library at source."""
+
+    def copy(source, folder):
+        shutil.copytree(source, folder)
+        if BACKEND == "postgresql":
+            request.getfixturevalue("test_server").clone_library(Path(source), Path(folder))
+
+    return copy
+
+
+@pytest.fixture
+def lib(tmp_path, new_library):
+    return new_library(tmp_path / "lib")
 
 
 @pytest.fixture
@@ -70,16 +120,16 @@ def key_store(_unlocked_key_store):
 
 
 @pytest.fixture(scope="session")
-def demo(tmp_path_factory):
+def demo(tmp_path_factory, request):
     """The demo library, built once per session and closed: (root, build summary, progress seen).
     Building it takes seconds of real media work; a test that changes it works on a copy."""
     from studio.core.demo import build_demo
     from studio.core.jobs import JobState
-    from studio.core.library import Library
+    from tests.team_server import open_new_library
 
     root = tmp_path_factory.mktemp("demo") / "lib"
     progress = []
     state = JobState(lambda: progress.append(state.progress))
-    with Library.open(root) as library:
+    with open_new_library(request, root) as library:
         summary = build_demo(library, state)
     return root, summary, progress

@@ -29,7 +29,8 @@ def upgrade() -> None:
     with op.batch_alter_table('compliance_checks', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_compliance_checks_campaign_id'), ['campaign_id'], unique=False)
     op.execute("INSERT INTO compliance_checks (target, campaign_id, content_hash, errors, warnings, checked_at) "
-               "SELECT target, campaign_id, content_hash, SUM(severity = 'error'), SUM(severity = 'warning'), MAX(checked_at) "
+               "SELECT target, MAX(campaign_id), MAX(content_hash), SUM(CASE WHEN severity = 'error' THEN 1 ELSE 0 END), "
+               "SUM(CASE WHEN severity = 'warning' THEN 1 ELSE 0 END), MAX(checked_at) "
                "FROM compliance_findings GROUP BY target")
     op.execute("DELETE FROM compliance_findings WHERE severity = 'none'")
     with op.batch_alter_table('compliance_findings', schema=None) as batch_op:

@@ -33,6 +33,8 @@ def upgrade() -> None:
     sa.UniqueConstraint('platform', 'account', 'campaign', 'ad_group', 'ad', name='uq_ad_entities_name')
     )
     op.execute(f"INSERT INTO ad_entities ({NAME}, asset_id) SELECT {NAME}, max(asset_id) FROM ad_facts GROUP BY {NAME}")
+    if op.get_bind().dialect.name == "postgresql":  # a constraint name is a relation name there: free it for the new table
+        op.execute("ALTER TABLE ad_facts RENAME CONSTRAINT pk_ad_facts TO pk_ad_facts_old")
     op.create_table('ad_facts_new',
     sa.Column('date', sa.Date(), nullable=False),
     sa.Column('entity_id', sa.Integer(), nullable=False),

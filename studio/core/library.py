@@ -1,7 +1,9 @@
 """Opening a library folder: lock, sanity checks, backups, migrations, engine.
 
 A library folder holds library.db (SQLite), media/ (content-addressed originals),
-thumbs/ (derived thumbnails) and backups/ (timestamped copies of library.db).
+thumbs/ (derived thumbnails) and backups/ (timestamped copies of library.db). A team
+library's folder is shared and holds team-library.json instead of library.db: its database
+is on a PostgreSQL server (studio.core.team).
 """
 
 from __future__ import annotations
@@ -19,8 +21,14 @@ from pathlib import Path
 from filelock import FileLock, Timeout
 from sqlalchemy import Connection, Engine, inspect
 
+from studio.core import team
 from studio.core.db import migrate
-from studio.core.db.engine import READ_ONLY, make_engine, sqlite_url, verify_sqlite_settings
+from studio.core.db.engine import (
+    READ_ONLY,
+    make_engine,
+    sqlite_url,
+    verify_sqlite_settings,
+)
 from studio.core.db.models import Base
 from studio.core.errors import (
     LibraryDamaged,
@@ -109,28 +117,39 @@ def _backup_hint(root: Path) -> str:
 class Library:
     """An open library. Use Library.open(); close() when done (or use it as a context manager)."""
 
-    def __init__(self, root: Path, engine: Engine, lock: FileLock | None):
+    def __init__(self, root: Path, engine: Engine, lock: FileLock | None, *, server: team.Server | None = None,
+                 read_only: bool = False):
         self.root = root
         self.engine = engine
         self._lock = lock
+        self.server = server  # a team library's database server; None for a personal library
+        self.read_only = read_only  # the offline copy of a team library
         self._listeners: list[Callable] = []
         # The "db lane" inside one process: write transactions from any thread run one at a
         # time (across processes SQLite's own lock and the busy timeout do the same).
         self.write_lock = threading.RLock()
-        from studio.core.undo import UndoStack  # the stack needs a Library; import here to avoid a cycle
+        from studio.core.undo import (
+            UndoStack,  # the stack needs a Library; import here to avoid a cycle
+        )
 
         self.undo = UndoStack(self)
 
     # ---- opening ---------------------------------------------------------------------------
     @classmethod
-    def open(cls, root: Path | str | None = None, *, lock: bool = True, auto_backup: bool = True) -> Library:
-        """Open (creating or upgrading as needed) the library at root.
+    def open(cls, root: Path | str | None = None, *, lock: bool = True, auto_backup: bool = True, secrets=None) -> Library:
+        """Open (creating or upgrading as needed) the library at root: a folder, or a team
+        library's database address (postgresql://[USER@]HOST[:PORT]/DATABASE).
 
         lock=True: this process owns the library (a studio window); a second owner is refused.
         lock=False: a worker beside the owner (job processes, command-line tools while the
         window is open); it never migrates a library that another process holds.
+        secrets: the key store with team server logins (default: the user's).
         """
+        if team.is_server_url(root):
+            return _open_team(team.parse_server(root), None, lock=lock, secrets=secrets)
         root = Path(root).expanduser().resolve() if root else default_library_dir().resolve()
+        if server := team.read_pointer(root):
+            return _open_team(server, root, lock=lock, secrets=secrets)
         if root.exists() and not root.is_dir():
             raise LibraryNotWritable(f"{root} is a file, not a folder. Give a folder with --library DIR.")
         _check_writable(root)
@@ -156,6 +175,11 @@ class Library:
 
     def __exit__(self, *exc) -> None:
         self.close()
+
+    @property
+    def location(self) -> str:
+        """What opens this library again: its folder, or a team library's server address."""
+        return self.server.url if self.server else str(self.root)
 
     # ---- paths -----------------------------------------------------------------------------
     @property
@@ -183,6 +207,9 @@ class Library:
         """A transaction that records an undo entry: `with lib.write("Rename") as tx: ...`."""
         from studio.core.ops.tx import write_transaction
 
+        if self.read_only:
+            raise team.LibraryReadOnly(f"{label} was not saved: the team library server cannot be reached, and this is "
+                                       "the offline copy (read-only). Open the library again when the server is back.")
         return write_transaction(self, label, merge_key=merge_key, merge_window=merge_window)
 
     def subscribe(self, listener: Callable) -> None:
@@ -194,6 +221,9 @@ class Library:
             listener(result)
 
     def backup(self, dest: Path | None = None) -> Path:
+        if self.server:
+            raise LibraryError(f"A team library is backed up on its server ({self.server.key}), with pg_dump or the "
+                               "server's own backups; `studio library migrate-to` and the offline copy are not backups.")
         if dest is None:
             stamp = datetime.now().strftime("%Y%m%d-%H%M%S")
             dest = self.root / "backups" / f"library-{stamp}.db"
@@ -273,3 +303,86 @@ def _auto_backup(db_path: Path) -> None:
     backups = sorted((root / "backups").glob("library-*.db"), key=lambda p: p.stat().st_mtime)
     for old in backups[:-BACKUPS_KEPT]:
         old.unlink(missing_ok=True)
+
+
+# ---- team libraries ------------------------------------------------------------------------
+def _open_team(server: team.Server, folder: Path | None, *, lock: bool, secrets) -> Library:
+    """A team library: the database on its server, the files in the shared folder."""
+    local = team.local_dir(server)
+    file_lock = _acquire_lock(local) if lock else None
+    try:
+        engine = team.connect_engine(server, _unlocked_or_none(secrets))
+        try:
+            folder = _team_folder(engine, server, folder)
+            _check_team_schema(engine, server, may_migrate=lock)
+        except BaseException:
+            engine.dispose()
+            raise
+    except BaseException:
+        if file_lock:
+            file_lock.release()
+        raise
+    for sub in ("media", "thumbs"):
+        (folder / sub).mkdir(exist_ok=True)
+    team.remember_folder(server, folder)
+    return Library(folder, engine, file_lock, server=server)
+
+
+def open_offline_copy(error: team.LibraryUnreachable, server: team.Server) -> Library:
+    """The read-only offline copy of a team library whose server cannot be reached."""
+    engine = make_engine(f"sqlite:///file:{error.offline_copy}?mode=ro&uri=true")
+    folder = team.remembered_folder(server) or team.local_dir(server)
+    return Library(folder, engine, None, server=server, read_only=True)
+
+
+def _unlocked_or_none(secrets):
+    """The key store to take a server login from; None when it is locked (the server may still
+    let us in: a trusted local user, or a ~/.pgpass)."""
+    if secrets is None:
+        from studio.core.secrets import SecretStore
+
+        secrets = SecretStore()
+    return None if secrets.needs_master_password else secrets
+
+
+def _team_folder(engine: Engine, server: team.Server, folder: Path | None) -> Path:
+    from sqlalchemy import select
+    from sqlalchemy.exc import DBAPIError
+
+    from studio.core.db.models import Setting
+
+    if folder is None:
+        try:
+            with engine.connect() as conn:
+                known = conn.execute(select(Setting.value).where(Setting.key == team.FOLDER_SETTING)).scalar()
+        except DBAPIError:  # no settings table: not a library (said below, with the schema check)
+            known = None
+        if not known:
+            raise LibraryError(f"The database {server.key} is not a Conext Studio team library yet. Make one from a "
+                               f"personal library with `studio library migrate-to {server.url} --folder SHARED_DIR`.")
+        folder = Path(known)
+    if not folder.is_dir() or team.read_pointer(folder) is None:
+        raise team.shared_folder_missing(folder, server)
+    if team.read_pointer(folder).key != server.key:
+        raise LibraryError(f"The shared folder {folder} belongs to the team library on {team.read_pointer(folder).key}, "
+                           f"not {server.key}. Open that folder, or check the address.")
+    return folder
+
+
+def _check_team_schema(engine: Engine, server: team.Server, *, may_migrate: bool) -> None:
+    with engine.connect() as conn:
+        revision = migrate.current_revision(conn) if inspect(conn).has_table("alembic_version") else None
+    if revision is None:
+        raise LibraryError(f"The database {server.key} has no Conext Studio library in it. Make one from a personal "
+                           f"library with `studio library migrate-to {server.url} --folder SHARED_DIR`.")
+    if revision not in migrate.known_revisions():
+        raise LibraryTooNew(f"The team library on {server.key} was upgraded by a newer version of Conext Studio "
+                            f"(schema {revision}). Update Conext Studio to open it; nothing was changed.")
+    head = migrate.head_revision()
+    if revision == head:
+        return
+    if not may_migrate:
+        raise LibraryLocked(f"The team library on {server.key} needs an upgrade; open it in the studio window first.")
+    with engine.begin() as conn:  # a writer's transaction: one upgrader at a time, the others find it done
+        if migrate.current_revision(conn) != head:
+            migrate.upgrade(conn, head)

@@ -217,6 +217,9 @@ class SecretStore:
 
 
 def _spec(service: str) -> ServiceSpec:
+    if service.startswith("server:"):  # a team library's database server (studio.core.team)
+        return ServiceSpec(service, f"Team library server {service[7:]}", ("user", "password"),
+                           "Your user name and password on the team library's PostgreSQL server.")
     try:
         return SERVICES[service]
     except KeyError:

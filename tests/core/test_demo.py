@@ -104,9 +104,9 @@ def test_every_asset_has_a_thumbnail_on_disk(demo_lib):
     assert thumbs and all(t and (demo_lib.root / t).is_file() for t in thumbs)
 
 
-def test_second_run_adds_nothing_and_one_undo_removes_the_demo(demo, tmp_path):
+def test_second_run_adds_nothing_and_one_undo_removes_the_demo(demo, tmp_path, copy_library):
     root, summary, _ = demo
-    shutil.copytree(root, tmp_path / "lib")
+    copy_library(root, tmp_path / "lib")
     with Library.open(tmp_path / "lib") as lib:
         before = _counts(lib)
         assert lib.undo.undo_label() == "Add demo library"

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import random
 from fractions import Fraction
+from functools import partial
 from pathlib import Path
 
 import av
@@ -18,7 +19,6 @@ from studio.core.errors import BadInput
 from studio.core.jobs import JobState
 from studio.core.kata_video import job
 from studio.core.kata_video.frames import VideoFrames
-from studio.core.library import Library
 from studio.core.ops.compositions import add_recipe_clip, create_composition
 from studio.core.ops.kata import create_recipe, load_recipe
 from studio.core.render.evaluate import FrameEvaluator
@@ -32,6 +32,7 @@ from tests.core.render import BITS, read_barcode
 from tests.core.timeline.test_kata_clip import bottle_file
 from tests.kata.clips import CAT, flat_clip
 from tests.kata.scenes import floor_scene
+from tests.team_server import open_new_library
 
 SIZE = (320, 180)  # the tracked clips' frames
 PAN = (2.0, 0.7)  # pixels the camera pans per frame (x, y)
@@ -104,9 +105,9 @@ def greenness(rgb: np.ndarray) -> np.ndarray:
     return (p[..., 1] - np.maximum(p[..., 0], p[..., 2])) > 40
 
 
-def tracked_library(root: Path, clip: Path, bottle: Path, anchor: int = ANCHOR):
+def tracked_library(open_library, root: Path, clip: Path, bottle: Path, anchor: int = ANCHOR):
     """A library holding a video recipe for clip (not yet tracked); returns (lib, recipe id)."""
-    lib = Library.open(root)
+    lib = open_library(root)
     recipe = job.video_recipe("Bottle in the clip", str(clip), str(bottle), anchor, AT, height_m=0.25)
     return lib, create_recipe(lib, recipe).value
 
@@ -176,11 +177,11 @@ def test_bad_clips_are_refused_saying_what_to_do(tmp_path):
 
 # ---- the tracking job ------------------------------------------------------------------------
 @pytest.fixture(scope="module")
-def tracked(tmp_path_factory):
+def tracked(tmp_path_factory, request):
     """A library whose video recipe was tracked by the job (shared: tracking takes seconds)."""
     folder = tmp_path_factory.mktemp("tracked")
     clip = write_clip(folder / "pan.mp4", floor_frames())
-    lib, recipe_id = tracked_library(folder / "lib", clip, bottle_file(folder / "bottle.png"))
+    lib, recipe_id = tracked_library(partial(open_new_library, request), folder / "lib", clip, bottle_file(folder / "bottle.png"))
     outcome = job.run(job.TrackParams(recipe_id), JobState(), lib=lib)
     yield lib, recipe_id, clip, outcome
     lib.close()
@@ -225,10 +226,10 @@ def test_a_cancelled_or_failed_job_leaves_the_recipe_as_it_was(tracked):
     assert load_recipe(lib, recipe_id).to_document() == before and lib.undo.undo_label() == label
 
 
-def test_a_featureless_scene_offers_a_fixed_placement_which_holds_still_in_its_shot(tmp_path):
+def test_a_featureless_scene_offers_a_fixed_placement_which_holds_still_in_its_shot(tmp_path, new_library):
     plain = flat_clip(size=SIZE, n=26)
     clip = write_clip(tmp_path / "wall.mp4", plain.frames())
-    lib, recipe_id = tracked_library(tmp_path / "lib", clip, bottle_file(tmp_path / "bottle.png"), anchor=13)
+    lib, recipe_id = tracked_library(new_library, tmp_path / "lib", clip, bottle_file(tmp_path / "bottle.png"), anchor=13)
     try:
         before = load_recipe(lib, recipe_id).to_document()
         outcome = job.run(job.TrackParams(recipe_id), JobState(), lib=lib)
@@ -288,14 +289,14 @@ def test_a_tracked_recipe_added_to_a_composition_lasts_its_clip_and_splits_where
     assert right.source_in == pytest.approx(10 / 25)  # the second half plays on from 0.4 s into the video
 
 
-def test_a_turned_variable_rate_phone_clip_tracks_and_plays_at_the_right_times(tmp_path):
+def test_a_turned_variable_rate_phone_clip_tracks_and_plays_at_the_right_times(tmp_path, new_library):
     """Filmed turned (display rotation 90°) at an uneven rate: tracked upright, and the timeline at
     25 fps shows, at each of its frames, the source frame on screen then."""
     # 176 rows, not 180: FFmpeg's RGBA conversion garbles the last columns of 180-pixel-wide frames
     upright = [f[:176] for f in floor_frames(30, cut=None)]
     pts_ms = np.cumsum([0] + random.Random(2).choices([28, 40, 52], k=29)).tolist()
     clip = write_clip(tmp_path / "phone.mp4", (np.rot90(f, -1) for f in upright), pts_ms=pts_ms, rotation=90)
-    lib, recipe_id = tracked_library(tmp_path / "lib", clip, bottle_file(tmp_path / "bottle.png"))
+    lib, recipe_id = tracked_library(new_library, tmp_path / "lib", clip, bottle_file(tmp_path / "bottle.png"))
     try:
         assert job.run(job.TrackParams(recipe_id), JobState(), lib=lib).saved
         track = load_recipe(lib, recipe_id).video.tracked()

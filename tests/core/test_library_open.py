@@ -16,6 +16,8 @@ from studio.core.errors import LibraryDamaged, LibraryError, LibraryLocked, Libr
 from studio.core.library import Library
 from studio.core.ops.organize import create_client
 
+pytestmark = pytest.mark.sqlite_only  # the SQLite file of a personal library
+
 
 def test_fresh_library_is_created_stamped_and_safe(tmp_path):
     with Library.open(tmp_path / "lib") as lib:

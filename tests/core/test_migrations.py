@@ -4,12 +4,15 @@ from __future__ import annotations
 
 import sqlite3
 
+import pytest
 from alembic import command
 from sqlalchemy import text
 
 from studio.core.db import migrate
 from studio.core.db.engine import make_engine, sqlite_url
 from studio.core.library import Library
+
+pytestmark = pytest.mark.sqlite_only  # the SQLite file of a personal library
 
 
 def test_models_and_migrations_agree(tmp_path):

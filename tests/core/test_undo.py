@@ -147,8 +147,8 @@ def test_a_new_op_drops_the_redo_branch(lib):
     assert [c.name for c in client_tree(lib)] == ["One", "Three"]
 
 
-def test_undo_survives_reopening(tmp_path):
-    with Library.open(tmp_path / "lib") as lib:
+def test_undo_survives_reopening(tmp_path, new_library):
+    with new_library(tmp_path / "lib") as lib:
         organize.create_client(lib, "Kept")
     with Library.open(tmp_path / "lib") as lib:
         assert lib.undo.undo_label() == "New client Kept"
@@ -175,7 +175,7 @@ def test_bad_names_are_refused_before_writing(lib):
     assert [c.name for c in client_tree(lib)] == ["Acme"]
 
 
-def test_ops_run_in_one_undo_step_are_undone_together(tmp_path):
+def test_ops_run_in_one_undo_step_are_undone_together(tmp_path, new_library):
     from studio.core.db.models import Brand, Client
     from studio.core.ops.tx import one_undo_step
 
@@ -183,7 +183,7 @@ def test_ops_run_in_one_undo_step_are_undone_together(tmp_path):
         with lib.read() as conn:
             return sorted(conn.execute(select(model.name)).scalars())
 
-    with Library.open(tmp_path / "lib") as lib:
+    with new_library(tmp_path / "lib") as lib:
         with one_undo_step("Set up the client"):
             client = organize.create_client(lib, "Acme").value
             organize.create_brand(lib, client, "Anvils")

@@ -30,6 +30,7 @@ import pandas as pd
 
 from studio.core.analytics.kpis import RATIOS as KPI_RATIOS
 from studio.core.analytics.kpis import data_range
+from studio.core.db.raw import Raw
 from studio.core.errors import BadInput
 
 SUMS = ("spend", "impressions", "clicks", "conversions", "conversion_value")
@@ -117,7 +118,7 @@ def _daily_sums(lib, first: date, last: date, platform: str | None) -> pd.DataFr
            "WHERE date BETWEEN ? AND ?" + (" AND platform = ?" if platform else ""))
     params = (first.isoformat(), last.isoformat(), *((platform,) if platform else ()))
     with lib.read() as conn:
-        rows = conn.connection.driver_connection.execute(sql, params).fetchall()  # plain tuples: fast for many rows
+        rows = Raw(conn).rows(sql, params)  # plain tuples: fast for many rows
     frame = pd.DataFrame(rows, columns=["platform", "account", "campaign", "currency", "date", *SUMS])
     frame["date"] = pd.to_datetime(frame["date"])
     return frame.astype({m: "float64" for m in SUMS})

@@ -22,6 +22,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
+from studio.core.db.raw import Raw
 from studio.core.errors import BadInput
 
 SEASON = 7
@@ -69,7 +70,7 @@ def _daily(lib, metric: str, by: str | None, platform: str | None) -> pd.DataFra
     sql = (f"SELECT {columns}, sum({metric}) AS value FROM campaign_days" + (" WHERE platform = ?" if platform else "")
            + f" GROUP BY {columns}")
     with lib.read() as conn:
-        rows = conn.connection.driver_connection.execute(sql, (platform,) if platform else ()).fetchall()
+        rows = Raw(conn).rows(sql, (platform,) if platform else ())
     if not rows:
         raise BadInput("No facts to forecast from: `studio analytics ingest FILE` imports a report.")
     return pd.DataFrame(rows, columns=[*groups, "date", "value"])

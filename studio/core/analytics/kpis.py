@@ -23,10 +23,10 @@ from datetime import date, timedelta
 
 import numpy as np
 import pandas as pd
-from sqlalchemy import text
 
 from studio.core.analytics.ingest.sources import METRICS
 from studio.core.analytics.store import FACTS_JOINED
+from studio.core.db.raw import Raw
 from studio.core.errors import BadInput
 
 DIMENSIONS = {
@@ -39,6 +39,11 @@ DIMENSIONS = {
     "day": "date",
     "week": "strftime('%Y-W%W', date)",
     "month": "substr(date, 1, 7)",
+}
+# The same labels on PostgreSQL (%W: the week of the year, Monday first, 00 before the first Monday).
+POSTGRES_DIMENSIONS = {
+    "week": "to_char(date, 'YYYY') || '-W' || lpad(((extract(doy from date)::int + 7 - extract(isodow from date)::int) / 7)::text, 2, '0')",
+    "month": "to_char(date, 'YYYY-MM')",
 }
 UNALIGNED = {"week", "month"}
 ROLLED_UP = {"platform", "account", "campaign", "day", "week", "month"}  # campaign_days has these
@@ -68,16 +73,19 @@ def _sums(lib, dims, date_from: date, date_to: date, platform: str | None, shift
     campaign_days rows are added up in pandas: its rows are few enough to read whole, and
     hashing them into groups costs far less than SQLite's sort for GROUP BY. The facts are
     twenty to a hundred times more, so SQLite adds those up before they reach Python."""
-    select_dims = [f"date(date, '+{shift_days} days')" if d == "day" and shift_days else DIMENSIONS[d] for d in dims]
     rolled_up = ROLLED_UP.issuperset(dims)
-    columns = ", ".join(f"{expr} AS {d}" for expr, d in zip(select_dims, dims))
-    metrics = ", ".join(METRICS if rolled_up else (f"sum({m}) AS {m}" for m in METRICS))
-    sql = (f"SELECT {columns}, currency, {metrics} FROM {'campaign_days' if rolled_up else FACTS_JOINED}"
-           " WHERE date BETWEEN :date_from AND :date_to" + (" AND platform = :platform" if platform else "")
-           + ("" if rolled_up else " GROUP BY " + ", ".join([*(DIMENSIONS[d] for d in dims), "currency"])))
-    params = {"date_from": date_from.isoformat(), "date_to": date_to.isoformat(), "platform": platform}
     with lib.read() as conn:
-        rows = conn.connection.driver_connection.execute(sql, params).fetchall()  # plain tuples: tens of thousands of rows
+        raw = Raw(conn)
+        expr = {**DIMENSIONS, **POSTGRES_DIMENSIONS} if raw.postgres else DIMENSIONS
+        shifted = f"date + {int(shift_days)}" if raw.postgres else f"date(date, '+{int(shift_days)} days')"
+        select_dims = [shifted if d == "day" and shift_days else expr[d] for d in dims]
+        columns = ", ".join(f"{e} AS {d}" for e, d in zip(select_dims, dims))
+        metrics = ", ".join(METRICS if rolled_up else (f"sum({m}) AS {m}" for m in METRICS))
+        sql = (f"SELECT {columns}, currency, {metrics} FROM {'campaign_days' if rolled_up else FACTS_JOINED}"
+               " WHERE date BETWEEN :date_from AND :date_to" + (" AND platform = :platform" if platform else "")
+               + ("" if rolled_up else " GROUP BY " + ", ".join([*(expr[d] for d in dims), "currency"])))
+        params = {"date_from": date_from.isoformat(), "date_to": date_to.isoformat(), "platform": platform}
+        rows = raw.rows(sql, params)  # plain tuples: tens of thousands of rows
     frame = pd.DataFrame(rows, columns=[*dims, "currency", *METRICS]).astype({m: "float64" for m in METRICS})
     if rolled_up:  # min_count=1: a sum of nothing but nulls stays null, as in SQL
         frame = frame.groupby([*dims, "currency"], sort=False).sum(min_count=1).reset_index()
@@ -94,7 +102,7 @@ def _with_ratios(frame: pd.DataFrame) -> pd.DataFrame:
 def data_range(lib, platform: str | None = None) -> tuple[date, date] | None:
     sql = "SELECT min(date), max(date) FROM campaign_days" + (" WHERE platform = :platform" if platform else "")
     with lib.read() as conn:
-        first, last = conn.execute(text(sql), {"platform": platform}).one()
+        first, last = Raw(conn).rows(sql, {"platform": platform})[0]
     return (date.fromisoformat(first), date.fromisoformat(last)) if first else None
 
 

@@ -26,6 +26,7 @@ mappings are library settings, set through the undoable settings op.
 
 from __future__ import annotations
 
+import contextlib
 import re
 from dataclasses import dataclass
 from datetime import date, datetime
@@ -38,6 +39,7 @@ from studio.core import audit
 from studio.core.analytics.ingest.facts import add_up
 from studio.core.analytics.ingest.sources import HOUR, METRICS
 from studio.core.db.models import ImportBatch, Setting
+from studio.core.db.raw import Raw
 from studio.core.errors import BadInput
 from studio.core.jobs import JobState
 from studio.core.names import slug
@@ -88,12 +90,12 @@ class Written:
 STORED = ("date", "entity_id", "currency", *METRICS, "source_line")  # a fact row as write_batch binds it
 _COLS = ", ".join(STORED)
 _VALUES = ", ".join("?" * len(STORED))
-_SAME = " AND ".join(f"f.{m} IS i.{m}" for m in METRICS)
+_SAME = "CASE WHEN " + " AND ".join(f"f.{m} IS NOT DISTINCT FROM i.{m}" for m in METRICS) + " THEN 1 ELSE 0 END"
 _UPSERT = (
-    f"INSERT INTO ad_facts ({_COLS}, batch_id) SELECT {_COLS}, ? FROM temp.incoming WHERE true "
+    f"INSERT INTO ad_facts ({_COLS}, batch_id) SELECT {_COLS}, ? FROM incoming WHERE true "
     "ON CONFLICT (date, entity_id, currency) DO UPDATE SET "
     + ", ".join(f"{c} = excluded.{c}" for c in (*METRICS, "source_line", "batch_id"))
-    + " WHERE NOT (" + " AND ".join(f"ad_facts.{m} IS excluded.{m}" for m in METRICS) + ")"
+    + " WHERE NOT (" + " AND ".join(f"ad_facts.{m} IS NOT DISTINCT FROM excluded.{m}" for m in METRICS) + ")"
 )
 
 
@@ -113,17 +115,13 @@ def write_batch(lib, facts: pd.DataFrame, *, file_name: str, sha256: str, source
             file_name=file_name[:500], file_sha256=sha256, source=source, rows_added=0, rows_replaced=0, rows_skipped=skipped,
             facts=0, date_from=date.fromisoformat(first) if first else None, date_to=date.fromisoformat(last) if last else None,
         )).inserted_primary_key[0]
-        raw = conn.connection.driver_connection
-        cache = raw.execute("PRAGMA cache_size").fetchone()[0]
-        raw.execute(f"PRAGMA cache_size = {IMPORT_CACHE_KIB}")  # the key of a big report stays in memory
-        try:
+        raw = Raw(conn)
+        with _big_cache(raw):
             rows = _fact_rows(facts, _entity_ids(raw, facts))
             written = _write_facts(raw, facts, rows, batch_id, first, last, state)
             if hours is not None:
                 raw.executemany(_HOUR_UPSERT, zip(*(hours[c].to_numpy().tolist() for c in _HOUR_COLUMNS),
                                                  [batch_id] * len(hours)))
-        finally:
-            raw.execute(f"PRAGMA cache_size = {cache}")
         _link_assets(lib, raw)
         conn.execute(update(ImportBatch).where(ImportBatch.id == batch_id).values(
             rows_added=written.added, rows_replaced=written.replaced, rows_skipped=skipped + written.unchanged,
@@ -135,6 +133,20 @@ def write_batch(lib, facts: pd.DataFrame, *, file_name: str, sha256: str, source
     return written
 
 
+@contextlib.contextmanager
+def _big_cache(raw: Raw):
+    """SQLite's page cache made big while an import writes: the key of a big report stays in memory."""
+    if raw.postgres:  # the server sizes its own
+        yield
+        return
+    cache = raw.rows("PRAGMA cache_size")[0][0]
+    raw.execute(f"PRAGMA cache_size = {IMPORT_CACHE_KIB}")
+    try:
+        yield
+    finally:
+        raw.execute(f"PRAGMA cache_size = {cache}")
+
+
 def _entity_ids(raw, facts: pd.DataFrame) -> np.ndarray:
     """Each row's ad_entities id, adding the ads not named before."""
     codes = np.zeros(len(facts), dtype=np.int64)
@@ -143,9 +155,9 @@ def _entity_ids(raw, facts: pd.DataFrame) -> np.ndarray:
         codes, _ = pd.factorize(codes * len(uniques) + column_codes)  # stays below the row count: no overflow
     firsts = np.unique(codes, return_index=True)[1]  # codes count in order of first appearance
     distinct = list(facts[list(NAME)].iloc[firsts].itertuples(index=False, name=None))
-    raw.executemany(f"INSERT OR IGNORE INTO ad_entities ({', '.join(NAME)}) VALUES (?, ?, ?, ?, ?)", distinct)
+    raw.executemany(f"INSERT INTO ad_entities ({', '.join(NAME)}) VALUES (?, ?, ?, ?, ?) ON CONFLICT DO NOTHING", distinct)
     platforms = sorted({d[0] for d in distinct})
-    known = {tuple(r[1:]): r[0] for r in raw.execute(
+    known = {tuple(r[1:]): r[0] for r in raw.rows(
         f"SELECT id, {', '.join(NAME)} FROM ad_entities WHERE platform IN ({', '.join('?' * len(platforms))})", platforms)}
     return np.array([known[d] for d in distinct], dtype=np.int64)[codes]
 
@@ -156,7 +168,6 @@ def _fact_rows(facts: pd.DataFrame, entity: np.ndarray) -> list[tuple]:
     currency_codes, _ = pd.factorize(facts["currency"], sort=True)
     order = np.lexsort((currency_codes, entity, day_codes))
     columns = [facts["date"].to_numpy()[order].tolist(), entity[order].tolist(), facts["currency"].to_numpy()[order].tolist()]
-    # sqlite stores NaN as NULL
     columns += [facts[c].to_numpy()[order].tolist() for c in (*METRICS, "source_line")]
     return list(zip(*columns))
 
@@ -164,21 +175,21 @@ def _fact_rows(facts: pd.DataFrame, entity: np.ndarray) -> list[tuple]:
 def _write_facts(raw, facts, rows, batch_id, first, last, state) -> Written:
     """The facts, and campaign_days for their days."""
     if _overlaps(raw, facts, first, last):
-        raw.execute(f"CREATE TEMP TABLE incoming AS SELECT {_COLS} FROM ad_facts WHERE 0")
-        _insert_chunks(raw, f"INSERT INTO temp.incoming VALUES ({_VALUES})", rows, state)
-        owners = raw.execute(  # per batch that owns some of these rows: how many, and how many with the same numbers
-            f"SELECT f.batch_id, count(*), sum({_SAME}) FROM temp.incoming i "
-            "JOIN ad_facts f ON f.date = i.date AND f.entity_id = i.entity_id AND f.currency = i.currency GROUP BY f.batch_id").fetchall()
+        raw.execute(f"CREATE TEMP TABLE incoming AS SELECT {_COLS} FROM ad_facts WHERE false")
+        _insert_chunks(raw, "incoming", rows, state)
+        owners = raw.rows(  # per batch that owns some of these rows: how many, and how many with the same numbers
+            f"SELECT f.batch_id, count(*), sum({_SAME}) FROM incoming i "
+            "JOIN ad_facts f ON f.date = i.date AND f.entity_id = i.entity_id AND f.currency = i.currency GROUP BY f.batch_id")
         raw.executemany("UPDATE import_batches SET facts = facts - ? WHERE id = ?", [(n - same, b) for b, n, same in owners])
         raw.execute(_UPSERT, (batch_id,))
-        raw.execute("DROP TABLE temp.incoming")
+        raw.execute("DROP TABLE incoming")
         state.check()
         for platform in facts["platform"].unique():
             _rebuild_campaign_days(raw, platform, first, last)
         known, same = sum(n for _, n, _ in owners), sum(s for _, _, s in owners)
         return Written(batch_id, len(rows) - known, known - same, same)
     # the usual first import of a period: nothing to compare with, nothing rolled up there yet
-    _insert_chunks(raw, f"INSERT INTO ad_facts ({_COLS}, batch_id) VALUES ({_VALUES}, {int(batch_id)})", rows, state)
+    _insert_chunks(raw, "ad_facts", [row + (batch_id,) for row in rows] if raw.postgres else rows, state, batch_id)
     state.check()
     _add_campaign_days(raw, facts)
     return Written(batch_id, len(rows), 0, 0)
@@ -192,11 +203,11 @@ def _link_assets(lib, raw) -> None:
     """Link each ad not linked yet to the library asset it shows, where its name says so: the
     asset's file name without the extension (an ad made from a library image), or an ad-package
     rendition of it. Names are compared as slugs; a name that fits two assets links to neither."""
-    unlinked = raw.execute("SELECT id, ad FROM ad_entities WHERE asset_id IS NULL").fetchall()
+    unlinked = raw.rows("SELECT id, ad FROM ad_entities WHERE asset_id IS NULL")
     if not unlinked:
         return
     by_slug: dict[str, int | None] = {}
-    for asset_id, name in raw.execute("SELECT id, name FROM assets WHERE trashed_at IS NULL"):
+    for asset_id, name in raw.rows("SELECT id, name FROM assets WHERE trashed_at IS NULL"):
         key = slug(name.rsplit(".", 1)[0])
         by_slug[key] = None if key in by_slug else asset_id
     links = []
@@ -211,7 +222,7 @@ def _link_assets(lib, raw) -> None:
 def _overlaps(raw, facts: pd.DataFrame, first, last) -> bool:
     if first is None:
         return False
-    return any(raw.execute("SELECT 1 FROM campaign_days WHERE platform = ? AND date BETWEEN ? AND ? LIMIT 1", (p, first, last)).fetchone()
+    return any(raw.rows("SELECT 1 FROM campaign_days WHERE platform = ? AND date BETWEEN ? AND ? LIMIT 1", (p, first, last))
                for p in facts["platform"].unique())
 
 
@@ -225,15 +236,19 @@ def _rebuild_campaign_days(raw, platform: str, first: str, last: str) -> None:
 def _add_campaign_days(raw, facts: pd.DataFrame) -> None:
     """The rollup of facts whose days had none yet, added up here rather than read back from ad_facts."""
     sums = facts.groupby(list(ROLLUP_KEY), sort=False, observed=True)[list(METRICS)].sum(min_count=1).reset_index()  # all-NaN stays NULL
-    raw.executemany(f"INSERT INTO campaign_days ({', '.join(ROLLUP_KEY)}, {', '.join(METRICS)}) "
-                    f"VALUES ({', '.join('?' * (len(ROLLUP_KEY) + len(METRICS)))})",
-                    zip(*(sums[c].to_numpy().tolist() for c in (*ROLLUP_KEY, *METRICS))))
+    raw.insert_rows("campaign_days", (*ROLLUP_KEY, *METRICS), list(zip(*(sums[c].to_numpy().tolist() for c in (*ROLLUP_KEY, *METRICS)))))
 
 
-def _insert_chunks(raw, sql: str, rows: list, state: JobState) -> None:
+def _insert_chunks(raw: Raw, table: str, rows: list, state: JobState, batch_id: int | None = None) -> None:
+    """rows of STORED into table (and batch_id, given as a constant on SQLite and in the rows on
+    PostgreSQL), chunk by chunk so Cancel is heard."""
     for start in range(0, len(rows), CHUNK):
         state.check()
-        raw.executemany(sql, rows[start:start + CHUNK])
+        chunk = rows[start:start + CHUNK]
+        if batch_id is not None and not raw.postgres:  # the constant costs SQLite nothing per row
+            raw.dbapi.executemany(f"INSERT INTO {table} ({_COLS}, batch_id) VALUES ({_VALUES}, {int(batch_id)})", chunk)
+        else:
+            raw.insert_rows(table, (*STORED, "batch_id") if batch_id is not None else STORED, chunk)
         state.set_progress(min(start + CHUNK, len(rows)), len(rows))
 
 
@@ -243,9 +258,9 @@ def remove_import(lib, batch_id: int) -> int:
         batch = conn.execute(select(ImportBatch.file_name).where(ImportBatch.id == batch_id)).scalar()
         if batch is None:
             raise BadInput(f"There is no import {batch_id}; `studio analytics imports` lists them.")
-        raw = conn.connection.driver_connection
-        spans = raw.execute(f"SELECT platform, min(date), max(date) FROM {FACTS_JOINED} WHERE batch_id = ? GROUP BY platform",
-                            (batch_id,)).fetchall()
+        raw = Raw(conn)
+        spans = raw.rows(f"SELECT platform, min(date), max(date) FROM {FACTS_JOINED} WHERE batch_id = ? GROUP BY platform",
+                         (batch_id,))
         removed = raw.execute("DELETE FROM ad_facts WHERE batch_id = ?", (batch_id,)).rowcount
         raw.execute("DELETE FROM campaign_hours WHERE batch_id = ?", (batch_id,))
         for platform, first, last in spans:

@@ -122,7 +122,7 @@ def _sections(lib, campaign_id: int) -> list[Section]:
 def _events(lib, campaign_id: int) -> list[Item]:
     table = AuditEvent.__table__
     with lib.read() as conn:
-        rows = conn.execute(select(table).where(func.json_extract(table.c.details, "$.campaign_id") == campaign_id)
+        rows = conn.execute(select(table).where(table.c.details["campaign_id"].as_integer() == campaign_id)
                             .order_by(table.c.id.desc()).limit(AUDIT_EXCERPT)).mappings().all()
     items = []
     for row in reversed(rows):

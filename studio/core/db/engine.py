@@ -1,11 +1,11 @@
-"""The database engine. SQLite-only settings live here and nowhere else, so a team
-library can later point the same models at PostgreSQL by changing the URL."""
+"""The database engine. The settings of each database live here and nowhere else: SQLite for a
+personal library, PostgreSQL for a team library (studio.core.team), the same models on both."""
 
 from __future__ import annotations
 
 from pathlib import Path
 
-from sqlalchemy import Engine, create_engine, event
+from sqlalchemy import Engine, create_engine, event, make_url
 
 BUSY_TIMEOUT_MS = 10_000
 
@@ -31,11 +31,27 @@ def _sqlite_begin(conn) -> None:
     conn.exec_driver_sql("BEGIN" if conn.get_execution_options().get(READ_ONLY) else "BEGIN IMMEDIATE")
 
 
-def make_engine(url: str) -> Engine:
+# Any constant: the key of the server-wide lock that makes one team library's writers take
+# turns, as SQLite's write lock does for a personal one (the audit chain and the undo log
+# read what the last writer wrote).
+WRITE_LOCK_KEY = 0x436F6E657874  # "Conext"
+CONNECT_TIMEOUT_S = 5
+
+
+def _postgres_begin(conn) -> None:
+    if not conn.get_execution_options().get(READ_ONLY):
+        conn.exec_driver_sql(f"SELECT pg_advisory_xact_lock({WRITE_LOCK_KEY})")
+
+
+def make_engine(url) -> Engine:
+    if make_url(url).get_backend_name() == "postgresql":
+        engine = create_engine(url, pool_pre_ping=True, connect_args={
+            "connect_timeout": CONNECT_TIMEOUT_S, "application_name": "Conext Studio"})
+        event.listen(engine, "begin", _postgres_begin)
+        return engine
     engine = create_engine(url)
-    if engine.dialect.name == "sqlite":
-        event.listen(engine, "connect", _sqlite_pragmas)
-        event.listen(engine, "begin", _sqlite_begin)
+    event.listen(engine, "connect", _sqlite_pragmas)
+    event.listen(engine, "begin", _sqlite_begin)
     return engine
 
 

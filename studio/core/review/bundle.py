@@ -35,11 +35,11 @@ from pathlib import Path, PurePosixPath
 from typing import Self
 
 from sqlalchemy import select
-from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
 from studio.core import audit
 from studio.core.briefs.sections import Approval, Comment, get_brief, list_comments
 from studio.core.briefs.versions import list_versions
+from studio.core.db import raw
 from studio.core.db.models import Setting
 from studio.core.errors import BadInput
 from studio.core.jobs import JobState
@@ -146,7 +146,7 @@ def library_identity(lib, *, create: bool = True) -> tuple[str, bytes] | None:
         return found
     uid, key = str(uuid.uuid4()), os.urandom(32).hex()
     with lib.write_lock, lib.engine.begin() as conn:
-        inserted = conn.execute(sqlite_insert(Setting).values([{"key": UID_SETTING, "value": uid}, {"key": KEY_SETTING, "value": key}])
+        inserted = conn.execute(raw.insert(conn, Setting).values([{"key": UID_SETTING, "value": uid}, {"key": KEY_SETTING, "value": key}])
                                 .on_conflict_do_nothing()).rowcount
         if inserted:
             audit.append(conn, actor(), "Create the library's identity for review bundles", {"library_uid": uid})

@@ -9,11 +9,12 @@ from datetime import date, timedelta
 
 import pandas as pd
 import pytest
-from sqlalchemy import text
+from sqlalchemy import select, text
 
 from studio.core import audit
 from studio.core.analytics import decisions
 from studio.core.analytics.store import COLUMNS, write_batch
+from studio.core.db.models import AuditEvent
 from studio.core.errors import BadInput
 from studio.core.ops import decisions as ops
 
@@ -167,10 +168,11 @@ def test_decisions_and_exports_are_audit_events_and_the_chain_verifies(stocked, 
     ops.approve_action(stocked, pause.id, "Ann")
     decisions.export_actions(stocked, "google", tmp_path / "google.csv")
     with stocked.read() as conn:
-        events = conn.execute(text("SELECT action, details FROM audit_events WHERE action NOT LIKE 'Import%' ORDER BY id")).all()
+        events = conn.execute(select(AuditEvent.action, AuditEvent.details).where(AuditEvent.action.not_like("Import%"))
+                              .order_by(AuditEvent.id)).all()
     assert [e.action for e in events] == ["Add decision rule CPA guard", "Propose actions from decision rules",
                                           "Approve action 1: pause Search A", "Export 1 approved google action"]
-    assert '"by": "Ann"' in events[2].details and '"file": ' in events[3].details
+    assert events[2].details["by"] == "Ann" and events[3].details["file"]
     checked, problems = audit.verify(stocked)
     assert checked == 5 and problems == []
 

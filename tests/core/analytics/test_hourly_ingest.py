@@ -8,10 +8,10 @@ import codecs
 from pathlib import Path
 
 import pytest
-from sqlalchemy import text
 
 from studio.core.analytics.ingest.sources import resolve
 from studio.core.analytics.store import remove_import
+from studio.core.db.raw import Raw
 from tests.core.analytics.test_ingest import count, facts, run_ingest, write
 
 META_HOURLY_HEADER = ("Reporting starts,Reporting ends,Account name,Campaign name,Ad set name,Ad name,Day,"
@@ -42,7 +42,7 @@ HOURLY = [  # two ads of one campaign, two days, hours 9, 10 and 20
 
 def hours(lib, columns: str = "campaign, date, hour, spend, impressions, clicks, conversions"):
     with lib.read() as conn:
-        return [tuple(r) for r in conn.execute(text(f"SELECT {columns} FROM campaign_hours ORDER BY campaign, date, hour"))]
+        return Raw(conn).rows(f"SELECT {columns} FROM campaign_hours ORDER BY campaign, date, hour")
 
 
 def test_an_hourly_report_adds_up_into_daily_facts_and_keeps_its_hours_by_campaign(lib, tmp_path):
@@ -53,7 +53,7 @@ def test_an_hourly_report_adds_up_into_daily_facts_and_keeps_its_hours_by_campai
         ("Autumn", "Ad 1", "2026-11-05", 42.0, 4200, 140, 4), ("Autumn", "Ad 2", "2026-11-05", 5.0, 500, 10, 1),
         ("Autumn", "Ad 1", "2026-11-06", 8.0, 800, 16, 0), ("Winter", "Ad 3", "2026-11-06", 4.0, 400, 4, 0)]
     with lib.read() as conn:
-        days = conn.execute(text("SELECT campaign, date, spend FROM campaign_days ORDER BY campaign, date")).all()
+        days = Raw(conn).rows("SELECT campaign, date, spend FROM campaign_days ORDER BY campaign, date")
     assert [tuple(d) for d in days] == [("Autumn", "2026-11-05", 47.0), ("Autumn", "2026-11-06", 8.0), ("Winter", "2026-11-06", 4.0)]
     assert hours(lib) == [  # hour 20 of the 5th: both ads of the campaign
         ("Autumn", "2026-11-05", 9, 10.0, 1000, 20, 1), ("Autumn", "2026-11-05", 10, 12.0, 1200, 30, 0),

@@ -16,6 +16,7 @@ from studio.core.analytics.store import FACTS_JOINED
 from studio.core.analytics.store import list_imports, remove_import
 from studio.core.errors import BadInput, Cancelled
 from studio.core.jobs import JobState
+from studio.core.db.raw import Raw
 
 META_HEADER = ("Reporting starts,Reporting ends,Campaign name,Ad set name,Ad name,Day,Amount spent ({cur}),Impressions,Reach,"
                "Frequency,Link clicks,Clicks (all),Purchases,Purchases conversion value")
@@ -68,7 +69,7 @@ def run_ingest(lib, *paths, mapping=None, currency=None):
 
 def facts(lib, columns: str = "platform, campaign, date, currency, spend, impressions, clicks, conversions, conversion_value"):
     with lib.read() as conn:
-        return [tuple(r) for r in conn.execute(text(f"SELECT {columns} FROM {FACTS_JOINED} ORDER BY platform, campaign, date, currency, ad"))]
+        return Raw(conn).rows(f"SELECT {columns} FROM {FACTS_JOINED} ORDER BY platform, campaign, date, currency, ad")
 
 
 def count(lib, table: str) -> int:
@@ -165,9 +166,7 @@ def test_cancel_while_writing_leaves_nothing(lib, tmp_path, monkeypatch):
     assert count(lib, "ad_facts") == count(lib, "import_batches") == 0
 
 
-def test_the_job_opens_the_library_itself(tmp_path):
-    from studio.core.library import Library
-
-    Library.open(tmp_path / "lib").close()
+def test_the_job_opens_the_library_itself(tmp_path, new_library):
+    new_library(tmp_path / "lib").close()
     [report] = ingest(IngestParams(str(tmp_path / "lib"), [str(meta_csv(tmp_path / "meta.csv", ROWS))]), JobState())
     assert report.imported and report.rows_added == 4

@@ -3,7 +3,6 @@ AI path through the real SDKs against a local fake server, falling back to the r
 
 from __future__ import annotations
 
-import shutil
 from datetime import date
 
 import pytest
@@ -14,6 +13,7 @@ from studio.core.errors import BadInput
 from studio.core.library import Library
 from tests.core.analytics.test_ingest import meta_csv, run_ingest, tiktok_csv
 from tests.fake_ai import fake_ai
+from tests.team_server import open_new_library
 
 KEY = "sk-ant-test-3e9d1c7b"
 PERIOD = (date(2026, 11, 3), date(2026, 11, 4))  # the period before: 1 and 2 November
@@ -42,17 +42,17 @@ def stock(lib, folder, reverse=False):
 
 
 @pytest.fixture(scope="module")
-def stocked_library(tmp_path_factory):
+def stocked_library(tmp_path_factory, request):
     """Both reports imported once; each test gets its own copy of the library."""
     folder = tmp_path_factory.mktemp("stocked")
-    with Library.open(folder / "lib") as library:
+    with open_new_library(request, folder / "lib") as library:
         stock(library, folder)
     return folder / "lib"
 
 
 @pytest.fixture
-def stocked(stocked_library, tmp_path):
-    shutil.copytree(stocked_library, tmp_path / "lib")
+def stocked(stocked_library, tmp_path, copy_library):
+    copy_library(stocked_library, tmp_path / "lib")
     with Library.open(tmp_path / "lib") as library:
         yield library
 
@@ -92,8 +92,8 @@ def test_the_rules_summary_states_the_kpis(stocked):
     assert f"to {money(launch.cpa, 'USD')} from {money(launch.cpa_prev, 'USD')}" in summary.facts[5]
 
 
-def test_the_same_data_gives_the_same_text(stocked, tmp_path):
-    other = Library.open(tmp_path / "other")
+def test_the_same_data_gives_the_same_text(stocked, tmp_path, new_library):
+    other = new_library(tmp_path / "other")
     try:
         stock(other, tmp_path / "files", reverse=True)  # imported in the other order
         assert summarize(other, *PERIOD).text == summarize(stocked, *PERIOD).text
@@ -106,8 +106,8 @@ def test_an_empty_period_says_where_the_data_is(stocked):
         summarize(stocked, date(2026, 12, 1), date(2026, 12, 31))
 
 
-def test_an_empty_library_points_to_ingest(tmp_path):
-    empty = Library.open(tmp_path / "empty")
+def test_an_empty_library_points_to_ingest(tmp_path, new_library):
+    empty = new_library(tmp_path / "empty")
     try:
         with pytest.raises(BadInput, match="the library has none yet: import reports with `studio analytics ingest`"):
             summarize(empty, *PERIOD)

@@ -13,7 +13,6 @@ import pytest
 from studio.core.analytics.report import write_report
 from studio.core.errors import BadInput, Cancelled
 from studio.core.jobs import JobState
-from studio.core.library import Library
 from studio.core.secrets import SecretStore
 from tests.core.analytics.test_insights import KEY, PERIOD, stock
 from tests.fake_ai import fake_ai
@@ -73,8 +72,8 @@ def test_bad_names_and_periods_write_nothing(stocked, tmp_path):
     assert not folder.exists()
 
 
-def test_an_empty_library_writes_nothing(tmp_path):
-    empty = Library.open(tmp_path / "empty")
+def test_an_empty_library_writes_nothing(tmp_path, new_library):
+    empty = new_library(tmp_path / "empty")
     try:
         with pytest.raises(BadInput, match="import reports with `studio analytics ingest`"):
             write_report(empty, *PERIOD, tmp_path / "out" / "report.pdf")

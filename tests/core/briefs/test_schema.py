@@ -18,6 +18,7 @@ from studio.core.research.profile import get_brand_profile
 NEW_TABLES = {"brand_profiles", "research_documents", "briefs", "brief_sections", "brief_versions", "brief_comments", "brief_approvals"}
 
 
+@pytest.mark.sqlite_only  # sets up an old SQLite file
 def test_upgrade_from_0011_keeps_data_and_downgrade_removes_only_the_new_tables(tmp_path):
     root = tmp_path / "lib"
     root.mkdir()
@@ -55,7 +56,7 @@ def test_the_database_refuses_duplicates(lib):
         conn.execute(text("insert into briefs(brand_id, title, status, created_at, updated_at) values (1, 'B', 'draft', '2026-01-01', '2026-01-01')"))
     duplicates = [
         "insert into research_documents(brand_id, kind, source, title, text, sha256, fetched_at) values (1, 'txt', 'a.txt', 'A', 'x', 'h1', '2026-01-01')",
-        "insert into brief_comments(uid, brief_id, author, text, created_at, resolved) values ('u1', 1, 'Kim', 'Hi', '2026-01-01', 0)",
+        "insert into brief_comments(uid, brief_id, author, text, created_at, resolved) values ('u1', 1, 'Kim', 'Hi', '2026-01-01', false)",
         "insert into brief_approvals(uid, brief_id, approver, decision, at) values ('a1', 1, 'Dana', 'approved', '2026-01-01')",
         "insert into brief_versions(brief_id, number, author, note, sections, created_at) values (1, 1, 'Kim', '', '{}', '2026-01-01')",
     ]

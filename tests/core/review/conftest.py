@@ -25,8 +25,8 @@ class Sender:
     video_id: int
 
 
-def make_sender(root: Path, files: Path) -> Sender:
-    lib = Library.open(root)
+def make_sender(open_library, root: Path, files: Path) -> Sender:
+    lib = open_library(root)
     brand = organize.create_brand(lib, organize.create_client(lib, "Acme").value, "Roast").value
     brief_id = briefs.create_brief(lib, brand, "Autumn launch", organize.create_campaign(lib, brand, "Autumn").value).value
     briefs.save_section(lib, brief_id, "objective", "Make **students** pick Roast.")
@@ -41,8 +41,8 @@ def make_sender(root: Path, files: Path) -> Sender:
 
 
 @pytest.fixture
-def sender(tmp_path):
-    made = make_sender(tmp_path / "a", tmp_path / "files")
+def sender(tmp_path, new_library):
+    made = make_sender(new_library, tmp_path / "a", tmp_path / "files")
     yield made
     made.lib.close()
 

@@ -43,8 +43,8 @@ def _reply(bundle_file, out, sender, **kw):
         ]), decisions=kw.get("decisions", [NewDecision(sender.brief_id, "approved", note="Go ahead")]))
 
 
-def test_round_trip_merges_once_with_audit(sender, bundle_file, tmp_path):
-    with Library.open(tmp_path / "b") as reviewer_lib:  # the reviewer has a library of their own, which plays no part
+def test_round_trip_merges_once_with_audit(sender, bundle_file, tmp_path, new_library):
+    with new_library(tmp_path / "b") as reviewer_lib:  # the reviewer has a library of their own, which plays no part
         info = _reply(bundle_file, tmp_path / "reply.zip", sender)
         assert (info.briefs, info.assets) == (1, 0) and reviewer_lib.root != sender.lib.root
     before = len(_actions(sender.lib))
@@ -83,8 +83,8 @@ def test_a_second_round_carries_the_merged_thread(sender, bundle_file, tmp_path)
     assert get_brief(sender.lib, sender.brief_id).summary.status == "draft"
 
 
-def test_a_reply_from_another_library_is_refused(sender, tmp_path):
-    other = make_sender(tmp_path / "other", tmp_path / "other-files")
+def test_a_reply_from_another_library_is_refused(sender, tmp_path, new_library):
+    other = make_sender(new_library, tmp_path / "other", tmp_path / "other-files")
     try:
         export_bundle(other.lib, [other.brief_id], [], tmp_path / "theirs.zip")
         _reply(tmp_path / "theirs.zip", tmp_path / "their-reply.zip", other)

@@ -1,0 +1,166 @@
+"""Whole-library copies between a personal library and a team server: switching a personal
+library into a team library (`studio library migrate-to`), and the offline copy a workstation
+keeps of a team library for when its server cannot be reached."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import time
+from dataclasses import dataclass
+from datetime import datetime
+from pathlib import Path
+
+from sqlalchemy import inspect
+
+from studio.core import team
+from studio.core.db import copy as dbcopy
+from studio.core.db import migrate
+from studio.core.db.engine import make_engine
+from studio.core.db.models import Base, Setting
+from studio.core.errors import BadInput, LibraryError
+
+SHARED_SUBFOLDERS = ("media", "thumbs", "kata-plates", "proxies")
+
+
+@dataclass(frozen=True)
+class MigrateParams:
+    url: str
+    folder: str | None = None  # the shared folder; None: the library's own folder becomes it
+
+
+def migrate_to(lib, params: MigrateParams, state, secrets=None) -> dict:
+    """Copy every row to the (empty) database at params.url and every file to the shared folder,
+    verify both, then turn the library's folder into a pointer at the team library. On any
+    failure nothing is left behind: the server's transaction rolls back, a new folder is removed."""
+    if lib.server:
+        raise BadInput(f"{lib.location} is already a team library.")
+    server = team.parse_server(params.url)
+    start = time.perf_counter()
+    folder = Path(params.folder).expanduser().resolve() if params.folder else lib.root
+    in_place = folder == lib.root
+    if not in_place and folder.exists() and any(folder.iterdir()):
+        raise BadInput(f"The shared folder {folder} is not empty. Give a new or empty folder on the share "
+                       "(or leave --folder out to share the library's own folder).")
+    engine = team.connect_engine(server, secrets)
+    try:
+        with engine.connect() as conn:
+            if inspect(conn).get_table_names():
+                raise BadInput(f"The database {server.key} already has tables. Migrate into a new, empty database "
+                               f"(createdb), so nothing of the team's is overwritten.")
+        made_folder = not in_place and not folder.exists()
+        try:
+            files, size = (0, 0) if in_place else _copy_files(lib.root, folder, state)
+            tables = _copy_database(lib, engine, folder, state)
+            team.write_pointer(folder, server)
+        except BaseException:
+            if made_folder:
+                shutil.rmtree(folder, ignore_errors=True)
+            elif not in_place:
+                for sub in SHARED_SUBFOLDERS:
+                    shutil.rmtree(folder / sub, ignore_errors=True)
+            raise
+    finally:
+        engine.dispose()
+    retired = lib.db_path.with_name(f"library-personal-{datetime.now():%Y%m%d-%H%M%S}.db")
+    if in_place:  # from now on the folder opens as the team library; the personal database stays as it was
+        lib.engine.dispose()
+        os.replace(lib.db_path, retired)
+        for side in ("-wal", "-shm"):
+            Path(f"{lib.db_path}{side}").unlink(missing_ok=True)
+    return {"server": server.key, "url": server.url, "folder": str(folder), "tables": tables,
+            "rows": sum(tables.values()), "files": files, "bytes": size, "verified": True,
+            "personal_copy": str(retired) if in_place else str(lib.db_path), "seconds": round(time.perf_counter() - start, 2)}
+
+
+def _copy_database(lib, engine, folder: Path, state) -> dict[str, int]:
+    state.set_status("Copying the library's rows to the server")
+    with lib.read() as src:
+        total = max(dbcopy.row_total(src), 1)
+        done = 0
+
+        def moved(n: int) -> None:
+            nonlocal done
+            done += n
+            state.set_progress(0.5 + 0.4 * done / total)
+            state.check()
+
+        with engine.begin() as dst:
+            Base.metadata.create_all(dst)
+            migrate.stamp(dst, migrate.head_revision())
+            counts = dbcopy.copy_rows(src, dst, moved)
+            dst.execute(Setting.__table__.insert().values(key=team.FOLDER_SETTING, value=str(folder)))
+            state.set_status("Checking the copy row by row")
+            mine, theirs = dbcopy.digests(src), dbcopy.digests(dst)
+            theirs["settings"] = mine["settings"] if _only_folder_added(src, dst) else theirs["settings"]
+            wrong = [name for name in mine if mine[name] != theirs[name]]
+            if wrong:
+                raise LibraryError(f"The copy on the server does not match the library in {', '.join(wrong)}; "
+                                   "nothing was kept on the server. Try again, and report it if it happens again.")
+    state.set_progress(0.95)
+    return counts
+
+
+def _only_folder_added(src, dst) -> bool:
+    """The server's settings are the library's plus the shared folder's place."""
+    from sqlalchemy import select
+
+    rows = lambda conn: {k: v for k, v in conn.execute(select(Setting.key, Setting.value))}  # noqa: E731
+    server = rows(dst)
+    return server.pop(team.FOLDER_SETTING, None) is not None and server == rows(src)
+
+
+def _copy_files(root: Path, folder: Path, state) -> tuple[int, int]:
+    """Media, thumbnails, Kata plates and proxies, each file checked by size after the copy
+    (media names are their sha256: those are read back and hashed)."""
+    from studio.core.assets.importer import sha256_of
+
+    files = [p for sub in SHARED_SUBFOLDERS if (root / sub).is_dir() for p in (root / sub).rglob("*") if p.is_file()]
+    total = max(sum(p.stat().st_size for p in files), 1)
+    done = 0
+    state.set_status(f"Copying {len(files)} file(s) to {folder}")
+    for path in files:
+        target = folder / path.relative_to(root)
+        target.parent.mkdir(parents=True, exist_ok=True)
+        shutil.copyfile(path, target)
+        if target.stat().st_size != path.stat().st_size or (
+                path.parent.parent.name == "media" and sha256_of(target) != path.stem):
+            raise LibraryError(f"{target} did not copy whole; check the share has room and try again.")
+        done += path.stat().st_size
+        state.set_progress(0.5 * done / total)
+        state.check()
+    return len(files), done
+
+
+# ---- the offline copy ------------------------------------------------------------------------
+def save_offline_copy(lib, state) -> Path:
+    """Copy the team library's rows into this workstation's offline copy (SQLite), atomically."""
+    if not lib.server or lib.read_only:
+        raise BadInput("Only an open team library has an offline copy to save.")
+    target = team.local_dir(lib.server) / team.OFFLINE_COPY
+    tmp = target.with_name(target.name + ".partial")
+    tmp.unlink(missing_ok=True)
+    engine = make_engine(f"sqlite:///{tmp}")
+    try:
+        with lib.read() as src, engine.begin() as dst:
+            Base.metadata.create_all(dst)
+            migrate.stamp(dst, migrate.head_revision())
+            total = max(dbcopy.row_total(src), 1)
+            done = 0
+
+            def moved(n: int) -> None:
+                nonlocal done
+                done += n
+                state.set_progress(done / total)
+                state.check()
+
+            dbcopy.copy_rows(src, dst, moved)
+    except BaseException:
+        engine.dispose()
+        tmp.unlink(missing_ok=True)
+        raise
+    engine.dispose()
+    os.replace(tmp, target)
+    for side in ("-wal", "-shm"):
+        Path(f"{tmp}{side}").unlink(missing_ok=True)
+    return target
