@@ -8,6 +8,7 @@ from pathlib import Path
 
 from PySide6.QtCore import QObject, Qt, Signal
 
+from studio.core.changes import session_of
 from studio.core.jobs import Job, JobRunner
 from studio.core.library import Library
 from studio.core.ops.tx import OpResult
@@ -24,17 +25,23 @@ class ChangeBus(QObject):
     job_changed = Signal(object)  # Job: queued / progress / finished
     notification = Signal(str, str)  # level ("info" | "warning" | "error"), text
     campaign_changed = Signal(object)  # int | None: the campaign picked in the navigator
+    # ConflictError: an op or an undo lost a race with someone else's save. Every one lands here,
+    # whichever view ran the op; the main window asks the user what to keep.
+    conflict = Signal(object)
 
     def __init__(self, lib: Library, runner: JobRunner):
         super().__init__()
         # Queued connections carry the calls from worker threads to this object's (GUI) thread.
         self._changed_from_any_thread.connect(self.changed.emit, Qt.QueuedConnection)
         self._job_from_any_thread.connect(self.job_changed.emit, Qt.QueuedConnection)
+        self._conflict_from_any_thread.connect(self.conflict.emit, Qt.QueuedConnection)
         lib.subscribe(self._changed_from_any_thread.emit)
         runner.subscribe(self._job_from_any_thread.emit)
+        session_of(lib).on_conflict(self._conflict_from_any_thread.emit)
 
     _changed_from_any_thread = Signal(object)
     _job_from_any_thread = Signal(object)
+    _conflict_from_any_thread = Signal(object)
 
 
 @dataclass
@@ -56,7 +63,8 @@ class StudioContext:
         self.bus.notification.emit(level, text)
 
     def broadcast(self, result: OpResult) -> None:
-        """For changes made outside this process (a worker process's import): tell the views."""
+        """For changes made outside this process (a worker process's import, another person's save
+        seen by the change feed): tell the views."""
         self.bus.changed.emit(result)
 
     def submit(self, fn, params=None, *, title: str, lane: str = "io", **kwargs) -> Job:

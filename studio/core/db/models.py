@@ -6,7 +6,9 @@ from datetime import date, datetime, timezone
 
 from sqlalchemy import (
     JSON,
+    BigInteger,
     Boolean,
+    Column,
     Date,
     DateTime,
     Float,
@@ -71,7 +73,7 @@ class Asset(Base):
     kind: Mapped[str] = mapped_column(String(16), index=True)  # image | video | audio
     name: Mapped[str] = mapped_column(String(500))
     ext: Mapped[str] = mapped_column(String(16))
-    size_bytes: Mapped[int] = mapped_column(Integer)
+    size_bytes: Mapped[int] = mapped_column(BigInteger().with_variant(Integer, "sqlite"))  # videos over 2 GB; SQLite's INTEGER is 64-bit
     width: Mapped[int | None] = mapped_column(Integer, nullable=True)
     height: Mapped[int | None] = mapped_column(Integer, nullable=True)
     duration: Mapped[float | None] = mapped_column(Float, nullable=True)
@@ -243,6 +245,21 @@ class UndoEntry(Base):
     created_at: Mapped[float] = mapped_column(Float)  # epoch seconds, for merging rapid edits
     steps: Mapped[list] = mapped_column(JSON)  # [[table, pk, before, after], ...]
     undone: Mapped[bool] = mapped_column(Boolean, default=False, index=True)
+    # whose step it is: each person undoes their own (None: written before team libraries, anyone's)
+    actor: Mapped[str | None] = mapped_column(String(200), nullable=True, index=True)
+
+
+class ChangeLogRow(Base):
+    """One committed write transaction, for the change feed (studio.core.changes): every session
+    polls for the rows of the others and refreshes its views. Rows older than a day are pruned."""
+
+    __tablename__ = "change_log"
+    __table_args__ = {"sqlite_autoincrement": True}  # ids never come back after pruning: "id > last seen" holds
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    at: Mapped[datetime] = mapped_column(DateTime, default=utcnow, index=True)
+    session: Mapped[str] = mapped_column(String(32))  # the writing Library object's id (studio.core.changes.Session)
+    actor: Mapped[str] = mapped_column(String(200))
+    tables: Mapped[list] = mapped_column(JSON)  # names of the tables it wrote
 
 
 class ImportBatch(Base):
@@ -598,4 +615,10 @@ class PublishStep(Base):
 
 # Tables whose rows ops may change and undo may restore. The logs themselves are not undone.
 UNDOABLE_TABLES = {t.name for t in Base.metadata.sorted_tables} - {"audit_events", "audit_head", "undo_log", "compliance_checks", "compliance_findings", "ad_facts", "ad_entities", "import_batches", "campaign_days", "campaign_hours", "ai_calls",
-                                                                     "publications", "publish_steps"}
+                                                                     "publications", "publish_steps", "change_log"}
+
+# Every editable row carries a version, 1 when made and one more with each op that changes it: a save
+# prepared from version v is refused if the row moved on (optimistic concurrency, studio.core.ops.tx).
+VERSION = "version"
+for _name in sorted(UNDOABLE_TABLES):
+    Base.metadata.tables[_name].append_column(Column(VERSION, Integer, nullable=False, server_default="1"))

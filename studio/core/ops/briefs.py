@@ -18,6 +18,7 @@ from studio.core.briefs.sections import (
     parse_deliverables,
 )
 from studio.core.db.models import (
+    VERSION,
     Brand,
     BriefApproval,
     BriefComment,
@@ -110,9 +111,19 @@ def _current_sections(conn, brief_id: int) -> dict[str, dict]:
     return {key: {"text": text, "data": data} for key, text, data in rows}
 
 
-def _set_sections(tx: Tx, brief, sections: dict[str, dict]) -> str | None:
+def section_versions(lib, brief_id: int) -> dict[str, tuple[str, int]]:
+    """Each section's stored text and row version: {key: (text, version)}. The editor saves with the
+    version (save_section's expected_version), so typing over a colleague's newer text is refused."""
+    table = BriefSection.__table__
+    with lib.read() as conn:
+        rows = conn.execute(select(table.c.key, table.c.text, table.c[VERSION]).where(table.c.brief_id == brief_id))
+        return {key: (text, version) for key, text, version in rows}
+
+
+def _set_sections(tx: Tx, brief, sections: dict[str, dict], expected_version: int | None = None) -> str | None:
     """Write the sections that differ; an approved brief whose text changed goes back to review.
-    Returns the note saying so, else None."""
+    Returns the note saying so, else None. expected_version: of the one section given (a save
+    prepared from it; ConflictError if someone saved the section since)."""
     current = _current_sections(tx.conn, brief.id)
     now = utcnow()
     changed = False
@@ -124,7 +135,7 @@ def _set_sections(tx: Tx, brief, sections: dict[str, dict]) -> str | None:
         if old is None:  # a section a newer studio added: make its row
             tx.insert("brief_sections", brief_id=brief.id, key=key, updated_at=now, **value)
         else:
-            tx.update("brief_sections", [brief.id, key], updated_at=now, **value)
+            tx.update("brief_sections", [brief.id, key], expected_version=expected_version, updated_at=now, **value)
     if not changed:
         return None
     if brief.status == "approved":
@@ -136,14 +147,17 @@ def _set_sections(tx: Tx, brief, sections: dict[str, dict]) -> str | None:
     return None
 
 
-def save_section(lib, brief_id: int, key: str, text: str) -> OpResult:
+def save_section(lib, brief_id: int, key: str, text: str, *, expected_version: int | None = None) -> OpResult:
     """Save one section's Markdown (the editor's autosave). Saves in quick succession merge into one
-    undo step. Value: None, or the note that the approved brief went back to review."""
+    undo step. Value: None, or the note that the approved brief went back to review.
+    expected_version: the section's version the text was typed over (section_versions); someone
+    else's save since raises ConflictError. result.version_of("brief_sections", (brief_id, key))
+    is the version after the save."""
     check_section(key)
     with lib.write(f"Edit {SECTIONS[key]}", merge_key=f"brief:{brief_id}:section:{key}") as tx:
         brief = _brief(tx.conn, brief_id)
         data = _current_sections(tx.conn, brief_id).get(key, {}).get("data")
-        tx.value = _set_sections(tx, brief, {key: {"text": text or "", "data": data}})
+        tx.value = _set_sections(tx, brief, {key: {"text": text or "", "data": data}}, expected_version)
     return tx.result
 
 

@@ -26,9 +26,14 @@ def create_composition(lib, composition: Composition, campaign_id: int | None = 
     return tx.result
 
 
-def save_composition(lib, composition_id: int, composition: Composition, label: str = "Edit composition", *, merge_key: str | None = None) -> OpResult:
-    """Store an edited composition as one undoable step (merge_key: rapid edits merge)."""
-    return _store(lib, composition_id, composition, label, merge_key and f"composition:{composition_id}:{merge_key}")
+def save_composition(lib, composition_id: int, composition: Composition, label: str = "Edit composition", *,
+                     merge_key: str | None = None, expected_version: int | None = None) -> OpResult:
+    """Store an edited composition as one undoable step (merge_key: rapid edits merge).
+    expected_version: the row version the edit started from (store.read_composition); if someone
+    saved the composition since, ConflictError and nothing is written. result.version_of tells the
+    version after the save."""
+    return _store(lib, composition_id, composition, label, merge_key and f"composition:{composition_id}:{merge_key}",
+                  expected_version=expected_version)
 
 
 def relink_clips(lib, composition_id: int, links: dict[str, int | str], *, merge_key: str | None = None) -> OpResult:
@@ -103,12 +108,13 @@ def source_seconds(clip, asset) -> float | None:
     return asset.duration if asset is not None and asset.duration else math.inf
 
 
-def _store(lib, composition_id: int, composition: Composition, label: str, merge_key: str | None, merge_window: float | None = None) -> OpResult:
+def _store(lib, composition_id: int, composition: Composition, label: str, merge_key: str | None,
+           merge_window: float | None = None, expected_version: int | None = None) -> OpResult:
     document = Composition.from_document(composition.to_document()).to_document()  # validates the whole
     with lib.write(label, merge_key=merge_key, merge_window=merge_window) as tx:
         tx.update(
-            "compositions", composition_id, name=composition.name, schema_version=composition.schema_version,
-            document=document, updated_at=utcnow(),
+            "compositions", composition_id, expected_version=expected_version, name=composition.name,
+            schema_version=composition.schema_version, document=document, updated_at=utcnow(),
         )
     return tx.result
 

@@ -1,10 +1,14 @@
 """The write transaction every op runs in: it records row-level before/after states so
-the undo stack can reverse it, and reports which kinds of things changed."""
+the undo stack can reverse it, and reports which kinds of things changed.
+
+Every editable row has a version (1 when inserted, one more with each update). An update prepared
+from a version this session read earlier names it (expected_version): if the row moved on, someone
+else saved in between, and the update raises ConflictError instead of overwriting their work."""
 
 from __future__ import annotations
 
 import contextlib
-import getpass
+import functools
 import uuid
 from contextvars import ContextVar
 from dataclasses import dataclass, field
@@ -13,7 +17,11 @@ from typing import Any
 
 from sqlalchemy import Connection, Date, DateTime, Table, and_, select
 
-from studio.core.db.models import UNDOABLE_TABLES, Base
+from studio.core.changes import Session, actor, conflict, record_change, session_of
+from studio.core.db.models import UNDOABLE_TABLES, VERSION, Base
+from studio.core.errors import ConflictError
+
+__all__ = ["OpResult", "Tx", "actor", "apply_state", "keep_mine", "one_undo_step", "write_transaction"]
 
 TABLES: dict[str, Table] = Base.metadata.tables
 
@@ -25,6 +33,11 @@ class OpResult:
     changes: frozenset[str]
     value: Any = None
     label: str = ""
+    versions: dict = field(default_factory=dict, compare=False)  # {(table, pk tuple): version}: rows it wrote
+
+    def version_of(self, table: str, pk) -> int | None:
+        """The version the op left a row at (an editor keeps it for its next save); None: not written."""
+        return self.versions.get((table, tuple(pk) if isinstance(pk, (list, tuple)) else (pk,)))
 
 
 def _encode(value):
@@ -64,6 +77,7 @@ class Tx:
 
     conn: Connection
     label: str
+    session: Session
     steps: list = field(default_factory=list)
     changes: set = field(default_factory=set)
     audit_details: dict = field(default_factory=dict)
@@ -71,16 +85,26 @@ class Tx:
 
     def insert(self, table: str, **values) -> int | list:
         t = self._table(table)
-        pk = list(self.conn.execute(t.insert().values(**values)).inserted_primary_key)
+        pk = list(self.conn.execute(t.insert().values(**values, **{VERSION: 1})).inserted_primary_key)
         self._record(table, pk, None, row_state(self.conn, t, pk))
         return pk[0] if len(pk) == 1 else pk
 
-    def update(self, table: str, pk, **values) -> None:
+    def update(self, table: str, pk, *, expected_version: int | None = None, **values) -> None:
+        """Change a row and bump its version. expected_version: the version the values were prepared
+        from; the update applies only if the row is still at it, else ConflictError (nothing written)."""
         t, pk = self._table(table), self._pk(pk)
         before = row_state(self.conn, t, pk)
-        if before is None:
+        if before is None and expected_version is None:
             raise LookupError(f"{table} {pk} does not exist")
-        self.conn.execute(t.update().where(pk_clause(t, pk)).values(**values))
+        if before is not None and expected_version is not None and self.session.made_all(table, pk, expected_version, before[VERSION]):
+            expected_version = before[VERSION]  # every save since was this session's own: nobody else's work to lose
+        where = pk_clause(t, pk)
+        if expected_version is not None:
+            where = and_(where, t.c[VERSION] == expected_version)
+        done = self.conn.execute(t.update().where(where).values(**values, **{VERSION: t.c[VERSION] + 1})).rowcount
+        if done == 0:
+            raise conflict(self.conn, table, pk, mine=_encoded(values), theirs=before, label=self.label,
+                           read_version=expected_version)
         self._record(table, pk, before, row_state(self.conn, t, pk))
 
     def delete(self, table: str, pk) -> None:
@@ -99,6 +123,9 @@ class Tx:
         self.steps.append([table, pk, before, after])
         self.changes.add(table)
 
+    def versions(self) -> dict:
+        return {(table, tuple(pk)): after[VERSION] for table, pk, _before, after in self.steps if after}
+
     @staticmethod
     def _pk(pk) -> list:
         return list(pk) if isinstance(pk, (list, tuple)) else [pk]
@@ -108,6 +135,23 @@ class Tx:
         if name not in UNDOABLE_TABLES:
             raise ValueError(f"{name} is not written through ops")
         return TABLES[name]
+
+
+def _encoded(values: dict) -> dict:
+    return {k: _encode(v) for k, v in values.items()}
+
+
+def check_state(conn: Connection, table_name: str, pk: list, expected: dict | None, wanted: dict | None, label: str) -> None:
+    """Undo and redo: the row must still be as this session's step left it (`expected`), else someone
+    else changed it since and putting `wanted` back would silently overwrite their work: ConflictError.
+    Compared by version (states recorded before versions existed are not checked)."""
+    current = row_state(conn, TABLES[table_name], pk)
+    if expected is None or current is None:
+        unchanged = expected is None and current is None
+    else:
+        unchanged = current[VERSION] == expected.get(VERSION, current[VERSION])
+    if not unchanged:
+        raise conflict(conn, table_name, pk, mine=wanted, theirs=current, label=label, base=expected)
 
 
 def apply_state(conn: Connection, table_name: str, pk: list, state: dict | None) -> None:
@@ -121,13 +165,6 @@ def apply_state(conn: Connection, table_name: str, pk: list, state: dict | None)
         conn.execute(table.update().where(pk_clause(table, pk)).values(**decode_state(table, state)))
     else:
         conn.execute(table.insert().values(**decode_state(table, state)))
-
-
-def actor() -> str:
-    try:
-        return getpass.getuser()
-    except Exception:  # no login name (some containers)
-        return "unknown"
 
 
 _GROUP: ContextVar[tuple[str, str] | None] = ContextVar("undo_group", default=None)
@@ -152,15 +189,36 @@ def write_transaction(lib, label: str, *, merge_key=None, merge_window=None):
     from studio.core import audit
     from studio.core.undo import record_entry
 
-    with lib.write_lock, lib.engine.begin() as conn:
-        tx = Tx(conn, label)
-        yield tx
-        if tx.steps:
-            if group := _GROUP.get():
-                record_entry(conn, group[0], tx.steps, merge_key=group[1], merge_window=float("inf"))
-            else:
-                record_entry(conn, label, tx.steps, merge_key=merge_key, merge_window=merge_window)
-            audit.append(conn, actor(), label, {"tables": sorted(tx.changes), **tx.audit_details})
-    tx.result = OpResult(frozenset(tx.changes), tx.value, label)
+    session = session_of(lib)
+    try:
+        with lib.write_lock, lib.engine.begin() as conn:
+            tx = Tx(conn, label, session)
+            yield tx
+            if tx.steps:
+                if group := _GROUP.get():
+                    record_entry(conn, group[0], tx.steps, merge_key=group[1], merge_window=float("inf"), actor=session.name)
+                else:
+                    record_entry(conn, label, tx.steps, merge_key=merge_key, merge_window=merge_window, actor=session.name)
+                audit.append(conn, session.name, label, {"tables": sorted(tx.changes), **tx.audit_details})
+                record_change(conn, session, tx.changes)
+    except ConflictError as exc:
+        if exc.keep_mine is None and exc.mine is not None and exc.theirs is not None:
+            exc.keep_mine = functools.partial(keep_mine, lib, exc)
+        session.report(exc)
+        raise
+    tx.result = OpResult(frozenset(tx.changes), tx.value, label, tx.versions())
+    for (table, pk), version in tx.result.versions.items():
+        session.wrote(table, pk, version)
     if tx.steps:
         lib.notify(tx.result)
+
+
+def keep_mine(lib, lost: ConflictError) -> OpResult:
+    """Write this session's side of a lost race on top of the row as the other person left it: a new
+    undoable step. A third save in between raises ConflictError again."""
+    table = TABLES[lost.table]
+    keys = {col.name for col in table.primary_key.columns} | {VERSION}
+    values = decode_state(table, {k: v for k, v in lost.mine.items() if k not in keys})
+    with lib.write(f"{lost.label or 'Save'} (kept mine)") as tx:
+        tx.update(lost.table, lost.pk, expected_version=lost.theirs[VERSION], **values)
+    return tx.result

@@ -7,7 +7,7 @@ from datetime import datetime
 
 from sqlalchemy import select
 
-from studio.core.db.models import CompositionRow
+from studio.core.db.models import VERSION, CompositionRow
 from studio.core.errors import BadInput
 from studio.core.timeline.model import Composition
 
@@ -39,11 +39,18 @@ def list_compositions(lib, campaign_id: int | None = None) -> list[CompositionIn
 
 
 def load_composition(lib, composition_id: int) -> Composition:
+    return read_composition(lib, composition_id)[0]
+
+
+def read_composition(lib, composition_id: int) -> tuple[Composition, int]:
+    """The composition and its row version: an editor saves with it (expected_version), so a save
+    over someone else's newer one is refused rather than silently overwriting it."""
+    table = CompositionRow.__table__
     with lib.read() as conn:
-        document = conn.execute(select(CompositionRow.document).where(CompositionRow.id == composition_id)).scalar()
-    if document is None:
+        row = conn.execute(select(table.c.document, table.c[VERSION]).where(table.c.id == composition_id)).first()
+    if row is None:
         raise BadInput(f"There is no composition {composition_id}; `studio compositions list` shows them.")
-    return Composition.from_document(document)
+    return Composition.from_document(row.document), row.version
 
 
 def composition_campaign(lib, composition_id: int) -> int | None:

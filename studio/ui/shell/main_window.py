@@ -8,8 +8,11 @@ import logging
 from PySide6.QtCore import QSettings, Qt, QTimer
 from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import QDockWidget, QHBoxLayout, QLabel, QMainWindow, QMessageBox, QSplitter, QStackedWidget, QWidget
+from sqlalchemy.exc import DBAPIError
 
-from studio.core.errors import StudioError
+from studio.core.changes import ChangeFeed, session_of
+from studio.core.errors import ConflictError, StudioError
+from studio.core.ops.tx import OpResult
 from studio.ui.export.export_dialog import ExportDialog
 from studio.ui.export.spec_browser import SpecBrowser
 from studio.ui.shell import registry
@@ -19,11 +22,13 @@ from studio.ui.shell.library_menu import LibraryMenu
 from studio.ui.shell.navigator import NavigatorPanel
 from studio.ui.shell.notifications import ToastHost
 from studio.ui.shell.parts import EmptyState
-from studio.ui.shell.settings_dialog import SettingsDialog
+from studio.ui.shell.settings_dialog import SettingsDialog, apply_user_name
 from studio.ui.shell.sidebar import WorkspaceSidebar
 from studio.ui.shell.theme import theme
+from studio.ui.widgets.conflict_dialog import ConflictDialog
 
 log = logging.getLogger(__name__)
+FEED_POLL_MS = 1500  # how often the window looks for what others wrote (a query of a few ms)
 
 
 class MainWindow(QMainWindow):
@@ -37,6 +42,7 @@ class MainWindow(QMainWindow):
         self.export_dialog: ExportDialog | None = None
         self.spec_browser: SpecBrowser | None = None
         self.close_box: QMessageBox | None = None
+        self.conflict_dialog: ConflictDialog | None = None
         self._closing_confirmed = False
         self._reported_jobs: set[int] = set()
         self._splitter_state = None
@@ -88,6 +94,13 @@ class MainWindow(QMainWindow):
         ctx.bus.changed.connect(self._on_bus_changed)
         ctx.bus.job_changed.connect(self._on_bus_job_changed)
         ctx.bus.notification.connect(self.toasts.show_message)
+        ctx.bus.conflict.connect(self.show_conflict)
+        apply_user_name()
+        self.change_feed = ChangeFeed(ctx.lib)
+        self._feed_failing = False  # log a failing poll once, not every 1.5 s
+        self.feed_timer = QTimer(self, interval=FEED_POLL_MS)
+        self.feed_timer.timeout.connect(self.poll_changes)
+        self.feed_timer.start()
         self._update_undo()
         self._restore(initial_workspace)
 
@@ -181,6 +194,8 @@ class MainWindow(QMainWindow):
         # The stack notifies the library's listeners, so bus.changed carries the OpResult to every view.
         try:
             result = move()
+        except ConflictError:  # someone changed it after this step: show_conflict asks what to keep
+            return
         except StudioError as exc:
             self.ctx.notify(str(exc), "warning")
             return
@@ -199,6 +214,34 @@ class MainWindow(QMainWindow):
 
     def _on_bus_changed(self, _result) -> None:
         self._update_undo()
+
+    # ---- working together ------------------------------------------------------------------
+    def poll_changes(self) -> None:
+        """Broadcast what other sessions wrote since the last poll, as a local op's changes are."""
+        try:
+            changes = self.change_feed.poll()
+        except DBAPIError:  # the server is away for a moment: the next poll catches up
+            if not self._feed_failing:
+                log.warning("polling the change feed failed", exc_info=True)
+            self._feed_failing = True
+            return
+        self._feed_failing = False
+        if changes is None:
+            return
+        others = [name for name in changes.actors if name != session_of(self.ctx.lib).name]
+        label = f"Changes from {', '.join(others)}" if others else "Changes from your other windows and jobs"
+        self.ctx.broadcast(OpResult(changes.tables, None, label))
+        if others:
+            self.statusBar().showMessage(label, 5000)
+
+    def show_conflict(self, conflict: ConflictError) -> ConflictDialog:
+        """One dialog at a time: a newer conflict replaces the one shown."""
+        if self.conflict_dialog is not None:
+            self.conflict_dialog.close()
+            self.conflict_dialog.deleteLater()
+        self.conflict_dialog = ConflictDialog(self.ctx, conflict, self)
+        self.conflict_dialog.open()
+        return self.conflict_dialog
 
     # ---- jobs and notifications ------------------------------------------------------------
     def _on_bus_job_changed(self, job) -> None:

@@ -5,7 +5,9 @@ section in quick succession merge into one undo step in the core. The text edits
 history of their own: Ctrl+Z goes to Edit ▸ Undo (the library's stack), after the pending save
 is written, so one undo takes back what was typed. Reloading a brief only replaces the blocks
 whose stored text differs from what the block last saved (an undo, a restore, an accepted
-suggestion), so a refresh never disturbs typing."""
+suggestion), so a refresh never disturbs typing. Each block saves with the section's row version it
+showed: if a colleague saved the section in between, the save is refused (ConflictError) and the
+window asks which text to keep."""
 
 from __future__ import annotations
 
@@ -21,7 +23,7 @@ from PySide6.QtWidgets import (
 )
 
 from studio.core.briefs.sections import SECTIONS, Brief
-from studio.core.errors import StudioError
+from studio.core.errors import ConflictError, StudioError
 from studio.core.ops import briefs as ops
 from studio.ui.workspaces.briefs.brief_list import scaled_font
 from studio.ui.workspaces.briefs.deliverables import DeliverablesTable
@@ -92,6 +94,7 @@ class SectionBlock(QWidget):
         super().__init__(parent)
         self.key = key
         self.saved = ""  # the Markdown last loaded or saved
+        self.version: int | None = None  # the section's row version `saved` is
         self._loading = False
         self.heading = QLabel(SECTIONS[key], objectName="BriefSectionTitle")
         self.heading.setFont(scaled_font(self.heading.font(), 1.15, bold=True))
@@ -109,9 +112,12 @@ class SectionBlock(QWidget):
     def pending(self) -> bool:
         return self.timer.isActive()
 
-    def show_text(self, text: str) -> None:
+    def show_text(self, text: str, version: int | None = None) -> None:
         """Show stored text unless it is what this block last saved (its own echo)."""
-        if self.pending or text == self.saved:  # typing in flight wins: its save comes next
+        if self.pending:  # typing in flight wins: its save comes next (and is refused if this moved on)
+            return
+        self.version = version
+        if text == self.saved:
             return
         self._loading = True
         self.edit.setMarkdown(text)
@@ -162,8 +168,9 @@ class BriefEditor(QScrollArea):
             for block in self.blocks.values():
                 block.saved = None  # another brief: every block takes its text
         self.brief_id = brief.id if brief else None
+        stored = ops.section_versions(self.ctx.lib, brief.id) if brief else {}  # the text with its version
         for key, block in self.blocks.items():
-            block.show_text(brief.sections[key] if brief else "")
+            block.show_text(*stored.get(key, (brief.sections[key] if brief else "", None)))
         self.deliverables.show_rows(list(brief.deliverables) if brief else [])
         self.setEnabled(brief is not None)
 
@@ -183,11 +190,15 @@ class BriefEditor(QScrollArea):
             self.save_state.emit("saved", "Saved")
             return
         try:
-            result = ops.save_section(self.ctx.lib, self.brief_id, block.key, text)
+            result = ops.save_section(self.ctx.lib, self.brief_id, block.key, text, expected_version=block.version)
+        except ConflictError:  # the main window asks whether to keep this text or theirs
+            self.save_state.emit("error", "Not saved: someone else changed this section; choose whose text to keep.")
+            return
         except StudioError as exc:
             self.save_state.emit("error", f"Not saved: {exc}")
             return
         block.saved = text
+        block.version = result.version_of("brief_sections", (self.brief_id, block.key)) or block.version
         self.save_state.emit("saved", result.value or "Saved")
 
     def _save_deliverables(self, rows: list[dict]) -> None:

@@ -4,6 +4,9 @@ selection, and every edit, each one `save_composition` call (one undoable step).
 Edits copy the document, change the copy, and save it; drags show a preview copy while the
 mouse moves and save once on release with a merge key per gesture. The controller reloads
 from the library when the bus says "compositions" changed, so Edit ▸ Undo shows at once.
+
+It remembers the row version it loaded and saves with it: when a colleague saved the composition
+in between, the save is refused (ConflictError) and the window asks which version to keep.
 """
 
 from __future__ import annotations
@@ -15,7 +18,7 @@ from collections.abc import Callable
 from pydantic import ValidationError
 from PySide6.QtCore import QObject, Signal
 
-from studio.core.errors import StudioError
+from studio.core.errors import ConflictError, StudioError
 from studio.core.ops import compositions as comp_ops
 from studio.core.ops.kata import list_recipes
 from studio.core.queries import AssetInfo, list_assets
@@ -25,7 +28,7 @@ from studio.core.timeline.edits import fix_transitions, split_clip
 from studio.core.timeline.model import (
     TRACK_NAMES, Animated, Composition, KataClip, Keyframe, Marker, MediaClip, ShapeClip, TextClip, Track, readable,
 )
-from studio.core.timeline.store import load_composition
+from studio.core.timeline.store import read_composition
 from studio.ui.bridge import when_finished
 
 IMAGE_SECONDS = 5.0  # how long a still lasts when it is dropped
@@ -128,6 +131,7 @@ class TimelineController(QObject):
         self.ctx = ctx
         self.composition_id: int | None = None
         self.composition: Composition | None = None
+        self.version: int | None = None  # the stored row version self.composition was read or saved as
         self.playhead = 0
         self.selected: list[str] = []  # clip ids, in click order (the last is the "primary")
         self.previewing = False
@@ -146,10 +150,10 @@ class TimelineController(QObject):
     def load(self, composition_id: int | None) -> None:
         self.previewing = False
         if composition_id is None:
-            self.composition_id, self.composition = None, None
+            self.composition_id, self.composition, self.version = None, None, None
         else:
             try:
-                comp = load_composition(self.ctx.lib, composition_id)
+                comp, self.version = read_composition(self.ctx.lib, composition_id)
             except StudioError as exc:
                 self.ctx.notify(str(exc), "error")
                 comp, composition_id = None, None
@@ -169,7 +173,7 @@ class TimelineController(QObject):
         if self.composition_id is None or self.previewing:
             return
         try:
-            comp = load_composition(self.ctx.lib, self.composition_id)
+            comp, self.version = read_composition(self.ctx.lib, self.composition_id)
         except StudioError:  # deleted (undo of a create, or a delete): the view picks another
             self.composition_id, self.composition = None, None
             self.selected = []
@@ -306,12 +310,15 @@ class TimelineController(QObject):
         self._saved = None
         fix_transitions(comp)
         try:
-            comp_ops.save_composition(self.ctx.lib, self.composition_id, comp, label, merge_key=merge_key)
+            result = comp_ops.save_composition(self.ctx.lib, self.composition_id, comp, label, merge_key=merge_key,
+                                               expected_version=self.version)
         except StudioError as exc:
-            self.ctx.notify(str(exc), "error")
+            if not isinstance(exc, ConflictError):  # a conflict has its own dialog (the main window's)
+                self.ctx.notify(str(exc), "error")
             self.composition = before
             self.composition_changed.emit()
             return False
+        self.version = result.version_of("compositions", self.composition_id)
         self.composition = Composition.from_document(comp.to_document())
         self._cache_assets(self.composition)
         ids = {c.id for _t, c in self.composition.clips()}

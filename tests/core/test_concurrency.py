@@ -1,0 +1,199 @@
+"""Two sessions on one library (as ten creatives share a team library): row versions, lost races
+reported instead of lost, undo that respects others' work, the change feed, and migration 0014."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+import pytest
+from alembic import command
+from sqlalchemy import inspect, select, text
+
+from studio.core.changes import ChangeFeed, session_of
+from studio.core.db import migrate
+from studio.core.db.engine import make_engine, sqlite_url
+from studio.core.db.models import AuditEvent, ChangeLogRow, CompositionRow, utcnow
+from studio.core.errors import ConflictError
+from studio.core.library import Library
+from studio.core.ops import briefs, organize
+from studio.core.ops import compositions as comp_ops
+from studio.core.timeline.model import Composition, TextClip, Track
+from studio.core.timeline.store import read_composition
+
+
+@pytest.fixture
+def other(lib):
+    """A second person's session on the same library."""
+    second = Library.open(lib.root, lock=False)
+    session_of(lib).own_name = "Alice"
+    session_of(second).own_name = "Bob"
+    yield second
+    second.close()
+
+
+def new_composition(lib) -> int:
+    title = TextClip(text="Autumn Roast", start=0, duration=60)
+    comp = Composition(name="Spring 15s", duration=450, tracks=[Track(kind="text", name="Titles", clips=[title])])
+    return comp_ops.create_composition(lib, comp).value
+
+
+def stored(lib, composition_id) -> dict:
+    with lib.read() as conn:
+        return dict(conn.execute(select(CompositionRow.__table__).where(CompositionRow.id == composition_id)).mappings().one())
+
+
+def test_the_second_save_of_a_race_is_refused_with_what_the_other_changed_and_nothing_is_lost(lib, other):
+    comp_id = new_composition(lib)
+    mine, my_version = read_composition(lib, comp_id)
+    theirs, their_version = read_composition(other, comp_id)
+    assert my_version == their_version == 1
+    heard = []
+    session_of(lib).on_conflict(heard.append)
+
+    theirs.name = "Bob's cut"
+    theirs.tracks[0].clips[0].start = 30
+    saved = comp_ops.save_composition(other, comp_id, theirs, "Move title", expected_version=their_version)
+    assert saved.version_of("compositions", comp_id) == 2
+
+    mine.duration = 300
+    with pytest.raises(ConflictError) as caught:
+        comp_ops.save_composition(lib, comp_id, mine, "Shorten", expected_version=my_version)
+    conflict = caught.value
+    assert heard == [conflict]
+    assert (conflict.table, conflict.pk, conflict.by) == ("compositions", [comp_id], "Bob")
+    assert "Bob changed this composition \"Bob's cut\"" in str(conflict) and "Keep mine" in str(conflict)
+    changed = {f.field: (f.mine, f.theirs, f.theirs_changed) for f in conflict.fields}
+    assert changed == {
+        "name": ("Spring 15s", "Bob's cut", True),
+        "document › name": ("Spring 15s", "Bob's cut", True),
+        "document › duration": (300, 450, False),
+        "document › tracks › Titles › clips › Autumn Roast › start": (0, 30, True),
+    }
+    # Theirs is stored, untouched; mine is in the error.
+    row = stored(lib, comp_id)
+    assert (row["name"], row["version"], row["document"]["duration"]) == ("Bob's cut", 2, 450)
+    assert conflict.mine["document"]["duration"] == 300
+
+    # Keep mine: one new undoable step on top of theirs.
+    kept = conflict.keep_mine()
+    row = stored(lib, comp_id)
+    assert (row["name"], row["version"], row["document"]["duration"]) == ("Spring 15s", 3, 300)
+    assert kept.version_of("compositions", comp_id) == 3
+    assert lib.undo.undo_label() == "Shorten (kept mine)"
+    lib.undo.undo()
+    assert stored(lib, comp_id)["name"] == "Bob's cut"
+
+    with lib.read() as conn:
+        actors = conn.execute(select(AuditEvent.actor, AuditEvent.action).order_by(AuditEvent.id)).all()
+    assert ("Bob", "Move title") in actors and ("Alice", "Shorten (kept mine)") in actors
+
+
+def test_undo_over_someone_elses_later_change_is_refused_and_each_person_undoes_their_own(lib, other):
+    comp_id = new_composition(lib)
+    mine, version = read_composition(lib, comp_id)
+    mine.duration = 300
+    comp_ops.save_composition(lib, comp_id, mine, "Shorten", expected_version=version)
+    theirs, version = read_composition(other, comp_id)
+    theirs.name = "Bob's cut"
+    comp_ops.save_composition(other, comp_id, theirs, "Rename", expected_version=version)
+
+    assert lib.undo.undo_label() == "Shorten" and other.undo.undo_label() == "Rename"
+    with pytest.raises(ConflictError) as caught:
+        lib.undo.undo()
+    assert caught.value.by == "Bob" and caught.value.label == "Undo Shorten"
+    assert stored(lib, comp_id)["name"] == "Bob's cut"  # theirs stays
+    assert lib.undo.undo_label() == "Shorten"  # nothing was undone
+
+    caught.value.keep_mine()  # the user chose: undo anyway
+    row = stored(lib, comp_id)
+    assert (row["name"], row["document"]["duration"]) == ("Spring 15s", 450)
+    assert lib.undo.redo_label() == "Shorten"
+
+
+def test_a_brief_section_typed_over_a_colleagues_newer_text_is_refused(lib, other):
+    client = organize.create_client(lib, "Acme").value
+    brand = organize.create_brand(lib, client, "Roast").value
+    brief = briefs.create_brief(lib, brand, "Autumn").value
+    text_read, version = briefs.section_versions(lib, brief)["insight"]
+    assert (text_read, version) == ("", 1)
+    done = briefs.save_section(other, brief, "insight", "Mornings are rushed.", expected_version=version)
+    assert done.version_of("brief_sections", (brief, "insight")) == 2
+    with pytest.raises(ConflictError) as caught:
+        briefs.save_section(lib, brief, "insight", "People love coffee.", expected_version=version)
+    assert caught.value.by == "Bob"
+    assert [(f.field, f.mine, f.theirs, f.theirs_changed) for f in caught.value.fields] == [
+        ("text", "People love coffee.", "Mornings are rushed.", True)]
+    assert briefs.section_versions(lib, brief)["insight"] == ("Mornings are rushed.", 2)
+
+
+def test_the_change_feed_reports_other_sessions_writes_not_its_own(lib, other):
+    mine, theirs = ChangeFeed(lib), ChangeFeed(other)
+    organize.create_client(lib, "Acme")
+    assert mine.poll() is None
+    seen = theirs.poll()
+    assert (seen.tables, seen.actors) == (frozenset({"clients"}), ("Alice",))
+    assert theirs.poll() is None  # each change once
+
+    comp_id = new_composition(other)
+    other.undo.undo()  # undo and redo are changes too
+    seen = mine.poll()
+    assert (seen.tables, seen.actors) == (frozenset({"compositions"}), ("Bob",))
+    other.undo.redo()
+    assert mine.poll().tables == frozenset({"compositions"})
+    assert stored(lib, comp_id)["version"] == 1
+
+
+def test_the_change_log_keeps_a_day(lib):
+    with lib.engine.begin() as conn:
+        conn.execute(ChangeLogRow.__table__.insert().values(at=utcnow() - timedelta(days=2), session="old", actor="x", tables=[]))
+    organize.create_client(lib, "Acme")
+    with lib.read() as conn:
+        assert conn.execute(select(ChangeLogRow.session)).scalars().all() == [session_of(lib).id]
+
+
+def test_0014_gives_rows_of_a_0013_library_a_version_and_goes_back(tmp_path):
+    root = tmp_path / "lib"
+    root.mkdir()
+    engine = make_engine(sqlite_url(root / "library.db"))
+    with engine.begin() as conn:
+        migrate.upgrade(conn, "0013")
+        conn.execute(text("insert into clients(name, created_at) values ('Acme', '2026-01-01 00:00:00')"))
+        conn.execute(text("insert into brands(client_id, name, palette, created_at) values (1, 'Roast', '[]', '2026-01-01 00:00:00')"))
+        conn.execute(text("insert into campaigns(brand_id, name, created_at) values (1, 'Autumn', '2026-01-01 00:00:00')"))
+        conn.execute(text("insert into assets(sha256, kind, name, ext, size_bytes, has_alpha, campaign_id, imported_at) "
+                          "values ('ab', 'image', 'shot.jpg', '.jpg', 10, 0, 1, '2026-01-01 00:00:00')"))
+    engine.dispose()
+    with Library.open(root) as lib:
+        with lib.read() as conn:
+            assert conn.execute(text("select name, campaign_id, version from assets")).one() == ("shot.jpg", 1, 1)
+        organize.rename_client(lib, 1, "Acme Co")
+        with lib.read() as conn:
+            assert conn.execute(text("select name, version from clients")).one() == ("Acme Co", 2)
+            assert conn.execute(text("select actor, tables from change_log")).one()[1] == '["clients"]'
+    engine = make_engine(sqlite_url(root / "library.db"))
+    with engine.begin() as conn:
+        command.downgrade(migrate.alembic_config(conn), "0013")
+        assert conn.execute(text("select name, campaign_id from assets")).one() == ("shot.jpg", 1)
+        assert "version" not in {c["name"] for c in inspect(conn).get_columns("clients")}
+        assert not inspect(conn).has_table("change_log")
+    engine.dispose()
+
+
+def test_a_session_does_not_race_itself_but_after_its_undo_a_colleagues_save_counts(lib, other):
+    comp_id = new_composition(lib)
+    stale, version = read_composition(lib, comp_id)  # an editor of this window, not refreshed yet
+    fresh, _ = read_composition(lib, comp_id)
+    fresh.name = "From another view"
+    comp_ops.save_composition(lib, comp_id, fresh, "Rename")  # the same session (another view, a job)
+    stale.duration = 300
+    comp_ops.save_composition(lib, comp_id, stale, "Shorten", expected_version=version)  # no conflict with itself
+    assert stored(lib, comp_id)["document"]["duration"] == 300
+
+    lib.undo.undo()  # back to version 2; Bob then makes a new version 3
+    theirs, their_version = read_composition(other, comp_id)
+    theirs.name = "Bob's cut"
+    comp_ops.save_composition(other, comp_id, theirs, "Rename", expected_version=their_version)
+    stale.duration = 200
+    with pytest.raises(ConflictError):
+        comp_ops.save_composition(lib, comp_id, stale, "Shorten more", expected_version=2)
+    assert stored(lib, comp_id)["name"] == "Bob's cut"
