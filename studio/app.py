@@ -120,12 +120,19 @@ def run(library: str | None = None, screenshot: str | None = None, workspace: st
     sys.setswitchinterval(GUI_SWITCH_INTERVAL_S)
     app = _make_app()
     from studio.core.jobs import JobRunner
-    from studio.core.library import Library
+    from studio.core.library import Library, open_offline_copy
+    from studio.core.team import LibraryUnreachable
 
     if library is None and not os.environ.get("STUDIO_LIBRARY"):
         library = _last_library()
+    offline = None
     try:
-        lib = Library.open(library)
+        try:
+            lib = Library.open(library)
+        except LibraryUnreachable as unreachable:  # a team library: work from its offline copy
+            if unreachable.offline_copy is None:
+                raise
+            lib, offline = open_offline_copy(unreachable), str(unreachable)
     except StudioError as exc:
         log.warning("library not opened: %s", exc)
         _report_startup_error(str(exc), screenshot)
@@ -138,7 +145,7 @@ def run(library: str | None = None, screenshot: str | None = None, workspace: st
     from studio.ui.shell.theme import theme
 
     if not screenshot:
-        QSettings().setValue(LAST_LIBRARY_KEY, str(lib.root))
+        QSettings().setValue(LAST_LIBRARY_KEY, lib.location)
     runner = JobRunner()
     previous_hook = sys.excepthook
     ctx = None
@@ -150,6 +157,7 @@ def run(library: str | None = None, screenshot: str | None = None, workspace: st
             publisher_of(ctx).start()  # due posts go out whichever workspace shows
         load_workspaces()
         window = MainWindow(ctx, initial_workspace=workspace)
+        _show_team_state(ctx, window, offline)
         _install_excepthook(log_path, interactive=not screenshot)
         loop = install_loop(app)
         loop.set_exception_handler(_on_async_error)
@@ -171,9 +179,30 @@ def run(library: str | None = None, screenshot: str | None = None, workspace: st
 
 
 def _last_library() -> str | None:
-    """The library used last, while it is still there (else the default one)."""
-    last = QSettings().value(LAST_LIBRARY_KEY)
-    return str(last) if last and (Path(str(last)) / "library.db").is_file() else None
+    """The library used last, while it is still there (else the default one). A team library's
+    address is kept as it is: whether its server answers is for opening it to tell."""
+    from studio.core.team import POINTER, is_server_url
+
+    last = str(QSettings().value(LAST_LIBRARY_KEY) or "")
+    if is_server_url(last) or (last and any((Path(last) / name).is_file() for name in ("library.db", POINTER))):
+        return last
+    return None
+
+
+def _show_team_state(ctx, window, offline: str | None) -> None:
+    """A team library says so in the title; its offline copy is refreshed in the background, or,
+    when the server could not be reached, the window says it shows that copy, read-only."""
+    lib = ctx.lib
+    if lib.server is None:
+        return
+    if offline:
+        window.setWindowTitle(f"{window.windowTitle()} — offline copy, read-only")
+        window.statusBar().showMessage(offline)
+        return
+    from studio.core.team_copy import save_offline_copy
+
+    window.setWindowTitle(f"{window.windowTitle()} — team library on {lib.server.host}")
+    ctx.submit(save_offline_copy, lib, title="Saving the offline copy of the team library", lane="io")
 
 
 def studio_command() -> list[str]:

@@ -23,6 +23,7 @@ from studio import (
     cli_compliance,
     cli_export,
     cli_kata_track,
+    cli_library,
     cli_publish,
     cli_research,
     cli_review,
@@ -42,7 +43,8 @@ class _Parser(argparse.ArgumentParser):
 def _common() -> argparse.ArgumentParser:
     # SUPPRESS: a subcommand's copy must not overwrite a value given before the subcommand.
     common = argparse.ArgumentParser(add_help=False)
-    common.add_argument("--library", metavar="DIR", default=argparse.SUPPRESS, help="library folder (default: $STUDIO_LIBRARY or the user-data folder)")
+    common.add_argument("--library", metavar="DIR_OR_URL", default=argparse.SUPPRESS,
+                        help="library folder, or a team library's postgresql://HOST/DATABASE (default: $STUDIO_LIBRARY or the user-data folder)")
     common.add_argument("--json", action="store_true", default=argparse.SUPPRESS, help="print one JSON document on stdout")
     return common
 
@@ -119,22 +121,42 @@ def build_parser() -> argparse.ArgumentParser:
     cli_research.add_parsers(sub, common, _Parser)
     cli_review.add_parsers(sub, common, _Parser)
 
-    library = sub.add_parser("library", help="check and back up the library").add_subparsers(dest="action", required=True, parser_class=_Parser, metavar="ACTION")
+    library = sub.add_parser("library", help="check, back up and share the library").add_subparsers(dest="action", required=True, parser_class=_Parser, metavar="ACTION")
     chk = library.add_parser("check", parents=[common], help="integrity, foreign keys, schema revision, media files and hashes")
     chk.add_argument("--no-hashes", action="store_true", help="check that media files exist, without rehashing them")
     bak = library.add_parser("backup", parents=[common], help="write a consistent copy of library.db to DEST")
     bak.add_argument("dest", metavar="DEST", help="a file, or a folder to put a timestamped copy in")
+    cli_library.add_parsers(library, common)
     return parser
 
 
 def open_library(args):
-    """Own the library if nobody else does; beside an open studio window, work as its guest."""
-    from studio.core.library import Library
+    """Own the library if nobody else does; beside an open studio window, work as its guest.
+    A team library whose server cannot be reached opens from its offline copy, read-only."""
+    from studio.core.library import Library, open_offline_copy
+    from studio.core.team import LibraryLoginFailed, LibraryUnreachable
+
+    def opened(secrets=None):
+        try:
+            return Library.open(args.library, secrets=secrets)
+        except LibraryLocked:
+            return Library.open(args.library, lock=False, secrets=secrets)
 
     try:
-        return Library.open(args.library)
-    except LibraryLocked:
-        return Library.open(args.library, lock=False)
+        try:
+            return opened()
+        except LibraryLoginFailed:
+            from studio.cli_pull import unlocked_secrets
+            from studio.core.secrets import SecretStore
+
+            if not SecretStore().needs_master_password:
+                raise
+            return opened(unlocked_secrets())  # the login may be in the locked key store: unlock it and try again
+    except LibraryUnreachable as unreachable:
+        if unreachable.offline_copy is None:
+            raise
+        print(f"warning: {unreachable}", file=sys.stderr)
+        return open_offline_copy(unreachable)
 
 
 def _print(args, document, text: str) -> None:
@@ -609,6 +631,7 @@ COMMANDS = {
     **cli_publish.COMMANDS,
     **cli_research.COMMANDS,
     **cli_review.COMMANDS,
+    **cli_library.COMMANDS,
 }
 
 

@@ -328,11 +328,11 @@ def _open_team(server: team.Server, folder: Path | None, *, lock: bool, secrets)
     return Library(folder, engine, file_lock, server=server)
 
 
-def open_offline_copy(error: team.LibraryUnreachable, server: team.Server) -> Library:
+def open_offline_copy(error: team.LibraryUnreachable) -> Library:
     """The read-only offline copy of a team library whose server cannot be reached."""
     engine = make_engine(f"sqlite:///file:{error.offline_copy}?mode=ro&uri=true")
-    folder = team.remembered_folder(server) or team.local_dir(server)
-    return Library(folder, engine, None, server=server, read_only=True)
+    folder = team.remembered_folder(error.server) or team.local_dir(error.server)
+    return Library(folder, engine, None, server=error.server, read_only=True)
 
 
 def _unlocked_or_none(secrets):

@@ -36,8 +36,9 @@ OFFLINE_COPY = "offline.db"
 class LibraryUnreachable(LibraryError):
     """The team server did not answer. `offline_copy`: the local read-only copy, if there is one."""
 
-    def __init__(self, message: str, offline_copy: Path | None = None):
+    def __init__(self, message: str, server: Server, offline_copy: Path | None = None):
         super().__init__(message)
+        self.server = server
         self.offline_copy = offline_copy
 
 
@@ -171,7 +172,7 @@ def _connect_error(server: Server, user: str, detail: str) -> LibraryError:
     if "password authentication failed" in text or "no password supplied" in text or "role" in text and "does not exist" in text:
         return LibraryLoginFailed(
             f"The server {server.key} refused the login {user!r}: wrong user name or password. "
-            f"Store the right ones with `studio library login {server.url} --user NAME` (or Settings ▸ Accounts & keys).")
+            f"Store the right ones with `studio library login {server.url} --user NAME`.")
     if "database" in text and "does not exist" in text:
         return LibraryError(f"There is no database {server.database!r} on {server.host}:{server.port}. "
                             "Check the address, or ask the server's administrator to create it (createdb).")
@@ -180,7 +181,7 @@ def _connect_error(server: Server, user: str, detail: str) -> LibraryError:
         f"The team library server {server.host}:{server.port} cannot be reached ({detail.strip().splitlines()[-1]}). "
         + ("Working from this computer's offline copy (read-only) until it is back."
            if copy.is_file() else "Check the network or VPN connection, then open the library again."),
-        copy if copy.is_file() else None)
+        server, copy if copy.is_file() else None)
 
 
 def shared_folder_missing(folder: Path | str, server: Server) -> SharedFolderMissing:

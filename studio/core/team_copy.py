@@ -49,11 +49,13 @@ def migrate_to(lib, params: MigrateParams, state, secrets=None) -> dict:
                 raise BadInput(f"The database {server.key} already has tables. Migrate into a new, empty database "
                                f"(createdb), so nothing of the team's is overwritten.")
         made_folder = not in_place and not folder.exists()
+        folder.mkdir(parents=True, exist_ok=True)
         try:
             files, size = (0, 0) if in_place else _copy_files(lib.root, folder, state)
-            tables = _copy_database(lib, engine, folder, state)
-            team.write_pointer(folder, server)
+            # the pointer is written just before the rows commit, and removed if they do not
+            tables = _copy_database(lib, engine, folder, state, before_commit=lambda: team.write_pointer(folder, server))
         except BaseException:
+            (folder / team.POINTER).unlink(missing_ok=True)
             if made_folder:
                 shutil.rmtree(folder, ignore_errors=True)
             elif not in_place:
@@ -73,7 +75,7 @@ def migrate_to(lib, params: MigrateParams, state, secrets=None) -> dict:
             "personal_copy": str(retired) if in_place else str(lib.db_path), "seconds": round(time.perf_counter() - start, 2)}
 
 
-def _copy_database(lib, engine, folder: Path, state) -> dict[str, int]:
+def _copy_database(lib, engine, folder: Path, state, before_commit) -> dict[str, int]:
     state.set_status("Copying the library's rows to the server")
     with lib.read() as src:
         total = max(dbcopy.row_total(src), 1)
@@ -97,6 +99,7 @@ def _copy_database(lib, engine, folder: Path, state) -> dict[str, int]:
             if wrong:
                 raise LibraryError(f"The copy on the server does not match the library in {', '.join(wrong)}; "
                                    "nothing was kept on the server. Try again, and report it if it happens again.")
+            before_commit()
     state.set_progress(0.95)
     return counts
 

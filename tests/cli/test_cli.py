@@ -17,14 +17,15 @@ from studio import cli
 from tests import media
 
 
-def studio(*args, env=None, user=None, fresh=False) -> subprocess.CompletedProcess:
+def studio(*args, env=None, user=None, fresh=False, stdin: str | None = None) -> subprocess.CompletedProcess:
     """Run `studio ARGS` and return its exit code, stdout and stderr. In this process by default
     (imports are paid once, not per command); in a new `python -m studio` process when the test
     needs a real one: another user, or fresh=True (say why at the call)."""
     argv = [str(a) for a in args]
     if user is not None or fresh:
         full_env = {**os.environ, **(env or {})}
-        return subprocess.run([sys.executable, "-m", "studio", *argv], check=False, capture_output=True, text=True, env=full_env, user=user, timeout=180)
+        return subprocess.run([sys.executable, "-m", "studio", *argv], check=False, capture_output=True, text=True, env=full_env, user=user,
+                              timeout=180, input=stdin)
     out, err = io.StringIO(), io.StringIO()
     # What a user's terminal shows of the log (main()'s basicConfig does nothing here: pytest's
     # handlers are already on the root logger).
@@ -33,11 +34,22 @@ def studio(*args, env=None, user=None, fresh=False) -> subprocess.CompletedProce
     handler.setLevel(logging.WARNING)
     logging.getLogger().addHandler(handler)
     try:
-        with _environ(env or {}), contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
+        with _environ(env or {}), contextlib.redirect_stdout(out), contextlib.redirect_stderr(err), _stdin(stdin):
             code = _exit_code(cli.main, argv)
     finally:
         logging.getLogger().removeHandler(handler)
     return subprocess.CompletedProcess(["studio", *argv], code, out.getvalue(), err.getvalue())
+
+
+@contextlib.contextmanager
+def _stdin(text: str | None):
+    saved = sys.stdin
+    if text is not None:
+        sys.stdin = io.StringIO(text)
+    try:
+        yield
+    finally:
+        sys.stdin = saved
 
 
 def _exit_code(main, argv) -> int:

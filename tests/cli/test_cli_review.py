@@ -12,8 +12,8 @@ from tests.cli.test_cli import studio
 from tests.core.review.conftest import make_sender
 
 
-def test_review_round_trip_headless(tmp_path):
-    sender = make_sender(tmp_path / "lib", tmp_path / "files")
+def test_review_round_trip_headless(tmp_path, new_library):
+    sender = make_sender(new_library, tmp_path / "lib", tmp_path / "files")
     sender.lib.close()
     lib, bundle, reply = tmp_path / "lib", tmp_path / "review.zip", tmp_path / "reply.zip"
 
@@ -51,8 +51,8 @@ def test_review_round_trip_headless(tmp_path):
         assert [(a.approver, a.decision, a.note) for a in get_brief(opened, sender.brief_id).approvals] == [("Client Carla", "approved", "Go")]
 
 
-def test_bad_review_input_gets_a_message(tmp_path):
-    sender = make_sender(tmp_path / "lib", tmp_path / "files")
+def test_bad_review_input_gets_a_message(tmp_path, new_library):
+    sender = make_sender(new_library, tmp_path / "lib", tmp_path / "files")
     sender.lib.close()
     lib, bundle = tmp_path / "lib", tmp_path / "review.zip"
     out = studio("review", "export", "--brief", "42", "--out", bundle, "--library", lib)

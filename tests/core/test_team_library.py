@@ -131,7 +131,7 @@ def test_an_unreachable_server_says_so_and_the_offline_copy_opens_read_only(test
     team.remember_folder(gone, share)
     with pytest.raises(team.LibraryUnreachable, match="cannot be reached.*offline copy \\(read-only\\)") as caught:
         Library.open(share)
-    offline = open_offline_copy(caught.value, gone)
+    offline = open_offline_copy(caught.value)
     try:
         assert offline.read_only and offline.root == share
         with offline.read() as conn:
@@ -180,3 +180,12 @@ def test_the_migrations_build_on_postgresql_what_the_models_say(test_server):
     finally:
         engine.dispose()
     assert diff == []
+
+
+def test_a_master_file_over_2_gb_fits_on_the_server(test_server, tmp_path):
+    share = team_library(test_server, tmp_path)
+    with Library.open(share) as lib:
+        with lib.write("Import master.mov") as tx:
+            tx.insert("assets", sha256="0" * 64, kind="video", name="master.mov", ext=".mov", size_bytes=5_000_000_000)
+        with lib.read() as conn:
+            assert conn.execute(select(Asset.size_bytes)).scalar() == 5_000_000_000
