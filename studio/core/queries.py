@@ -118,14 +118,13 @@ def _where(filt: AssetFilter):
 
 def list_assets(lib, filt: AssetFilter | None = None, *, ids: list[int] | None = None) -> list[AssetInfo]:
     """Newest first. With ids: just those assets (in any state)."""
-    query = select(Asset).order_by(Asset.imported_at.desc(), Asset.id.desc())
-    query = query.where(Asset.id.in_(ids)) if ids is not None else query.where(*_where(filt or AssetFilter()))
+    conds = [Asset.id.in_(ids)] if ids is not None else _where(filt or AssetFilter())
+    query = select(Asset).where(*conds).order_by(Asset.imported_at.desc(), Asset.id.desc())
     with lib.read() as conn:
         rows = conn.execute(query).mappings().all()
-        tag_query = select(AssetTag.asset_id, AssetTag.tag).order_by(AssetTag.tag)
-        if ids is not None:
-            tag_query = tag_query.where(AssetTag.asset_id.in_(ids))
-        tag_rows = conn.execute(tag_query).all()
+        # the tags of the assets found, not of the whole library (a search finds a few of 100,000)
+        tag_query = select(AssetTag.asset_id, AssetTag.tag).where(AssetTag.asset_id.in_(select(Asset.id).where(*conds)))
+        tag_rows = conn.execute(tag_query.order_by(AssetTag.tag)).all()
     tags: dict[int, list[str]] = {}
     for asset_id, tag in tag_rows:
         tags.setdefault(asset_id, []).append(tag)
