@@ -82,6 +82,19 @@ def lib(tmp_path, new_library):
 
 
 @pytest.fixture
+def other(lib):
+    """A second person's session on lib's library (lib is Alice's, this one Bob's)."""
+    from studio.core.changes import session_of
+    from studio.core.library import Library
+
+    second = Library.open(lib.root, lock=False)
+    session_of(lib).own_name = "Alice"
+    session_of(second).own_name = "Bob"
+    yield second
+    second.close()
+
+
+@pytest.fixture
 def read_only_dir(tmp_path):
     """A folder this process cannot write to: chmod for a normal user; root ignores
     permissions, so for root the folder is made immutable (chattr +i)."""

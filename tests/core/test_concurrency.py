@@ -21,16 +21,6 @@ from studio.core.timeline.model import Composition, TextClip, Track
 from studio.core.timeline.store import read_composition
 
 
-@pytest.fixture
-def other(lib):
-    """A second person's session on the same library."""
-    second = Library.open(lib.root, lock=False)
-    session_of(lib).own_name = "Alice"
-    session_of(second).own_name = "Bob"
-    yield second
-    second.close()
-
-
 def new_composition(lib) -> int:
     title = TextClip(text="Autumn Roast", start=0, duration=60)
     comp = Composition(name="Spring 15s", duration=450, tracks=[Track(kind="text", name="Titles", clips=[title])])

@@ -8,21 +8,11 @@ from sqlalchemy import select
 
 from studio.core.changes import session_of
 from studio.core.db.models import CompositionRow
-from studio.core.library import Library
 from studio.core.ops import compositions as comp_ops
 from studio.core.ops import organize
 from studio.core.timeline.model import Composition, TextClip, Track
 from studio.core.timeline.store import read_composition
 from studio.ui.workspaces.creative.timeline_model import TimelineController
-
-
-@pytest.fixture
-def other(lib):
-    second = Library.open(lib.root, lock=False)
-    session_of(lib).own_name = "Alice"
-    session_of(second).own_name = "Bob"
-    yield second
-    second.close()
 
 
 @pytest.fixture
