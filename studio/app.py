@@ -195,9 +195,9 @@ def _show_team_state(ctx, window, offline: str | None) -> None:
     lib = ctx.lib
     if lib.server is None:
         return
-    if offline:
+    if offline:  # the status bar says so too (main_window); the details go to the log
+        log.warning("%s", offline)
         window.setWindowTitle(f"{window.windowTitle()} — offline copy, read-only")
-        window.statusBar().showMessage(offline)
         return
     from studio.core.team_copy import save_offline_copy
 

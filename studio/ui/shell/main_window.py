@@ -85,7 +85,7 @@ class MainWindow(QMainWindow):
         self.jobs_dock.hide()
         self.status_jobs = StatusJobs(ctx)
         self.status_jobs.open_panel.connect(self.show_jobs)
-        self.statusBar().addWidget(QLabel(str(ctx.lib.root), objectName="Muted"))
+        self.statusBar().addWidget(QLabel(_where(ctx.lib), objectName="Muted"))
         self.statusBar().addPermanentWidget(self.status_jobs)
         self.statusBar().setSizeGripEnabled(False)
 
@@ -358,3 +358,11 @@ class MainWindow(QMainWindow):
 
         box.buttonClicked.connect(answered)
         box.open()
+
+
+def _where(lib) -> str:
+    """The status bar's note of which library this is."""
+    if lib.server is None:
+        return str(lib.root)
+    state = "Offline copy (read-only) of the team library" if lib.read_only else "Team library"
+    return f"{state} on {lib.server.key} · files in {lib.root}"
