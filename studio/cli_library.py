@@ -11,6 +11,8 @@ def add_parsers(library, common) -> None:
     mig.add_argument("url", metavar="URL", help="an empty database: postgresql://[USER@]HOST[:PORT]/DATABASE (the password comes from `studio library login`)")
     mig.add_argument("--folder", metavar="SHARED_DIR",
                      help="a new folder on the network share for the media (default: this library's own folder becomes the shared one)")
+    mig.add_argument("--media", metavar="STORE_URL",
+                     help="keep the media in an object store instead (s3://bucket/prefix, gs://…, az://…: any fsspec filesystem)")
     log = library.add_parser("login", parents=[common], help="store your user name and password for a team library's server in the keyring")
     log.add_argument("url", metavar="URL", help="postgresql://HOST[:PORT]/DATABASE")
     log.add_argument("--user", required=True, metavar="NAME")
@@ -25,7 +27,7 @@ def cmd_library_migrate_to(args) -> int:
 
     state = progress_state(quiet=args.json)
     with open_library(args) as lib:
-        report = migrate_to(lib, MigrateParams(args.url, args.folder), state, _secrets_if_any(unlocked_secrets))
+        report = migrate_to(lib, MigrateParams(args.url, args.folder, args.media), state, _secrets_if_any(unlocked_secrets))
     if not args.json:
         print(file=sys.stderr)
     _print(args, report, f"{report['rows']:,} rows and {report['files']:,} files copied to {report['url']} and {report['folder']}, "

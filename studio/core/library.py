@@ -9,6 +9,7 @@ is on a PostgreSQL server (studio.core.team).
 from __future__ import annotations
 
 import contextlib
+import functools
 import os
 import sqlite3
 import tempfile
@@ -37,6 +38,7 @@ from studio.core.errors import (
     LibraryNotWritable,
     LibraryTooNew,
 )
+from studio.core.media_store import MediaStore, media_store
 from studio.core.paths import default_library_dir
 
 DB_NAME = "library.db"
@@ -186,16 +188,20 @@ class Library:
     def db_path(self) -> Path:
         return self.root / DB_NAME
 
+    @functools.cached_property
+    def media(self) -> MediaStore:
+        return media_store(self.root)
+
     @property
     def media_dir(self) -> Path:
-        return self.root / "media"
+        return self.media.local
 
     @property
     def thumbs_dir(self) -> Path:
         return self.root / "thumbs"
 
     def media_path(self, sha256: str, ext: str) -> Path:
-        return self.media_dir / sha256[:2] / f"{sha256}{ext}"
+        return self.media.path(sha256, ext)
 
     # ---- reading and writing ---------------------------------------------------------------
     @contextlib.contextmanager

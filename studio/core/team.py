@@ -95,23 +95,36 @@ def parse_server(url: str) -> Server:
     return Server(parsed.host, parsed.port or 5432, parsed.database, parsed.username)
 
 
-def read_pointer(folder: Path) -> Server | None:
+def _pointer(folder: Path) -> dict | None:
     path = Path(folder) / POINTER
     if not path.is_file():
         return None
     try:
-        return parse_server(json.loads(path.read_text(encoding="utf-8"))["database"])
+        document = json.loads(path.read_text(encoding="utf-8"))
+        parse_server(document["database"])
+        return document
     except (ValueError, KeyError, TypeError):
         raise LibraryError(f"{path} is damaged: it should be JSON like {{\"database\": \"postgresql://host/db\"}}. "
                            "Copy it from another workstation of your team, or write it again.") from None
 
 
-def write_pointer(folder: Path, server: Server) -> Path:
+def read_pointer(folder: Path) -> Server | None:
+    document = _pointer(folder)
+    return parse_server(document["database"]) if document else None
+
+
+def media_url(folder: Path) -> str | None:
+    """The object store the team's media are in (s3://…, gs://…), when not in the folder itself."""
+    document = _pointer(folder)
+    return document.get("media") if document else None
+
+
+def write_pointer(folder: Path, server: Server, media: str | None = None) -> Path:
     """Atomically: a half-written pointer would make the folder look like a broken library."""
     path = Path(folder) / POINTER
     tmp = path.with_name(path.name + ".partial")
-    tmp.write_text(json.dumps({"database": Server(server.host, server.port, server.database).url}, indent=2) + "\n",
-                   encoding="utf-8")
+    document = {"database": Server(server.host, server.port, server.database).url, **({"media": media} if media else {})}
+    tmp.write_text(json.dumps(document, indent=2) + "\n", encoding="utf-8")
     os.replace(tmp, path)
     return path
 

@@ -19,6 +19,7 @@ from studio.core.db import migrate
 from studio.core.db.engine import make_engine
 from studio.core.db.models import Base, Setting
 from studio.core.errors import BadInput, LibraryError
+from studio.core.media_store import MediaStore
 
 SHARED_SUBFOLDERS = ("media", "thumbs", "kata-plates", "proxies")
 
@@ -27,6 +28,7 @@ SHARED_SUBFOLDERS = ("media", "thumbs", "kata-plates", "proxies")
 class MigrateParams:
     url: str
     folder: str | None = None  # the shared folder; None: the library's own folder becomes it
+    media: str | None = None  # an object store for the media (s3://bucket/prefix, …); None: the shared folder
 
 
 def migrate_to(lib, params: MigrateParams, state, secrets=None) -> dict:
@@ -50,12 +52,17 @@ def migrate_to(lib, params: MigrateParams, state, secrets=None) -> dict:
                                f"(createdb), so nothing of the team's is overwritten.")
         made_folder = not in_place and not folder.exists()
         folder.mkdir(parents=True, exist_ok=True)
+        store = MediaStore(team.local_dir(server) / "media-cache", params.media) if params.media else None
+        uploaded: list[tuple[str, str]] = []
         try:
-            files, size = (0, 0) if in_place else _copy_files(lib.root, folder, state)
+            files, size = _copy_files(lib.root, None if in_place else folder, store, uploaded, state)
             # the pointer is written just before the rows commit, and removed if they do not
-            tables = _copy_database(lib, engine, folder, state, before_commit=lambda: team.write_pointer(folder, server))
+            tables = _copy_database(lib, engine, folder, state,
+                                    before_commit=lambda: team.write_pointer(folder, server, params.media))
         except BaseException:
             (folder / team.POINTER).unlink(missing_ok=True)
+            for sha, ext in uploaded:  # the store keeps nothing of a switch that did not happen
+                store.remove(sha, ext)
             if made_folder:
                 shutil.rmtree(folder, ignore_errors=True)
             elif not in_place:
@@ -113,22 +120,31 @@ def _only_folder_added(src, dst) -> bool:
     return server.pop(team.FOLDER_SETTING, None) is not None and server == rows(src)
 
 
-def _copy_files(root: Path, folder: Path, state) -> tuple[int, int]:
-    """Media, thumbnails, Kata plates and proxies, each file checked by size after the copy
-    (media names are their sha256: those are read back and hashed)."""
+def _copy_files(root: Path, folder: Path | None, store: MediaStore | None, uploaded: list, state) -> tuple[int, int]:
+    """Media, thumbnails, Kata plates and proxies into the shared folder (None: they are in it
+    already), the media into the store instead when there is one. Each file is checked after
+    the copy: by size, and media in a folder by their sha256 (their names)."""
     from studio.core.assets.importer import sha256_of
 
-    files = [p for sub in SHARED_SUBFOLDERS if (root / sub).is_dir() for p in (root / sub).rglob("*") if p.is_file()]
+    subs = [s for s in SHARED_SUBFOLDERS if folder is not None and not (store and s == "media")] + (["media"] if store else [])
+    files = [p for sub in subs if (root / sub).is_dir() for p in (root / sub).rglob("*") if p.is_file()]
     total = max(sum(p.stat().st_size for p in files), 1)
     done = 0
-    state.set_status(f"Copying {len(files)} file(s) to {folder}")
+    state.set_status(f"Copying {len(files)} file(s) to {store.remote_url if store else folder}")
     for path in files:
-        target = folder / path.relative_to(root)
-        target.parent.mkdir(parents=True, exist_ok=True)
-        shutil.copyfile(path, target)
-        if target.stat().st_size != path.stat().st_size or (
-                path.parent.parent.name == "media" and sha256_of(target) != path.stem):
-            raise LibraryError(f"{target} did not copy whole; check the share has room and try again.")
+        if store and path.parent.parent.name == "media":
+            sha, ext = path.stem, path.suffix
+            if store.upload(path, sha, ext):
+                uploaded.append((sha, ext))
+            whole = store.remote_size(sha, ext) == path.stat().st_size
+        else:
+            target = folder / path.relative_to(root)
+            target.parent.mkdir(parents=True, exist_ok=True)
+            shutil.copyfile(path, target)
+            whole = target.stat().st_size == path.stat().st_size and (
+                path.parent.parent.name != "media" or sha256_of(target) == path.stem)
+        if not whole:
+            raise LibraryError(f"{path.name} did not copy whole; check the share or store has room and try again.")
         done += path.stat().st_size
         state.set_progress(0.5 * done / total)
         state.check()

@@ -133,6 +133,18 @@ def test_the_change_feed_reports_other_sessions_writes_not_its_own(lib, other):
     assert stored(lib, comp_id)["version"] == 1
 
 
+def test_a_colleagues_report_import_and_its_removal_reach_the_feed(lib, other, tmp_path):
+    from studio.core.analytics.store import list_imports, remove_import
+    from tests.core.analytics.test_ingest import ROWS, meta_csv, run_ingest
+
+    mine = ChangeFeed(lib)
+    run_ingest(other, meta_csv(tmp_path / "meta.csv", ROWS))
+    seen = mine.poll()
+    assert "ad_facts" in seen.tables and seen.actors == ("Bob",)
+    remove_import(other, list_imports(other)[0].id)
+    assert "campaign_days" in mine.poll().tables
+
+
 def test_the_change_log_keeps_a_day(lib):
     with lib.engine.begin() as conn:
         conn.execute(ChangeLogRow.__table__.insert().values(at=utcnow() - timedelta(days=2), session="old", actor="x", tables=[]))

@@ -189,3 +189,49 @@ def test_a_master_file_over_2_gb_fits_on_the_server(test_server, tmp_path):
             tx.insert("assets", sha256="0" * 64, kind="video", name="master.mov", ext=".mov", size_bytes=5_000_000_000)
         with lib.read() as conn:
             assert conn.execute(select(Asset.size_bytes)).scalar() == 5_000_000_000
+
+
+@pytest.mark.parametrize("store", ["file", "memory"])
+def test_media_in_an_object_store_are_uploaded_cached_and_imported_into(personal, test_server, tmp_path, store):
+    """Any fsspec filesystem: its local-file one (which other processes see too) and its in-memory one."""
+    import fsspec
+
+    from studio.core.assets import importer
+    from studio.core.check import check_library
+
+    url = (tmp_path / "store").as_uri() if store == "file" else f"memory://conext-{tmp_path.name}"
+    database = test_server.new_database()
+    with Library.open(personal) as lib:
+        media = {(a.sha256, a.ext) for a in lib_assets(lib)}
+        report = migrate_to(lib, MigrateParams(test_server.server(database).url, str(tmp_path / "share"), media=url), JobState())
+    fs, root = fsspec.core.url_to_fs(url)
+    assert sorted(fs.find(root)) == sorted(f"{root}/{sha[:2]}/{sha}{ext}" for sha, ext in media) and report["verified"]
+    assert not (tmp_path / "share" / "media").exists() and (tmp_path / "share" / "thumbs").is_dir()
+    with Library.open(tmp_path / "share") as shared:
+        sha, ext = next(iter(media))
+        cached = shared.media_path(sha, ext)  # fetched into this workstation's cache on first use
+        assert cached.is_file() and str(cached).startswith(str(team.local_dir(shared.server)))
+        assert check_library(shared, JobState())["ok"]
+        new = tmp_path / "new.jpg"
+        new.write_bytes((tmp_path / "share" / "thumbs").rglob("*.jpg").__next__().read_bytes())
+        new_report = importer.run(importer.ImportParams(str(shared.root), [str(new)]), JobState(), lib=shared)
+        assert len(new_report.imported) == 1, new_report.skipped
+        added = [a for a in lib_assets(shared) if (a.sha256, a.ext) not in media]
+        assert [fs.size(f"{root}/{a.sha256[:2]}/{a.sha256}{a.ext}") for a in added] == [new.stat().st_size]
+
+
+def lib_assets(lib):
+    with lib.read() as conn:
+        return conn.execute(select(Asset.sha256, Asset.ext)).all()
+
+
+def test_a_failed_switch_takes_its_uploads_back_out_of_the_store(personal, test_server, tmp_path):
+    import fsspec
+
+    url = f"memory://conext-failed-{tmp_path.name}"
+    database = test_server.new_database()
+    state = JobState(lambda: (state.progress or 0) > 0.6 and state.cancel())  # Cancel once the files are in the store
+    with Library.open(personal) as lib, pytest.raises(Cancelled):
+        migrate_to(lib, MigrateParams(test_server.server(database).url, str(tmp_path / "share"), media=url), state)
+    fs, root = fsspec.core.url_to_fs(url)
+    assert fs.find(root) == [] and not (tmp_path / "share").exists()

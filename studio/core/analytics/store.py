@@ -36,6 +36,7 @@ import pandas as pd
 from sqlalchemy import delete, insert, select, update
 
 from studio.core import audit
+from studio.core.changes import record_change, session_of
 from studio.core.analytics.ingest.facts import add_up
 from studio.core.analytics.ingest.sources import HOUR, METRICS
 from studio.core.db.models import ImportBatch, Setting
@@ -126,6 +127,7 @@ def write_batch(lib, facts: pd.DataFrame, *, file_name: str, sha256: str, source
         conn.execute(update(ImportBatch).where(ImportBatch.id == batch_id).values(
             rows_added=written.added, rows_replaced=written.replaced, rows_skipped=skipped + written.unchanged,
             facts=written.added + written.replaced))
+        record_change(conn, session_of(lib), CHANGES)  # other sessions on a team library refresh their views
         audit.append(conn, actor(), f"Import performance report {file_name}", {
             "batch_id": batch_id, "sha256": sha256, "source": source, "added": written.added,
             "replaced": written.replaced, "unchanged": written.unchanged, "skipped": skipped})
@@ -266,6 +268,7 @@ def remove_import(lib, batch_id: int) -> int:
         for platform, first, last in spans:
             _rebuild_campaign_days(raw, platform, first, last)
         conn.execute(delete(ImportBatch).where(ImportBatch.id == batch_id))
+        record_change(conn, session_of(lib), CHANGES)
         audit.append(conn, actor(), f"Remove imported report {batch}", {"batch_id": batch_id, "facts": removed})
     lib.notify(OpResult(CHANGES, removed, f"Remove import {batch}"))
     return removed

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import hashlib
 import os
-import shutil
 import uuid
 import warnings
 from concurrent.futures import Executor
@@ -24,6 +23,7 @@ from studio.core.assets.thumbnails import THUMB_SIZE, poster_frame, save_thumbna
 from studio.core.db.models import Asset
 from studio.core.errors import BadInput
 from studio.core.jobs import JobState
+from studio.core.media_store import media_store
 
 BATCH = 50
 MAX_NAME = 500
@@ -117,23 +117,12 @@ def prepare_file(source: str, library_root: str) -> Prepared:
             result.info = probe_av(path)
             thumb = save_thumbnail(poster_frame(path, result.info.duration), thumb_stem) if result.info.kind == "video" else None
         result.thumbnail = str(thumb.relative_to(root)) if thumb else None
-        _copy_into_media(path, root / "media" / result.sha256[:2] / f"{result.sha256}{result.ext}")
+        media_store(root).put(path, result.sha256, result.ext)
     except BadInput as exc:
         result.error = str(exc).removeprefix(f"{path.name}: ")
     except OSError as exc:
         result.error = f"cannot read the file ({exc.strerror or exc})"
     return result
-
-
-def _copy_into_media(source: Path, dest: Path) -> None:
-    if dest.exists() and dest.stat().st_size == source.stat().st_size:
-        return  # content-addressed: the same bytes are already there
-    dest.parent.mkdir(parents=True, exist_ok=True)
-    tmp = dest.with_name(f".{dest.name}.{os.getpid()}.partial")
-    shutil.copyfile(source, tmp)
-    with open(tmp, "rb+") as fh:
-        os.fsync(fh.fileno())
-    os.replace(tmp, dest)
 
 
 def _asset_row(p: Prepared, campaign_id: int | None) -> dict:
