@@ -80,6 +80,9 @@ class AssetInfo:
     tags: tuple[str, ...] = ()
 
 
+FEW = 1000  # assets found, up to which list_assets reads only their tags
+
+
 @dataclass
 class AssetFilter:
     text: str = ""
@@ -122,9 +125,10 @@ def list_assets(lib, filt: AssetFilter | None = None, *, ids: list[int] | None =
     query = select(Asset).where(*conds).order_by(Asset.imported_at.desc(), Asset.id.desc())
     with lib.read() as conn:
         rows = conn.execute(query).mappings().all()
-        # the tags of the assets found, not of the whole library (a search finds a few of 100,000)
-        tag_query = select(AssetTag.asset_id, AssetTag.tag).where(AssetTag.asset_id.in_(select(Asset.id).where(*conds)))
-        tag_rows = conn.execute(tag_query.order_by(AssetTag.tag)).all()
+        tag_query = select(AssetTag.asset_id, AssetTag.tag).order_by(AssetTag.tag)
+        if len(rows) <= FEW:  # a search found a few of many: only their tags (else reading them all is cheaper)
+            tag_query = tag_query.where(AssetTag.asset_id.in_([row["id"] for row in rows]))
+        tag_rows = conn.execute(tag_query).all()
     tags: dict[int, list[str]] = {}
     for asset_id, tag in tag_rows:
         tags.setdefault(asset_id, []).append(tag)
