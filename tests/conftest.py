@@ -27,12 +27,29 @@ def _isolated_user_dirs(tmp_path_factory, monkeypatch):
     yield
 
 
+LIBRARY_FIXTURES = {"lib", "new_library", "demo", "copy_library", "other", "test_server"}
+
+
 def pytest_collection_modifyitems(config, items):
-    if BACKEND == "postgresql":
-        skip = pytest.mark.skip(reason="about the SQLite file of a personal library")
-        for item in items:
-            if "sqlite_only" in item.keywords:
-                item.add_marker(skip)
+    """On the PostgreSQL pass: the tests about a personal library's SQLite file, and those that
+    open no library at all (they ran in the first pass, and the database changes nothing for
+    them), are left out."""
+    if BACKEND != "postgresql":
+        return
+    sqlite_only = pytest.mark.skip(reason="about the SQLite file of a personal library")
+    no_library = pytest.mark.skip(reason="opens no library")
+    for item in items:
+        if "sqlite_only" in item.keywords:
+            item.add_marker(sqlite_only)
+        elif not (LIBRARY_FIXTURES & set(getattr(item, "fixturenames", ())) or _opens_its_own(item)):
+            item.add_marker(no_library)
+
+
+def _opens_its_own(item) -> bool:
+    """A module fixture of the test's file makes a library itself (open_new_library)."""
+    import inspect
+
+    return "open_new_library(" in inspect.getsource(item.module)
 
 
 @pytest.fixture(scope="session")

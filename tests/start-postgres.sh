@@ -18,5 +18,11 @@ DO $$BEGIN
   END IF;
 END$$;
 GRANT pg_signal_backend TO conext_test;
+-- a server for tests only: it need not survive a power cut, and hundreds of test databases
+-- are made and dropped in a run (each a checkpoint's worth of fsyncs otherwise)
+ALTER SYSTEM SET fsync = off;
+ALTER SYSTEM SET synchronous_commit = off;
+ALTER SYSTEM SET full_page_writes = off;
+SELECT pg_reload_conf();
 SQL
 echo "postgresql://conext_test:conext-test@127.0.0.1:$port/postgres"
