@@ -19,6 +19,7 @@ from studio.core.ops import briefs, organize
 from studio.core.ops import compositions as comp_ops
 from studio.core.timeline.model import Composition, TextClip, Track
 from studio.core.timeline.store import read_composition
+from tests.core.publishing.calendar_fixtures import cal  # noqa: F401 (the fixture)
 
 
 def new_composition(lib) -> int:
@@ -199,3 +200,16 @@ def test_a_session_does_not_race_itself_but_after_its_undo_a_colleagues_save_cou
     with pytest.raises(ConflictError):
         comp_ops.save_composition(lib, comp_id, stale, "Shorten more", expected_version=2)
     assert stored(lib, comp_id)["name"] == "Bob's cut"
+
+
+def test_a_post_edited_from_a_stale_view_does_not_undo_a_colleagues_change(lib, other, cal):  # noqa: F811
+    from studio.core.ops import publishing as post_ops
+    from studio.core.publishing.calendar import get_post
+
+    post_id = post_ops.create_post(lib, cal.campaign, cal.london, "Launch").value
+    seen = get_post(lib, post_id)  # Alice opens the post
+    post_ops.update_post(other, post_id, expected_version=get_post(other, post_id).version, title="Launch day")  # Bob renames it
+    with pytest.raises(ConflictError) as lost:  # Alice's dialog still holds the old title beside her new copy
+        post_ops.update_post(lib, post_id, expected_version=seen.version, title=seen.title, copy={"headline": "Roasted today"})
+    assert "Bob" in str(lost.value) and get_post(lib, post_id).title == "Launch day"
+    assert get_post(lib, post_id).copy == {}

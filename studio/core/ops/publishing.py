@@ -290,19 +290,20 @@ def create_posts(lib, campaign_id: int, posts: list[dict], *, label: str | None 
     return _with_notes(tx.result, notes)
 
 
-def _edit(lib, post_id: int, fields: dict, label: str) -> OpResult:
+def _edit(lib, post_id: int, fields: dict, label: str, expected_version: int | None = None) -> OpResult:
     """Write changed fields of a post; an approved or scheduled post whose content changed goes
-    back to review. Value: the notes (also in the label)."""
+    back to review. Value: the notes (also in the label). expected_version: the version the
+    fields were edited from; a post someone else changed since is not overwritten (ConflictError)."""
     with lib.write(label) as tx:
         post = _post(tx.conn, post_id)
         changed = {k: v for k, v in fields.items() if getattr(post, k) != v}
         tx.value = notes = []
         if changed:
-            notes = _apply_edit(tx, post, changed)
+            notes = _apply_edit(tx, post, changed, expected_version)
     return _with_notes(tx.result, notes)
 
 
-def _apply_edit(tx: Tx, post, changed: dict) -> list[str]:
+def _apply_edit(tx: Tx, post, changed: dict, expected_version: int | None = None) -> list[str]:
     """Write `changed` (the fields that differ) and return the notes."""
     _refuse_if_touched(tx.conn, post, "changed")
     if post.status == "cancelled":
@@ -318,14 +319,15 @@ def _apply_edit(tx: Tx, post, changed: dict) -> list[str]:
         _comment(tx, post_id, STUDIO, REOPENED)
         notes.append(f"{post.title!r} was {post.status}; it changed, so it is back in review and needs approving again.")
         tx.note(post=post_id, reopened=True)
-    tx.update("posts", post_id, **changed)
+    tx.update("posts", post_id, expected_version=expected_version, **changed)
     tx.value = notes
     return notes
 
 
-def update_post(lib, post_id: int, **fields) -> OpResult:
-    """Change a post's title, kind, asset_id, composition_id, spec_id, copy, local_time or channel_id."""
-    return _edit(lib, post_id, _clean_post_fields(fields), "Edit post")
+def update_post(lib, post_id: int, *, expected_version: int | None = None, **fields) -> OpResult:
+    """Change a post's title, kind, asset_id, composition_id, spec_id, copy, local_time or channel_id.
+    expected_version: the version of the post the fields were edited from (PostView.version)."""
+    return _edit(lib, post_id, _clean_post_fields(fields), "Edit post", expected_version)
 
 
 def reschedule_post(lib, post_id: int, local_time: datetime | None) -> OpResult:

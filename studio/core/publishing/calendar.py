@@ -75,6 +75,7 @@ class PostView:
     error: str | None  # the platform's message when it failed
     idempotency_key: str = ""
     warnings: list[Warning] = field(default_factory=list)
+    version: int = 0  # the row's version when read: an edit made from this view names it
 
     @property
     def shown_status(self) -> str:
@@ -174,7 +175,7 @@ def _views(lib, rows, secrets, with_warnings: bool = True) -> list[PostView]:
     warnings = Warnings(lib, rows, secrets) if with_warnings else None
     return [PostView(r.id, r.campaign_id, r.channel_id, r.channel_name, r.platform, r.timezone, r.kind, r.title, r.asset_id,
                      r.composition_id, r.spec_id, dict(r.copy or {}), r.local_time, r.due_at, r.status, r.publication_status,
-                     r.error, r.idempotency_key, warnings.of(r) if warnings else []) for r in rows]
+                     r.error, r.idempotency_key, warnings.of(r) if warnings else [], r.version) for r in rows]
 
 
 # ---- warnings ---------------------------------------------------------------------------------

@@ -26,7 +26,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from studio.core.errors import BadInput
+from studio.core.errors import BadInput, ConflictError
 from studio.core.ops import publishing as ops
 from studio.core.ops.brand_rules import campaign_brand
 from studio.core.publishing import calendar, publisher
@@ -311,11 +311,12 @@ class PostDialog(QDialog):
                   "asset_id": self.creative.currentData(), "spec_id": self.placement.currentData(), "copy": self.copy_value(),
                   "local_time": self.local_time_value()}
         try:
-            result = ops.update_post(self.ctx.lib, self.post.id, **fields)
+            result = ops.update_post(self.ctx.lib, self.post.id, expected_version=self.post.version, **fields)
             if then is not None:
                 result = then(self.ctx.lib, self.post.id)
-        except BadInput as exc:
-            self.status.setText(str(exc))
+        except (BadInput, ConflictError) as exc:  # a conflict: the main window also shows what they changed and asks
+            lost = isinstance(exc, ConflictError)
+            self.status.setText("Not saved: someone else changed this post since you opened it." if lost else str(exc))
             self.status.setStyleSheet(f"color:{theme().colors.danger}")
             return False
         self.post = calendar.get_post(self.ctx.lib, self.post.id)
