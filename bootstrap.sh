@@ -46,8 +46,7 @@ if [ "$mode" = test ]; then extras="[gpu,test]"; else extras=""; fi
 echo "Installing Conext Studio$extras into .venv (the first time takes a few minutes)…"
 .venv/bin/python -m pip install -q --upgrade pip 2> >(grep -v "is ignored" >&2)
 # torch==2.13.0 resolves to the CPU wheel here; an unpinned torch would pull GBs of CUDA packages.
-# --no-compile: Python compiles what it imports on first use; compiling all of torch up front takes a minute
-.venv/bin/python -m pip install -q --no-compile -e ".$extras" 2> >(grep -v "is ignored" >&2)
+.venv/bin/python -m pip install -q -e ".$extras" 2> >(grep -v "is ignored" >&2)
 # OCR models for text in images ship inside rapidocr; --no-deps keeps its opencv-python out
 # (a second OpenCV beside our headless one breaks cv2). What it imports is in pyproject.toml.
 .venv/bin/python -m pip install -q --no-deps "rapidocr-onnxruntime==1.4.4" 2> >(grep -v "is ignored" >&2)
