@@ -147,12 +147,14 @@ class ChangeFeed:
 @dataclass(frozen=True)
 class FieldChange:
     """One field that differs between this session's version of a row and theirs. theirs_changed:
-    the other person changed it since this session read the row (None: what it read is not known)."""
+    the other person changed it since this session read the row (None: what it read is not known).
+    kept: what Keep mine leaves there (mine where this session changed it, else theirs)."""
 
     field: str
     mine: Any
     theirs: Any
     theirs_changed: bool | None
+    kept: Any = None
 
 
 def _label(value, index: int) -> tuple[str, str]:
@@ -179,14 +181,16 @@ def _flatten(value, key=(), shown=()) -> dict[tuple, tuple[str, Any]]:
     return {key: (" › ".join(shown), value)}
 
 
-def field_changes(mine: dict | None, theirs: dict | None, base: dict | None) -> list[FieldChange]:
-    """The fields where this session's row (base with its own changes) and theirs differ."""
+def field_changes(mine: dict | None, theirs: dict | None, base: dict | None, merges: bool = True) -> list[FieldChange]:
+    """The fields where this session's row (base with its own changes) and theirs differ. merges:
+    Keep mine merges (an op's save) rather than writing the whole of mine (an undo forced through)."""
     if mine is None or theirs is None:
         return []
     mine_full = {**(base or theirs), **mine}
+    kept = {**theirs, **merged_values(base, mine, theirs)} if merges else mine_full
     flat = [_flatten({k: v for k, v in row.items() if k not in NOISE}) if row is not None else None
-            for row in (mine_full, theirs, base)]
-    flat_mine, flat_theirs, flat_base = flat
+            for row in (mine_full, theirs, base, kept)]
+    flat_mine, flat_theirs, flat_base, flat_kept = flat
     missing = ("", None)
     out = []
     for path in dict.fromkeys([*flat_mine, *flat_theirs]):
@@ -195,11 +199,66 @@ def field_changes(mine: dict | None, theirs: dict | None, base: dict | None) -> 
         if _same(mine_value, theirs_value):
             continue
         changed = None if flat_base is None else not _same(flat_base.get(path, missing)[1], theirs_value)
-        out.append(FieldChange(shown or theirs_shown, mine_value, theirs_value, changed))
+        out.append(FieldChange(shown or theirs_shown, mine_value, theirs_value, changed, flat_kept.get(path, missing)[1]))
     return out
 
 
+# ---- three-way merge: Keep mine lays this session's changes on theirs --------------------------
+MISSING = object()  # a key or list item that is not there (deleted, or not yet added)
+
+
+def merged_values(base: dict | None, mine: dict, theirs: dict) -> dict:
+    """The columns an op set (mine), merged onto the row as it is now (theirs) relative to the row
+    this session read (base): fields and document parts only the other person changed stay theirs.
+    Without a base every column is mine."""
+    if base is None:
+        return dict(mine)
+    return {k: merge(base.get(k, MISSING), v, theirs.get(k, MISSING))[0] for k, v in mine.items()}
+
+
+def merge(base, mine, theirs) -> tuple[Any, bool]:
+    """(merged, collided). Documents merge key by key, and lists of items with ids item by item;
+    a value both sides changed differently is a collision, and mine wins it."""
+    if _same(mine, theirs) or _same(theirs, base):
+        return mine, False
+    if _same(mine, base):
+        return theirs, False
+    if all(isinstance(v, dict) for v in (base, mine, theirs)):
+        out, collided = {}, False
+        for key in dict.fromkeys([*theirs, *mine]):
+            value, clash = merge(base.get(key, MISSING), mine.get(key, MISSING), theirs.get(key, MISSING))
+            collided |= clash
+            if value is not MISSING:
+                out[key] = value
+        return out, collided
+    if all(_items_with_ids(v) for v in (base, mine, theirs)):
+        return _merge_items(base, mine, theirs)
+    return mine, True
+
+
+def _items_with_ids(value) -> bool:
+    return isinstance(value, list) and all(isinstance(v, dict) and v.get("id") is not None for v in value)
+
+
+def _merge_items(base: list, mine: list, theirs: list) -> tuple[list, bool]:
+    """Items keep theirs' order; items this session added go after the item they followed in mine."""
+    by_id = [{item["id"]: item for item in side} for side in (base, mine, theirs)]
+    order = list(by_id[2])
+    for previous, item_id in zip([None, *by_id[1]], by_id[1]):
+        if item_id not in by_id[0] and item_id not in by_id[2]:
+            order.insert(order.index(previous) + 1 if previous in order else 0, item_id)
+    out, collided = [], False
+    for item_id in order:
+        value, clash = merge(*(side.get(item_id, MISSING) for side in by_id))
+        collided |= clash
+        if value is not MISSING:
+            out.append(value)
+    return out, collided
+
+
 def _same(a, b) -> bool:
+    if a is MISSING or b is MISSING:
+        return a is b
     return json.dumps(a, sort_keys=True, default=str) == json.dumps(b, sort_keys=True, default=str)
 
 
@@ -229,11 +288,12 @@ def noun(table: str, row: dict | None) -> str:
 
 
 def conflict(conn: Connection, table: str, pk: list, *, mine: dict | None, theirs: dict | None, label: str,
-             read_version: int | None = None, base: dict | None = None) -> ConflictError:
-    """The ConflictError for a row that moved on: who changed it and what, from the undo log."""
+             read_version: int | None = None, base: dict | None = None, merges: bool = True) -> ConflictError:
+    """The ConflictError for a row that moved on: who changed it and what, from the undo log.
+    merges: whether Keep mine merges (see field_changes)."""
     by, at, found = _history(conn, table, pk, theirs.get(VERSION) if theirs else None, read_version)
     base = base or found
-    fields = field_changes(mine, theirs, base)
+    fields = field_changes(mine, theirs, base, merges)
     thing = noun(table, theirs or base or mine)
     who = by or "Someone"
     when = f" at {at:%H:%M} UTC" if at else ""

@@ -53,26 +53,27 @@ def test_the_second_save_of_a_race_is_refused_with_what_the_other_changed_and_no
     assert heard == [conflict]
     assert (conflict.table, conflict.pk, conflict.by) == ("compositions", [comp_id], "Bob")
     assert "Bob changed this composition \"Bob's cut\"" in str(conflict) and "Keep mine" in str(conflict)
-    changed = {f.field: (f.mine, f.theirs, f.theirs_changed) for f in conflict.fields}
-    assert changed == {
-        "name": ("Spring 15s", "Bob's cut", True),
-        "document › name": ("Spring 15s", "Bob's cut", True),
-        "document › duration": (300, 450, False),
-        "document › tracks › Titles › clips › Autumn Roast › start": (0, 30, True),
+    changed = {f.field: (f.mine, f.theirs, f.theirs_changed, f.kept) for f in conflict.fields}
+    assert changed == {  # Keep mine keeps what only Bob changed and lays Alice's change on it
+        "name": ("Spring 15s", "Bob's cut", True, "Bob's cut"),
+        "document › name": ("Spring 15s", "Bob's cut", True, "Bob's cut"),
+        "document › duration": (300, 450, False, 300),
+        "document › tracks › Titles › clips › Autumn Roast › start": (0, 30, True, 30),
     }
     # Theirs is stored, untouched; mine is in the error.
     row = stored(lib, comp_id)
     assert (row["name"], row["version"], row["document"]["duration"]) == ("Bob's cut", 2, 450)
     assert conflict.mine["document"]["duration"] == 300
 
-    # Keep mine: one new undoable step on top of theirs.
+    # Keep mine: one new undoable step on top of theirs, merged with it.
     kept = conflict.keep_mine()
     row = stored(lib, comp_id)
-    assert (row["name"], row["version"], row["document"]["duration"]) == ("Spring 15s", 3, 300)
+    assert (row["name"], row["version"], row["document"]["duration"]) == ("Bob's cut", 3, 300)
+    assert row["document"]["tracks"][0]["clips"][0]["start"] == 30
     assert kept.version_of("compositions", comp_id) == 3
     assert lib.undo.undo_label() == "Shorten (kept mine)"
     lib.undo.undo()
-    assert stored(lib, comp_id)["name"] == "Bob's cut"
+    assert stored(lib, comp_id)["document"]["duration"] == 450
 
     with lib.read() as conn:
         actors = conn.execute(select(AuditEvent.actor, AuditEvent.action).order_by(AuditEvent.id)).all()

@@ -46,17 +46,19 @@ def test_the_dialog_lists_mine_and_theirs_and_keep_mine_writes_mine_on_top(qtbot
     dialog = lose_a_race(qtbot, window, controller, other, comp_id)
     assert dialog.windowTitle() == "Someone else changed this"
     assert "Bob changed this composition" in dialog.summary.text()
-    fields = dialog.fields()
-    assert ("name", "Spring 15s", "Bob's cut") in fields and ("document › duration", "300", "450") in fields
-    assert dialog.table.item(fields.index(("name", "Spring 15s", "Bob's cut")), 0).font().bold()  # theirs changed it
-    assert not dialog.table.item(fields.index(("document › duration", "300", "450")), 0).font().bold()
+    fields = dialog.fields()  # Keep mine keeps Bob's name and Alice's duration
+    renamed, shortened = ("name", "Spring 15s", "Bob's cut", "Bob's cut"), ("document › duration", "300", "450", "300")
+    assert renamed in fields and shortened in fields
+    assert dialog.table.item(fields.index(renamed), 0).font().bold()  # theirs changed it
+    assert not dialog.table.item(fields.index(shortened), 0).font().bold()
     assert controller.composition.duration == 450 and stored_name(lib, comp_id) == "Bob's cut"
 
     with qtbot.waitSignal(dialog.resolved) as answer:
         dialog.keep_button.click()
     assert answer.args == ["mine"]
-    assert stored_name(lib, comp_id) == "Spring 15s"
+    assert stored_name(lib, comp_id) == "Bob's cut"
     qtbot.waitUntil(lambda: controller.composition.duration == 300)  # the timeline shows the kept version
+    assert controller.composition.name == "Bob's cut"
     assert controller.edit("Lengthen", lambda comp: setattr(comp, "duration", 330))  # and saves on from it
     qtbot.waitUntil(lambda: window.undo_action.text() == "Undo Lengthen")
 
@@ -124,7 +126,7 @@ def test_a_brief_section_typed_over_a_colleagues_text_asks_and_keep_mine_saves_i
 
     qtbot.waitUntil(lambda: window.conflict_dialog is not None and window.conflict_dialog.isVisible())
     assert "someone else changed this section" in view.saved.text()
-    assert window.conflict_dialog.fields() == [("text", "People love bread", "Mornings are rushed.")]
+    assert window.conflict_dialog.fields() == [("text", "People love bread", "Mornings are rushed.", "People love bread")]
     window.conflict_dialog.keep_button.click()
     assert get_brief(lib, brief_id).sections["insight"] == "People love bread"
     qtbot.waitUntil(lambda: view.editor.blocks["insight"].version == 3)  # the view reloads the kept version

@@ -13,15 +13,24 @@ import uuid
 from contextvars import ContextVar
 from dataclasses import dataclass, field
 from datetime import date, datetime
+from types import MappingProxyType
 from typing import Any
 
 from sqlalchemy import Connection, Date, DateTime, Table, and_, select
 
-from studio.core.changes import Session, actor, conflict, record_change, session_of
+from studio.core.changes import (
+    Session,
+    actor,
+    conflict,
+    merged_values,
+    record_change,
+    session_of,
+)
 from studio.core.db.models import UNDOABLE_TABLES, VERSION, Base
 from studio.core.errors import ConflictError
 
-__all__ = ["OpResult", "Tx", "actor", "apply_state", "keep_mine", "one_undo_step", "write_transaction"]
+__all__ = ["OpResult", "Tx", "actor", "apply_state", "edited_from", "keep_mine", "one_undo_step", "row_versions",
+           "write_transaction"]
 
 TABLES: dict[str, Table] = Base.metadata.tables
 
@@ -93,6 +102,8 @@ class Tx:
         """Change a row and bump its version. expected_version: the version the values were prepared
         from; the update applies only if the row is still at it, else ConflictError (nothing written)."""
         t, pk = self._table(table), self._pk(pk)
+        if expected_version is None:
+            expected_version = _EDITED_FROM.get().get((table, tuple(pk)))
         before = row_state(self.conn, t, pk)
         if before is None and expected_version is None:
             raise LookupError(f"{table} {pk} does not exist")
@@ -151,7 +162,7 @@ def check_state(conn: Connection, table_name: str, pk: list, expected: dict | No
     else:
         unchanged = current[VERSION] == expected.get(VERSION, current[VERSION])
     if not unchanged:
-        raise conflict(conn, table_name, pk, mine=wanted, theirs=current, label=label, base=expected)
+        raise conflict(conn, table_name, pk, mine=wanted, theirs=current, label=label, base=expected, merges=False)
 
 
 def apply_state(conn: Connection, table_name: str, pk: list, state: dict | None) -> None:
@@ -215,10 +226,60 @@ def write_transaction(lib, label: str, *, merge_key=None, merge_window=None):
 
 def keep_mine(lib, lost: ConflictError) -> OpResult:
     """Write this session's side of a lost race on top of the row as the other person left it: a new
-    undoable step. A third save in between raises ConflictError again."""
+    undoable step. What this session changed wins; what only they changed stays theirs (see
+    changes.merge), unless the merged document would not be valid, then the whole of mine is written.
+    A third save in between raises ConflictError again."""
     table = TABLES[lost.table]
     keys = {col.name for col in table.primary_key.columns} | {VERSION}
-    values = decode_state(table, {k: v for k, v in lost.mine.items() if k not in keys})
+    mine = {k: v for k, v in lost.mine.items() if k not in keys}
+    merged = merged_values(lost.base, mine, lost.theirs)
+    if merged != mine and not _valid(lost.table, {**lost.theirs, **merged}):
+        merged = mine
     with lib.write(f"{lost.label or 'Save'} (kept mine)") as tx:
-        tx.update(lost.table, lost.pk, expected_version=lost.theirs[VERSION], **values)
+        tx.update(lost.table, lost.pk, expected_version=lost.theirs[VERSION], **decode_state(table, merged))
     return tx.result
+
+
+def _valid(table: str, row: dict) -> bool:
+    """Whether a merged row still makes a valid document (a timeline whose transitions meet their
+    clips, a Kata recipe); other rows have nothing to check."""
+    from studio.core.errors import StudioError
+    from studio.core.timeline.model import Composition
+    from studio.kata.recipe import Recipe
+
+    check = {"compositions": Composition.from_document, "kata_recipes": Recipe.from_document}.get(table)
+    try:
+        check and check(row["document"])
+    except (StudioError, ValueError):
+        return False
+    return True
+
+
+# ---- editors: save what a view shows, not what it missed ----------------------------------------
+_EDITED_FROM: ContextVar[MappingProxyType] = ContextVar("edited_from", default=MappingProxyType({}))
+
+
+def row_versions(lib, *rows: tuple[str, Any]) -> dict[tuple[str, tuple], int]:
+    """{(table, pk): version} of the rows (table, pk) now. An editor reads them *before* the data it
+    shows: a save that slips in between then makes a needless question, never a lost change.
+    Rows that are not there are left out."""
+    out = {}
+    with lib.read() as conn:
+        for table, pk in rows:
+            pk = Tx._pk(pk)
+            found = conn.execute(select(TABLES[table].c[VERSION]).where(pk_clause(TABLES[table], pk))).scalar()
+            if found is not None:
+                out[(table, tuple(pk))] = found
+    return out
+
+
+@contextlib.contextmanager
+def edited_from(versions: dict[tuple[str, tuple], int]):
+    """Ops run inside (in this thread) were prepared from these row versions (row_versions): an
+    update of such a row that someone else changed since raises ConflictError, as with an explicit
+    expected_version. Versions this session's own saves made since do not count as someone else's."""
+    token = _EDITED_FROM.set(MappingProxyType({**_EDITED_FROM.get(), **versions}))
+    try:
+        yield
+    finally:
+        _EDITED_FROM.reset(token)

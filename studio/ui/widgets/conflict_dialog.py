@@ -1,8 +1,9 @@
 """What to do when a save lost a race: someone else changed the same thing first.
 
 The dialog lists the fields where this person's version and theirs differ (the ones the other
-person changed are in bold) and offers Keep mine (write mine on top of theirs: a new undoable
-step), Take theirs (the views reload what is stored) or Cancel (decide later; nothing changes)."""
+person changed are in bold) and what Keep mine leaves in each, and offers Keep mine (lay what this
+person changed on theirs: a new undoable step), Take theirs (the views reload what is stored) or
+Cancel (decide later; nothing changes)."""
 
 from __future__ import annotations
 
@@ -46,8 +47,8 @@ class ConflictDialog(QDialog):
         self.setObjectName("ConflictDialog")
         self.resize(720, 420)
         self.summary = QLabel(str(conflict), wordWrap=True)
-        self.table = QTableWidget(0, 3)
-        self.table.setHorizontalHeaderLabels(["Field", "Mine", "Theirs"])
+        self.table = QTableWidget(0, 4)
+        self.table.setHorizontalHeaderLabels(["Field", "Mine", "Theirs", "After Keep mine"])
         self.table.setEditTriggers(QAbstractItemView.NoEditTriggers)
         self.table.verticalHeader().hide()
         self.table.horizontalHeader().setSectionResizeMode(QHeaderView.Stretch)
@@ -56,7 +57,8 @@ class ConflictDialog(QDialog):
         self.error.hide()
         buttons = QDialogButtonBox()
         self.keep_button = QPushButton("Keep mine")
-        self.keep_button.setToolTip("Write your version on top of theirs (Edit ▸ Undo takes it back).")
+        self.keep_button.setToolTip("Write what you changed on top of theirs; what only they changed stays "
+                                    "(Edit ▸ Undo takes it back).")
         self.keep_button.setEnabled(conflict.keep_mine is not None)
         self.theirs_button = QPushButton("Take theirs")
         self.theirs_button.setToolTip("Drop your change and show what they saved.")
@@ -80,13 +82,13 @@ class ConflictDialog(QDialog):
     def _fill(self) -> None:
         conflict = self.conflict
         if conflict.theirs is None or conflict.mine is None:
-            rows = [("(the whole item)", "kept" if conflict.mine is not None else "deleted",
-                     "deleted" if conflict.theirs is None else "changed", True)]
+            mine = "kept" if conflict.mine is not None else "deleted"
+            rows = [("(the whole item)", mine, "deleted" if conflict.theirs is None else "changed", mine, True)]
         else:
-            rows = [(f.field, f.mine, f.theirs, f.theirs_changed) for f in conflict.fields[:ROWS]]
+            rows = [(f.field, f.mine, f.theirs, f.kept, f.theirs_changed) for f in conflict.fields[:ROWS]]
         self.table.setRowCount(len(rows))
-        for row, (name, mine, theirs, theirs_changed) in enumerate(rows):
-            for column, value in enumerate((name, mine, theirs)):
+        for row, (name, mine, theirs, kept, theirs_changed) in enumerate(rows):
+            for column, value in enumerate((name, mine, theirs, kept)):
                 item = QTableWidgetItem(name if column == 0 else shown(value))
                 full = value if isinstance(value, str) else json.dumps(value, ensure_ascii=False, default=str)
                 item.setToolTip(full[:TOOLTIP_CHARS])
@@ -96,9 +98,9 @@ class ConflictDialog(QDialog):
                     item.setFont(font)
                 self.table.setItem(row, column, item)
 
-    def fields(self) -> list[tuple[str, str, str]]:
-        """(field, mine, theirs) as the table shows them."""
-        return [tuple(self.table.item(r, c).text() for c in range(3)) for r in range(self.table.rowCount())]
+    def fields(self) -> list[tuple[str, str, str, str]]:
+        """(field, mine, theirs, after Keep mine) as the table shows them."""
+        return [tuple(self.table.item(r, c).text() for c in range(4)) for r in range(self.table.rowCount())]
 
     def keep_mine(self) -> None:
         try:
