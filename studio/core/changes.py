@@ -271,7 +271,8 @@ def _history(conn: Connection, table: str, pk: list, theirs_version, read_versio
         for step_table, step_pk, before, after in reversed(entry.steps):
             if step_table != table or list(step_pk) != list(pk):
                 continue
-            if by is None and after and theirs_version is not None and after.get(VERSION) == theirs_version:
+            made_theirs = after is None if theirs_version is None else after and after.get(VERSION) == theirs_version
+            if by is None and made_theirs:
                 by, at = entry.actor, datetime.fromtimestamp(entry.created_at, UTC).replace(tzinfo=None)
             if base is None and read_version is not None:
                 base = next((s for s in (after, before) if s and s.get(VERSION) == read_version), None)
@@ -304,7 +305,8 @@ def conflict(conn: Connection, table: str, pk: list, *, mine: dict | None, their
     else:
         shown = ", ".join(f.field for f in fields[:3]) + ("…" if len(fields) > 3 else "")
         what = f"{who} changed this {thing}{when} since you opened it" + (f" ({shown})" if shown else "")
-    message = (f"{label or 'Your change'} was not saved: {what}. "
-               "Choose Keep mine to write yours on top, or Take theirs to see theirs; nothing was lost.")
+    choose = ("Nothing was written." if theirs is None else
+              "Choose Keep mine to write yours on top, or Take theirs to see theirs; nothing was lost.")
+    message = f"{label or 'Your change'} was not saved: {what}. {choose}"
     return ConflictError(message, table=table, pk=list(pk), mine=mine, theirs=theirs, base=base, by=by, at=at,
                          fields=fields, label=label)

@@ -17,7 +17,7 @@ from studio.core.errors import ConflictError
 from studio.core.library import Library
 from studio.core.ops import briefs, organize
 from studio.core.ops import compositions as comp_ops
-from studio.core.timeline.model import Composition, TextClip, Track
+from studio.core.timeline.model import Composition, TextClip, Track, Transition
 from studio.core.timeline.store import read_composition
 from tests.core.publishing.calendar_fixtures import cal  # noqa: F401 (the fixture)
 
@@ -214,3 +214,72 @@ def test_a_post_edited_from_a_stale_view_does_not_undo_a_colleagues_change(lib, 
         post_ops.update_post(lib, post_id, expected_version=seen.version, title=seen.title, copy={"headline": "Roasted today"})
     assert "Bob" in str(lost.value) and get_post(lib, post_id).title == "Launch day"
     assert get_post(lib, post_id).copy == {}
+
+
+def test_keep_mine_merges_clips_each_side_added_or_moved_and_mine_wins_where_both_moved_one(lib, other):
+    comp_id = new_composition(lib)
+    mine, version = read_composition(lib, comp_id)
+    theirs, their_version = read_composition(other, comp_id)
+    theirs.tracks[0].clips.append(TextClip(text="Bob's end card", start=300, duration=60))
+    theirs.tracks[0].clips[0].start = 30
+    comp_ops.save_composition(other, comp_id, theirs, "Add end card", expected_version=their_version)
+
+    mine.tracks[0].clips.append(TextClip(text="Alice's offer", start=120, duration=60))
+    mine.tracks[0].clips[0].start = 10
+    with pytest.raises(ConflictError) as lost:
+        comp_ops.save_composition(lib, comp_id, mine, "Add offer", expected_version=version)
+    start = next(f for f in lost.value.fields if f.field.endswith("Autumn Roast › start"))
+    assert (start.mine, start.theirs, start.theirs_changed, start.kept) == (10, 30, True, 10)  # both moved it: mine wins
+
+    lost.value.keep_mine()
+    clips = {c["text"]: c["start"] for c in stored(lib, comp_id)["document"]["tracks"][0]["clips"]}
+    assert clips == {"Autumn Roast": 10, "Bob's end card": 300, "Alice's offer": 120}
+
+
+def test_keep_mine_writes_the_whole_of_mine_when_the_merge_would_not_be_a_valid_timeline(lib, other):
+    from studio.core.changes import merge
+
+    base = {"a": 1, "items": [{"id": "x", "v": 1}, {"id": "y", "v": 1}]}
+    merged, collided = merge(base, {"a": 2, "items": [{"id": "x", "v": 1}]}, {"a": 1, "items": [{"id": "x", "v": 1}, {"id": "y", "v": 5}]})
+    assert (merged, collided) == ({"a": 2, "items": [{"id": "x", "v": 1}]}, True)  # mine deleted y, theirs changed it
+
+    first, second = TextClip(text="First", start=0, duration=60), TextClip(text="Second", start=60, duration=60)
+    comp = Composition(name="Cut", duration=450, tracks=[Track(kind="text", name="Titles", clips=[first, second])])
+    comp_id = comp_ops.create_composition(lib, comp).value
+    mine, version = read_composition(lib, comp_id)
+    theirs, their_version = read_composition(other, comp_id)
+    theirs.tracks[0].clips[1].start = 45  # Bob crossfades the two titles over 15 frames
+    theirs.tracks[0].transitions = [Transition(a=first.id, b=second.id, duration=15)]
+    comp_ops.save_composition(other, comp_id, theirs, "Crossfade", expected_version=their_version)
+    mine.tracks[0].clips[1].start = 100  # Alice moves the second title away: Bob's crossfade cannot stay
+    with pytest.raises(ConflictError) as lost:
+        comp_ops.save_composition(lib, comp_id, mine, "Move title", expected_version=version)
+    lost.value.keep_mine()
+    track = stored(lib, comp_id)["document"]["tracks"][0]
+    assert ([c["start"] for c in track["clips"]], track["transitions"]) == ([0, 100], [])
+    read_composition(lib, comp_id)  # what was written reads back
+
+
+def test_an_op_run_in_edited_from_refuses_to_overwrite_a_row_a_colleague_changed_or_deleted(lib, other):
+    from studio.core.ops.tx import edited_from, row_versions
+
+    client = organize.create_client(lib, "Acme").value
+    seen = row_versions(lib, ("clients", client), ("clients", 999))
+    assert seen == {("clients", (client,)): 1}  # rows that are not there are left out
+    organize.rename_client(other, client, "Acme Co")
+    with pytest.raises(ConflictError) as lost, edited_from(seen):
+        organize.rename_client(lib, client, "Acme Inc")
+    assert (lost.value.by, [(f.field, f.mine, f.theirs) for f in lost.value.fields]) == ("Bob", [("name", "Acme Inc", "Acme Co")])
+    organize.rename_client(lib, client, "Acme Ltd")  # outside: a plain save, as from the command line
+    with lib.read() as conn:
+        assert conn.execute(text("select name from clients")).scalar() == "Acme Ltd"
+
+    seen = row_versions(lib, ("clients", client))
+    with edited_from(seen):  # this session's own saves never conflict with each other
+        organize.rename_client(lib, client, "One")
+        organize.rename_client(lib, client, "Two")
+    with other.write("Delete client") as tx:
+        tx.delete("clients", client)
+    with pytest.raises(ConflictError) as lost, edited_from(seen):
+        organize.rename_client(lib, client, "Three")
+    assert "Bob deleted this client" in str(lost.value)
