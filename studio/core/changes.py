@@ -11,12 +11,13 @@
 
 from __future__ import annotations
 
+import contextlib
 import getpass
 import json
 import os
 import uuid
 import weakref
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -109,6 +110,16 @@ def record_change(conn: Connection, session: Session, tables) -> None:
     now = utcnow()
     conn.execute(CL.insert().values(at=now, session=session.id, actor=session.name, tables=sorted(tables)))
     conn.execute(CL.delete().where(CL.c.at < now - KEEP_FOR))
+
+
+@contextlib.contextmanager
+def logged_write(lib, tables: Iterable[str]):
+    """A write outside the undo stack (report imports, compliance findings, publishing status, AI
+    call costs): one transaction under the library's write lock, logged in the change feed so other
+    sessions' views of `tables` refresh too. Yields the connection."""
+    with lib.write_lock, lib.engine.begin() as conn:
+        yield conn
+        record_change(conn, session_of(lib), tables)
 
 
 @dataclass(frozen=True)

@@ -9,7 +9,7 @@ import pytest
 from alembic import command
 from sqlalchemy import inspect, select, text
 
-from studio.core.changes import ChangeFeed, session_of
+from studio.core.changes import ChangeFeed, Changes, session_of
 from studio.core.db import migrate
 from studio.core.db.engine import make_engine, sqlite_url
 from studio.core.db.models import AuditEvent, ChangeLogRow, CompositionRow, utcnow
@@ -283,3 +283,20 @@ def test_an_op_run_in_edited_from_refuses_to_overwrite_a_row_a_colleague_changed
     with pytest.raises(ConflictError) as lost, edited_from(seen):
         organize.rename_client(lib, client, "Three")
     assert "Bob deleted this client" in str(lost.value)
+
+
+def test_writes_outside_the_undo_stack_reach_the_feed_too(lib, other):
+    from studio.core.ai.costs import record_call
+    from studio.core.compliance.store import recheck_campaign
+    from studio.core.jobs import JobState
+    from studio.core.ops.copy import set_copy
+
+    brand = organize.create_brand(lib, organize.create_client(lib, "Acme").value, "Roast").value
+    campaign = organize.create_campaign(lib, brand, "Autumn").value
+    set_copy(lib, campaign, "headline", ["Roasted today"])
+    mine = ChangeFeed(lib)
+    recheck_campaign(other, campaign, JobState())  # Bob's compliance check rewrites the findings
+    assert mine.poll() == Changes(frozenset({"compliance_findings", "compliance_checks"}), ("Bob",))
+    record_call(other, provider="anthropic", model="claude-haiku-4-5", purpose="brief", input_tokens=10, output_tokens=5,
+                status="done", error=None, started_at=utcnow(), seconds=0.5)
+    assert mine.poll().tables == frozenset({"ai_calls"})

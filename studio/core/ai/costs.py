@@ -15,6 +15,7 @@ from datetime import datetime
 
 from sqlalchemy import func, insert, select
 
+from studio.core.changes import logged_write
 from studio.core.db.models import AiCall, utcnow
 from studio.core.errors import BadInput
 from studio.core.ops.tx import OpResult
@@ -70,7 +71,7 @@ def record_call(lib, *, provider: str, model: str, purpose: str, input_tokens: i
         raise ValueError(f"status {status!r} is not one of {STATUSES}")
     cost = cost_usd(provider, model, input_tokens, output_tokens)
     try:
-        with lib.write_lock, lib.engine.begin() as conn:
+        with logged_write(lib, CHANGES) as conn:
             row_id = conn.execute(insert(AiCall).values(
                 provider=provider, model=model[:100], purpose=purpose[:200], input_tokens=input_tokens,
                 output_tokens=output_tokens, cost_usd=cost, status=status, error=error,

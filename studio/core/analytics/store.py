@@ -36,9 +36,9 @@ import pandas as pd
 from sqlalchemy import delete, insert, select, update
 
 from studio.core import audit
-from studio.core.changes import record_change, session_of
 from studio.core.analytics.ingest.facts import add_up
 from studio.core.analytics.ingest.sources import HOUR, METRICS
+from studio.core.changes import logged_write
 from studio.core.db.models import ImportBatch, Setting
 from studio.core.db.raw import Raw
 from studio.core.errors import BadInput
@@ -111,7 +111,7 @@ def write_batch(lib, facts: pd.DataFrame, *, file_name: str, sha256: str, source
         hours = facts.groupby([*ROLLUP_KEY, HOUR], sort=False, observed=True)[list(HOUR_METRICS)].sum(min_count=1).reset_index()
         facts, _ = add_up(facts.drop(columns=HOUR), KEY)
     first, last = (facts["date"].min(), facts["date"].max()) if len(facts) else (None, None)
-    with lib.write_lock, lib.engine.begin() as conn:
+    with logged_write(lib, CHANGES) as conn:  # other sessions on a team library refresh their views
         batch_id = conn.execute(insert(ImportBatch).values(
             file_name=file_name[:500], file_sha256=sha256, source=source, rows_added=0, rows_replaced=0, rows_skipped=skipped,
             facts=0, date_from=date.fromisoformat(first) if first else None, date_to=date.fromisoformat(last) if last else None,
@@ -127,7 +127,6 @@ def write_batch(lib, facts: pd.DataFrame, *, file_name: str, sha256: str, source
         conn.execute(update(ImportBatch).where(ImportBatch.id == batch_id).values(
             rows_added=written.added, rows_replaced=written.replaced, rows_skipped=skipped + written.unchanged,
             facts=written.added + written.replaced))
-        record_change(conn, session_of(lib), CHANGES)  # other sessions on a team library refresh their views
         audit.append(conn, actor(), f"Import performance report {file_name}", {
             "batch_id": batch_id, "sha256": sha256, "source": source, "added": written.added,
             "replaced": written.replaced, "unchanged": written.unchanged, "skipped": skipped})
@@ -256,7 +255,7 @@ def _insert_chunks(raw: Raw, table: str, rows: list, state: JobState, batch_id: 
 
 def remove_import(lib, batch_id: int) -> int:
     """Take an import back out: delete the facts batch_id wrote, and the batch. Returns how many facts went."""
-    with lib.write_lock, lib.engine.begin() as conn:
+    with logged_write(lib, CHANGES) as conn:
         batch = conn.execute(select(ImportBatch.file_name).where(ImportBatch.id == batch_id)).scalar()
         if batch is None:
             raise BadInput(f"There is no import {batch_id}; `studio analytics imports` lists them.")
@@ -268,7 +267,6 @@ def remove_import(lib, batch_id: int) -> int:
         for platform, first, last in spans:
             _rebuild_campaign_days(raw, platform, first, last)
         conn.execute(delete(ImportBatch).where(ImportBatch.id == batch_id))
-        record_change(conn, session_of(lib), CHANGES)
         audit.append(conn, actor(), f"Remove imported report {batch}", {"batch_id": batch_id, "facts": removed})
     lib.notify(OpResult(CHANGES, removed, f"Remove import {batch}"))
     return removed

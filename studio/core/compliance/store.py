@@ -26,6 +26,7 @@ from pathlib import Path
 from sqlalchemy import delete, select
 
 from studio.core import audit
+from studio.core.changes import logged_write
 from studio.core.compliance.engine import Context, check_copy, check_media
 from studio.core.compliance.model import Finding
 from studio.core.compliance.rules import PLATFORMS, RuleSet, load_rules
@@ -46,6 +47,7 @@ from studio.core.ops.tx import actor
 from studio.core.timeline.model import Composition, MediaClip, TextClip
 
 CHECKED_MEDIA = ("image", "video")
+FINDINGS = frozenset({"compliance_findings", "compliance_checks"})  # what a check rewrites
 
 
 @dataclass(frozen=True)
@@ -233,7 +235,7 @@ def recheck_target(lib, target: str, *, ruleset: RuleSet | None = None) -> dict:
         campaign_id = conn.execute(select(table.campaign_id).where(table.id == int(raw_id))).scalar()
     if campaign_id is not None and target in campaign_targets(lib, campaign_id):
         return recheck_campaign(lib, campaign_id, JobState(), ruleset=ruleset, only={target})
-    with lib.write_lock, lib.engine.begin() as conn:  # gone, trashed or in no campaign: its findings no longer apply
+    with logged_write(lib, FINDINGS) as conn:  # gone, trashed or in no campaign: its findings no longer apply
         conn.execute(delete(ComplianceFindingRow).where(ComplianceFindingRow.target == target))
         conn.execute(delete(ComplianceCheckRow).where(ComplianceCheckRow.target == target))
     return {"target": target, "rechecked": 0}
@@ -244,7 +246,7 @@ def _store(lib, campaign_id: int, results: dict, gone: set[str], ruleset: RuleSe
     now = utcnow()
     findings, checks = ComplianceFindingRow.__table__, ComplianceCheckRow.__table__
     errors = warnings = 0
-    with lib.write_lock, lib.engine.begin() as conn:
+    with logged_write(lib, FINDINGS) as conn:
         for target in set(results) | gone:
             conn.execute(findings.delete().where(findings.c.target == target))
             conn.execute(checks.delete().where(checks.c.target == target))

@@ -32,6 +32,7 @@ from sqlalchemy import and_, or_, select
 from sqlalchemy.orm import Session
 
 from studio.core import audit
+from studio.core.changes import logged_write
 from studio.core.db.models import Asset, Channel, Post, Publication, PublishStep, utcnow
 from studio.core.errors import BadInput, StudioError
 from studio.core.jobs import JobState
@@ -255,7 +256,7 @@ def _set_publication(lib, job: PublishJob, status: str, *, audit_message: str | 
     """Write the post's publication (and, for an outcome, its audit event) in one transaction."""
     table = Publication.__table__
     values = {"status": status, "updated_at": utcnow(), **fields}
-    with lib.write_lock, lib.engine.begin() as conn:
+    with logged_write(lib, {"publications"}) as conn:
         if conn.execute(table.update().where(table.c.post_id == job.post_id).values(**values)).rowcount == 0:
             conn.execute(table.insert().values(post_id=job.post_id, **values))
         if audit_message is not None:
@@ -276,7 +277,7 @@ def retry_failed(lib, post_id: int) -> None:
     if row.status != "failed":
         raise BadInput(f"{row.title!r} has not failed to publish, so there is nothing to retry.")
     table = Publication.__table__
-    with lib.write_lock, lib.engine.begin() as conn:
+    with logged_write(lib, {"publications"}) as conn:
         conn.execute(table.update().where(table.c.post_id == post_id)
                      .values(status="waiting", error=None, next_attempt_at=None, updated_at=utcnow()))
         audit.append(conn, actor(), f"Retry publishing {row.title!r} to {TITLE[row.platform]}",
