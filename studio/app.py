@@ -120,23 +120,18 @@ def run(library: str | None = None, screenshot: str | None = None, workspace: st
     sys.setswitchinterval(GUI_SWITCH_INTERVAL_S)
     app = _make_app()
     from studio.core.jobs import JobRunner
-    from studio.core.library import Library, open_offline_copy
-    from studio.core.team import LibraryUnreachable
 
     if library is None and not os.environ.get("STUDIO_LIBRARY"):
         library = _last_library()
-    offline = None
     try:
-        try:
-            lib = Library.open(library)
-        except LibraryUnreachable as unreachable:  # a team library: work from its offline copy
-            if unreachable.offline_copy is None:
-                raise
-            lib, offline = open_offline_copy(unreachable), str(unreachable)
+        opened = _open_library(library, ask=not screenshot)
     except StudioError as exc:
         log.warning("library not opened: %s", exc)
         _report_startup_error(str(exc), screenshot)
         return 2 if isinstance(exc, (LibraryNotWritable, BadInput)) else 1
+    if opened is None:  # the user cancelled the team server's login
+        return 1
+    lib, offline = opened
 
     from studio.ui.background_publisher import publisher_of
     from studio.ui.bridge import install_loop
@@ -176,6 +171,31 @@ def run(library: str | None = None, screenshot: str | None = None, workspace: st
         asyncio.set_event_loop(None)
         if ctx is not None and ctx.next_library is not None:  # File ▸ Open Library…
             reopen_on(ctx.next_library)
+
+
+def _open_library(library: str | None, *, ask: bool):
+    """(library, why it is the offline copy or None). A team library whose server refuses the login
+    asks for one (ask) and opens with it; None when the user cancels that. One whose server cannot
+    be reached opens from this workstation's offline copy, read-only."""
+    from studio.core.library import Library, open_offline_copy
+    from studio.core.team import LibraryLoginFailed, LibraryUnreachable
+
+    try:
+        try:
+            return Library.open(library), None
+        except LibraryLoginFailed as refused:
+            if not ask:
+                raise
+            from studio.ui.shell.team_login import TeamLoginDialog
+
+            dialog = TeamLoginDialog(refused)
+            if dialog.exec() != TeamLoginDialog.Accepted:  # before the event loop runs: nothing else to block
+                return None
+            return Library.open(library, secrets=dialog.store), None
+    except LibraryUnreachable as unreachable:  # a team library: work from its offline copy
+        if unreachable.offline_copy is None:
+            raise
+        return open_offline_copy(unreachable), str(unreachable)
 
 
 def _last_library() -> str | None:

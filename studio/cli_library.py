@@ -48,7 +48,6 @@ def cmd_library_login(args) -> int:
         raise BadInput("The password is empty: nothing was stored.")
     secrets = unlocked_secrets()
     team.save_login(secrets, team.Server(server.host, server.port, server.database), args.user, password)
-    team.connect_engine(server, secrets).dispose()  # a wrong login says so now, not at the next open
     _print(args, {"server": server.key, "user": args.user, "stored": True},
            f"Stored the login of {args.user} on {server.key} in the keyring; it works.")
     return 0

@@ -43,7 +43,13 @@ class LibraryUnreachable(LibraryError):
 
 
 class LibraryLoginFailed(LibraryError):
+    """The server refused the login: `server` asks for another one (`user`: the one refused)."""
+
     exit_code = 2
+
+    def __init__(self, message: str, server: Server, user: str):
+        super().__init__(message)
+        self.server, self.user = server, user
 
 
 class SharedFolderMissing(LibraryError):
@@ -143,7 +149,12 @@ def login_entry(server: Server) -> str:
 
 
 def save_login(secrets, server: Server, user: str, password: str) -> None:
-    secrets.set(login_entry(server), {"user": user, "password": password})
+    """Keep the login in the keyring once the server has accepted it: a wrong one is refused
+    (LibraryLoginFailed, or LibraryUnreachable) and the login stored before stays."""
+    if not user.strip() or not password:
+        raise BadInput("Enter the user name and the password the server's administrator gave you.")
+    _connect(server, user.strip(), password).dispose()
+    secrets.set(login_entry(server), {"user": user.strip(), "password": password})
 
 
 def login_for(server: Server, secrets) -> tuple[str | None, str | None]:
@@ -159,11 +170,14 @@ def login_for(server: Server, secrets) -> tuple[str | None, str | None]:
 def connect_engine(server: Server, secrets) -> Engine:
     """An engine on the server, with the connection checked now: each way it can fail is told
     apart, in words a user can act on."""
+    return _connect(server, *login_for(server, secrets))
+
+
+def _connect(server: Server, user: str | None, password: str | None) -> Engine:
     from sqlalchemy.exc import OperationalError
 
     from studio.core.db.engine import make_engine
 
-    user, password = login_for(server, secrets)
     engine = make_engine(server.engine_url(user, password))
     try:
         with engine.connect():
@@ -185,7 +199,7 @@ def _connect_error(server: Server, user: str, detail: str) -> LibraryError:
     if "password authentication failed" in text or "no password supplied" in text or "role" in text and "does not exist" in text:
         return LibraryLoginFailed(
             f"The server {server.key} refused the login {user!r}: wrong user name or password. "
-            f"Store the right ones with `studio library login {server.url} --user NAME`.")
+            f"Store the right ones with `studio library login {server.url} --user NAME`.", server, user)
     if "database" in text and "does not exist" in text:
         return LibraryError(f"There is no database {server.database!r} on {server.host}:{server.port}. "
                             "Check the address, or ask the server's administrator to create it (createdb).")

@@ -107,9 +107,14 @@ def test_a_login_from_the_keyring_is_used_and_a_wrong_one_is_refused_clearly(tes
     server = team.read_pointer(share)
     monkeypatch.delenv("PGPASSFILE")  # only the keyring can log in now
     monkeypatch.delenv("PGUSER")
-    team.save_login(key_store, server, test_server.user, "not the password")
-    with pytest.raises(team.LibraryLoginFailed, match=f"refused the login '{test_server.user}': wrong user name or password.*studio library login"):
+    stale = {"user": test_server.user, "password": "not the password"}  # say the password was changed on the server
+    key_store.set(team.login_entry(server), stale)
+    with pytest.raises(team.LibraryLoginFailed, match=f"refused the login '{test_server.user}': wrong user name or password.*studio library login") as refused:
         Library.open(share, secrets=key_store)
+    assert (refused.value.server.key, refused.value.user) == (server.key, test_server.user)
+    with pytest.raises(team.LibraryLoginFailed):  # a login is stored only once the server accepts it
+        team.save_login(key_store, server, test_server.user, "a wrong guess")
+    assert key_store.get_fields(team.login_entry(server)) == stale
     team.save_login(key_store, server, test_server.user, test_server.password)
     with Library.open(share, secrets=key_store) as lib:
         assert lib.server.key == server.key

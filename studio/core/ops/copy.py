@@ -4,21 +4,25 @@ shared by every placement (scope None), or belong to a platform ("google") or to
 
 from __future__ import annotations
 
+import functools
 from collections import defaultdict
 
 from sqlalchemy import select
 
-from studio.core.db.models import AdCopyRow, Campaign
-from studio.core.errors import BadInput
-from studio.core.ops.tx import OpResult
+from studio.core.db.models import VERSION, AdCopyRow, Campaign
+from studio.core.errors import BadInput, ConflictError
+from studio.core.ops.tx import OpResult, edited_from
 
 PLATFORMS = ("meta", "google", "tiktok", "linkedin", "x")
 
 Copy = dict[str | None, dict[str, list[str]]]  # scope -> field -> texts in order
 
 
-def set_copy(lib, campaign_id: int, field: str, texts: list[str], scope: str | None = None) -> OpResult:
-    """Replace the field's texts (in this order) in the scope (one undoable step)."""
+def set_copy(lib, campaign_id: int, field: str, texts: list[str], scope: str | None = None, *,
+             loaded: list[str] | None = None) -> OpResult:
+    """Replace the field's texts (in this order) in the scope (one undoable step). loaded: the texts
+    the editor showed (read after copy_versions, saved inside edited_from): if someone else changed
+    a line since, ConflictError, and its Keep mine lays every line the editor changed on theirs."""
     if scope is not None and scope.split(".", 1)[0] not in PLATFORMS:
         raise BadInput(f"Unknown scope {scope!r}: give a platform ({', '.join(PLATFORMS)}), a placement such as "
                        "google.youtube_instream, or nothing for every placement.")
@@ -35,14 +39,31 @@ def set_copy(lib, campaign_id: int, field: str, texts: list[str], scope: str | N
     # Lines keep their rows (and so their compliance findings and waivers) where they stay:
     # an edited line is updated in place, only added or removed lines come and go.
     with lib.write(f"Set {field.replace('_', ' ')}{f' for {scope}' if scope else ''}") as tx:
-        for position, (row, text) in enumerate(zip(old, texts)):
-            if (row.text, row.position) != (text, position):
-                tx.update("ad_copy", row.id, text=text, position=position)
+        try:
+            for position, (row, text) in enumerate(zip(old, texts)):
+                if (row.text, row.position) != (text, position):
+                    tx.update("ad_copy", row.id, text=text, position=position)
+        except ConflictError as lost:
+            if loaded is not None:  # the whole field is the editor's save, not only the line that lost
+                lost.keep_mine = functools.partial(keep_my_copy, lib, campaign_id, field, scope, loaded, texts)
+            raise
         for row in old[len(texts):]:
             tx.delete("ad_copy", row.id)
         for position, text in enumerate(texts[len(old):], len(old)):
             tx.insert("ad_copy", campaign_id=campaign_id, scope=scope, field=field, text=text, position=position)
     return tx.result
+
+
+def keep_my_copy(lib, campaign_id: int, field: str, scope: str | None, loaded: list[str], mine: list[str]) -> OpResult:
+    """Keep mine for a copy save that lost a race: the editor's lines laid on the stored ones. While
+    the lines still pair up, a line the editor left as loaded keeps their text; else mine is written
+    whole. A save in between this read and the write raises ConflictError again."""
+    seen = copy_versions(lib, campaign_id)
+    theirs = campaign_copy(lib, campaign_id).get(scope, {}).get(field, [])
+    if len(loaded) == len(mine) == len(theirs):
+        mine = [their if my == base else my for base, my, their in zip(loaded, mine, theirs)]
+    with edited_from(seen):
+        return set_copy(lib, campaign_id, field, mine, scope, loaded=theirs)
 
 
 def campaign_copy(lib, campaign_id: int) -> Copy:
@@ -54,6 +75,15 @@ def campaign_copy(lib, campaign_id: int) -> Copy:
     for scope, field, text in rows:
         out[scope][field].append(text)
     return {scope: dict(fields) for scope, fields in out.items()}
+
+
+def copy_versions(lib, campaign_id: int) -> dict[tuple[str, tuple], int]:
+    """{("ad_copy", (id,)): version} of every line of the campaign's copy, in one query: an editor
+    reads it before campaign_copy and saves set_copy inside edited_from(it) (studio.core.ops.tx), so
+    a line someone else changed since is not overwritten silently."""
+    with lib.read() as conn:
+        rows = conn.execute(select(AdCopyRow.id, AdCopyRow.__table__.c[VERSION]).where(AdCopyRow.campaign_id == campaign_id)).all()
+    return {("ad_copy", (line_id,)): version for line_id, version in rows}
 
 
 def copy_for(copy: Copy, scope: str) -> dict[str, list[str]]:

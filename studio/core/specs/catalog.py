@@ -13,7 +13,7 @@ from functools import lru_cache
 from pydantic import ValidationError
 from sqlalchemy import select
 
-from studio.core.db.models import SpecEntryRow, utcnow
+from studio.core.db.models import VERSION, SpecEntryRow, utcnow
 from studio.core.errors import BadInput
 from studio.core.ops.tx import OpResult
 from studio.core.paths import resources_dir
@@ -65,6 +65,15 @@ def load_catalog(lib=None) -> Catalog:
         catalog.origins[spec_id] = "library override" if spec_id in catalog.entries else "library"
         catalog.entries[spec_id] = Spec.model_validate(document)
     return Catalog(catalog.version + (f"+{len(rows)} library" if rows else ""), catalog.entries, catalog.origins)
+
+
+def entry_versions(lib) -> dict[tuple[str, tuple], int]:
+    """{("spec_entries", (row id,)): version} of the library's entries, in one query: an editor reads
+    it before load_catalog and saves inside edited_from(it) (studio.core.ops.tx), so an entry someone
+    else changed since is not overwritten silently."""
+    with lib.read() as conn:
+        rows = conn.execute(select(SpecEntryRow.id, SpecEntryRow.__table__.c[VERSION])).all()
+    return {("spec_entries", (row_id,)): version for row_id, version in rows}
 
 
 def parse_entry(document: dict | str) -> Spec:

@@ -1,6 +1,8 @@
 """The Copy tab: each placement's copy checks, and an editor for the campaign's copy per scope
 (every placement, a platform, one placement) and field, one text per line, with live counts
-against the placements' limits. Saves are core ops: undoable, and the dialog re-checks after."""
+against the placements' limits. Saves are core ops: undoable, and the dialog re-checks after.
+A save names the line versions the pane loaded: if a colleague changed the field's copy since, it
+is refused (ConflictError), the typing stays, and the main window asks whose lines to keep."""
 
 from __future__ import annotations
 
@@ -21,9 +23,10 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from studio.core.errors import BadInput
+from studio.core.errors import BadInput, ConflictError
 from studio.core.export.plan import CopyCheck
-from studio.core.ops.copy import campaign_copy, copy_for, set_copy
+from studio.core.ops.copy import campaign_copy, copy_for, copy_versions, set_copy
+from studio.core.ops.tx import edited_from
 from studio.core.specs.model import Spec, TextField
 from studio.core.specs.text import char_count
 from studio.ui.export.choices import PLATFORM_NAMES
@@ -57,6 +60,7 @@ class CopyPane(QWidget):
         self.campaign_id: int | None = None
         self.specs: list[Spec] = []  # the chosen placements that take copy
         self.copy: dict = {}
+        self.seen: dict = {}  # the versions of the lines self.copy was read at
         self.checks = QTextBrowser(accessibleName="Copy checks")
         self.scope = QComboBox(accessibleName="Copy scope")
         self.field = QComboBox(accessibleName="Copy field")
@@ -139,7 +143,10 @@ class CopyPane(QWidget):
 
     def reload_copy(self) -> None:
         """Re-read the campaign's copy (after a save, an undo, another campaign)."""
-        self.copy = campaign_copy(self.ctx.lib, self.campaign_id) if self.campaign_id is not None else {}
+        loaded = self.campaign_id is not None
+        self.seen = copy_versions(self.ctx.lib, self.campaign_id) if loaded else {}  # before the texts
+        self.copy = campaign_copy(self.ctx.lib, self.campaign_id) if loaded else {}
+        self.status.clear()  # a "not saved" is answered by what is stored now
         self._fill_fields()
         self.show_texts()
 
@@ -224,7 +231,11 @@ class CopyPane(QWidget):
         if self.campaign_id is None or name is None:
             return
         try:
-            set_copy(self.ctx.lib, self.campaign_id, name, self.texts(), self.current_scope())
+            with edited_from(self.seen):
+                set_copy(self.ctx.lib, self.campaign_id, name, self.texts(), self.current_scope(), loaded=self._stored())
+        except ConflictError:  # the main window asks whose lines to keep; the typing stays meanwhile
+            self.status.setText("Not saved: someone else changed this copy; choose whose lines to keep.")
+            return
         except BadInput as exc:
             self.status.setText(str(exc))
             return

@@ -1,5 +1,7 @@
 """Help ▸ Ad spec browser…: every placement's rules with their sources, searchable; a library
-can override a shipped entry or add its own (checked as a whole before it is saved, undoable)."""
+can override a shipped entry or add its own (checked as a whole before it is saved, undoable).
+An entry saved over one a colleague changed since the browser read it is refused (ConflictError):
+the JSON stays in the editor and the main window asks whose values to keep."""
 
 from __future__ import annotations
 
@@ -23,8 +25,10 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from studio.core.errors import BadInput
+from studio.core.errors import BadInput, ConflictError, StudioError
+from studio.core.ops.tx import edited_from
 from studio.core.specs.catalog import (
+    entry_versions,
     load_catalog,
     parse_entry,
     remove_entry,
@@ -44,9 +48,10 @@ class SpecEntryEditor(QDialog):
 
     saved = Signal(str)  # the spec id
 
-    def __init__(self, ctx, spec: Spec, parent=None):
+    def __init__(self, ctx, spec: Spec, seen: dict, parent=None):
+        """seen: the versions of the library's entries when spec was read (entry_versions)."""
         super().__init__(parent)
-        self.ctx = ctx
+        self.ctx, self.seen = ctx, seen
         self.setWindowTitle(f"Library entry for {spec.id}")
         self.editor = QPlainTextEdit(accessibleName="Spec entry JSON")
         self.editor.setFont(QFontDatabase.systemFont(QFontDatabase.FixedFont))
@@ -73,7 +78,15 @@ class SpecEntryEditor(QDialog):
         except BadInput as exc:
             self.error.setText(str(exc))
             return None
-        save_entry(self.ctx.lib, spec)
+        try:
+            with edited_from(self.seen):
+                save_entry(self.ctx.lib, spec)
+        except ConflictError:  # the main window asks whose values to keep; the JSON stays here
+            self.error.setText("Not saved: someone else changed this entry since you opened it; choose whose values to keep.")
+            return None
+        except StudioError as exc:
+            self.error.setText(str(exc))
+            return None
         self.saved.emit(spec.id)
         self.accept()
         return spec
@@ -83,6 +96,7 @@ class SpecBrowser(QDialog):
     def __init__(self, ctx, parent=None):
         super().__init__(parent)
         self.ctx = ctx
+        self.seen = entry_versions(ctx.lib)  # before the entries they version
         self.catalog = load_catalog(ctx.lib)
         self.editor: SpecEntryEditor | None = None
         self.setWindowTitle("Ad spec browser")
@@ -180,7 +194,7 @@ class SpecBrowser(QDialog):
         spec_id = self.current_spec_id()
         if spec_id is None:
             return None
-        self.editor = SpecEntryEditor(self.ctx, self.catalog.entries[spec_id], self)
+        self.editor = SpecEntryEditor(self.ctx, self.catalog.entries[spec_id], self.seen, self)
         self.editor.saved.connect(self._reload)
         self.editor.open()
         return self.editor
@@ -191,6 +205,7 @@ class SpecBrowser(QDialog):
             remove_entry(self.ctx.lib, spec_id)
 
     def _reload(self, select: str | None = None) -> None:
+        self.seen = entry_versions(self.ctx.lib)
         self.catalog = load_catalog(self.ctx.lib)
         self._fill()
         if select:

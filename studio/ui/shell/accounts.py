@@ -52,7 +52,7 @@ def _set_state(label: QLabel, text: str, state: str) -> None:
     label.style().polish(label)
 
 
-class _FormDialog(QDialog):
+class FormDialog(QDialog):
     """A small dialog whose OK hands the values to the page (submitted) and stays open
     until the page calls accept(), or show_error() when the key store refused."""
 
@@ -82,19 +82,26 @@ class _FormDialog(QDialog):
 
     def show_error(self, text: str) -> None:
         _set_state(self.error, text, "bad")
-        self.error.show()
+        self._show_line()
         self.ok_button.setEnabled(True)
 
     def set_waiting(self, text: str) -> None:
         _set_state(self.error, text, "busy")
-        self.error.show()
+        self._show_line()
         self.ok_button.setEnabled(False)
+
+    def _show_line(self) -> None:
+        """Show the message line and grow to fit it (else the fields above it are squeezed)."""
+        self.error.show()
+        self.layout().activate()
+        if self.height() < self.sizeHint().height():
+            self.resize(self.width(), self.sizeHint().height())
 
     def _on_ok(self) -> None:
         raise NotImplementedError
 
 
-class MasterPasswordDialog(_FormDialog):
+class MasterPasswordDialog(FormDialog):
     """First time: choose a master password (twice). Later: unlock with it."""
 
     def __init__(self, first_time: bool, parent=None):
@@ -127,7 +134,7 @@ class MasterPasswordDialog(_FormDialog):
         self.submitted.emit(password)
 
 
-class KeyDialog(_FormDialog):
+class KeyDialog(FormDialog):
     """The fields of one service's credentials (secrets echo as dots), and an optional endpoint."""
 
     def __init__(self, spec: secrets.ServiceSpec, replacing: bool, parent=None):

@@ -1,5 +1,8 @@
 """The clients ▸ brands ▸ campaigns navigator. Every edit goes through a core op (undoable);
-the tree reloads from queries.client_tree when the bus says those tables changed."""
+the tree reloads from queries.client_tree when the bus says those tables changed. A rename is
+checked against the row version read as its editor opened (then the names are reloaded, so the
+editor starts from that version's name): a colleague's rename since is not overwritten, the main
+window asks whose name to keep."""
 
 from __future__ import annotations
 
@@ -10,9 +13,10 @@ from PySide6.QtWidgets import QAbstractItemView, QMenu, QPushButton, QTreeView, 
 import json
 
 from studio.core import queries
-from studio.core.errors import StudioError
+from studio.core.errors import ConflictError, StudioError
 from studio.core.ops import assets as asset_ops
 from studio.core.ops import organize
+from studio.core.ops.tx import edited_from, row_versions
 from studio.ui.context import ASSET_IDS_MIME
 from studio.ui.shell.parts import EmptyState, PanelHeader
 from studio.ui.shell.theme import theme
@@ -20,7 +24,8 @@ from studio.ui.widgets.workspace_frame import stack_under
 
 KIND_ROLE = Qt.UserRole + 1
 ID_ROLE = Qt.UserRole + 2
-TREE_TABLES = {"clients", "brands", "campaigns"}
+TABLES = {"client": "clients", "brand": "brands", "campaign": "campaigns"}
+TREE_TABLES = set(TABLES.values())
 ICONS = {"client": "mdi6.domain", "brand": "mdi6.star-four-points-outline", "campaign": "mdi6.bullhorn-outline"}
 RENAME = {"client": organize.rename_client, "brand": organize.rename_brand, "campaign": organize.rename_campaign}
 
@@ -34,6 +39,7 @@ class CampaignTreeModel(QStandardItemModel):
         super().__init__(parent)
         self._lib = lib
         self._snapshot = None
+        self.seen: dict = {}  # the row version of the item being renamed (read_version)
         self.reload()
 
     def reload(self) -> bool:
@@ -53,6 +59,10 @@ class CampaignTreeModel(QStandardItemModel):
                 c_item.appendRow(b_item)
             root.appendRow(c_item)
         return True
+
+    def read_version(self, kind: str, item_id: int) -> None:
+        """As a rename editor opens, before the names are reloaded for it: its rename is checked against this."""
+        self.seen = row_versions(self._lib, (TABLES[kind], item_id))
 
     def forget(self) -> None:
         self._snapshot = None
@@ -100,13 +110,32 @@ class CampaignTreeModel(QStandardItemModel):
         if name == index.data(Qt.DisplayRole):
             return False
         try:
-            RENAME[index.data(KIND_ROLE)](self._lib, index.data(ID_ROLE), name)
+            with edited_from(self.seen):
+                RENAME[index.data(KIND_ROLE)](self._lib, index.data(ID_ROLE), name)
+        except ConflictError:  # the main window shows their name and asks which to keep
+            return False
         except StudioError as exc:
             self.error.emit(str(exc))
             return False
         super().setData(index, name, role)
         self._snapshot = queries.client_tree(self._lib)  # already shown: the op's change event needs no rebuild
         return True
+
+
+class RenameTree(QTreeView):
+    """A tree view that lets before_rename(index) refresh what an item's rename editor will start from
+    (and give the item's index after that) just before the editor opens."""
+
+    def __init__(self, before_rename, parent=None):
+        super().__init__(parent)
+        self._before_rename = before_rename
+
+    def edit(self, index, trigger=QAbstractItemView.AllEditTriggers, event=None) -> bool:
+        # Qt calls this on every click and key press to ask whether an editor opens: only those that do count.
+        opens = trigger == QAbstractItemView.AllEditTriggers or bool(trigger & self.editTriggers())
+        if opens and index.isValid() and self.state() != QAbstractItemView.EditingState:
+            index = self._before_rename(index)
+        return super().edit(index, trigger, event)
 
 
 class NavigatorPanel(QWidget):
@@ -122,7 +151,7 @@ class NavigatorPanel(QWidget):
         self.model = CampaignTreeModel(ctx.lib, self)
         self.model.error.connect(lambda text: ctx.notify(text, "warning"))
 
-        self.tree = QTreeView()
+        self.tree = RenameTree(self._before_rename)
         self.tree.setModel(self.model)
         self.tree.setHeaderHidden(True)
         self.tree.setEditTriggers(QAbstractItemView.EditKeyPressed | QAbstractItemView.DoubleClicked)
@@ -233,6 +262,14 @@ class NavigatorPanel(QWidget):
     def rename_current(self) -> None:
         if self.tree.currentIndex().isValid():
             self.tree.edit(self.tree.currentIndex())
+
+    def _before_rename(self, index: QModelIndex) -> QModelIndex:
+        """The row's version, then the names as stored now: the editor starts from the name that
+        version has, so the rename cannot overwrite a colleague's that this tree had not shown yet."""
+        kind, item_id = index.data(KIND_ROLE), index.data(ID_ROLE)
+        self.model.read_version(kind, item_id)
+        self.reload()
+        return self.model.find(kind, item_id)
 
     # ---- refresh ---------------------------------------------------------------------------
     def _on_bus_changed(self, result) -> None:

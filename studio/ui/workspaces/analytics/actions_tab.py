@@ -6,7 +6,8 @@
     buttons   Propose now (a job), Approve, Reject…, Export bulk sheet… (a job), Send through API… (a job)
 
 Every change goes through core's ops, so Ctrl+Z undoes it. The approver's name is asked once and
-remembered; rejecting asks for the name and the reason."""
+remembered; rejecting asks for the name and the reason. A rule edited over a colleague's change
+since its dialog opened is not saved (ConflictError): the dialog keeps it and the main window asks."""
 
 from __future__ import annotations
 
@@ -48,9 +49,10 @@ from PySide6.QtWidgets import (
 from studio.core.analytics import decisions
 from studio.core.analytics.connectors.changes import Connections
 from studio.core.analytics.decisions import Action, Rule
-from studio.core.errors import BadInput
+from studio.core.errors import BadInput, ConflictError
 from studio.core.jobs import Job
 from studio.core.ops import decisions as ops
+from studio.core.ops.tx import edited_from, row_versions
 from studio.ui.bridge import when_finished
 from studio.ui.export.choices import PLATFORM_NAMES
 from studio.ui.shell.accounts import endpoint_for
@@ -516,26 +518,34 @@ class ActionsTab(RefreshWhenShown, QWidget):
     # ---- running an op -----------------------------------------------------------------------
     def _op(self, fn: Callable, *args, dialog: FormDialog | RuleDialog | None = None) -> bool:
         """Run a core op; a refusal is shown in the dialog (or under the buttons). Whether it ran."""
+        show = dialog.show_error if dialog else lambda t: self.say(t, ok=False)
         try:
             fn(self.ctx.lib, *args)
+        except ConflictError:  # the main window asks whose version to keep
+            show("Not saved: someone else changed this since you opened it; choose whose version to keep.")
+            return False
         except BadInput as exc:
-            (dialog.show_error if dialog else lambda t: self.say(t, ok=False))(str(exc))
+            show(str(exc))
             return False
         return True
 
     # ---- rules -------------------------------------------------------------------------------
     def edit_rule(self, rule: Rule | None) -> RuleDialog:
-        """Add a rule (rule None) or edit this one in the rule dialog."""
+        """Add a rule (rule None) or edit this one in the rule dialog, as stored now (its version read first)."""
+        seen = row_versions(self.ctx.lib, ("decision_rules", rule.id)) if rule else {}
+        if rule is not None:
+            rule = next((r for r in decisions.list_rules(self.ctx.lib) if r.id == rule.id), rule)
         dialog = self.rule_dialog = RuleDialog(rule, self)
-        dialog.submitted.connect(lambda draft: self._save_rule(dialog, draft))
+        dialog.submitted.connect(lambda draft: self._save_rule(dialog, draft, seen))
         dialog.open()
         return dialog
 
-    def _save_rule(self, dialog: RuleDialog, draft: RuleDraft) -> None:
-        # read again: the rule may have been ticked or removed while the dialog was open
+    def _save_rule(self, dialog: RuleDialog, draft: RuleDraft, seen: dict) -> None:
+        # read again: the rule may have been removed while the dialog was open (then it is added anew)
         old = next((r for r in decisions.list_rules(self.ctx.lib) if dialog.rule and r.id == dialog.rule.id), None)
         if old is not None:
-            saved = self._op(ops.update_rule, old.id, draft.name, draft.kind, draft.params, draft.scope, dialog=dialog)
+            with edited_from(seen):
+                saved = self._op(ops.update_rule, old.id, draft.name, draft.kind, draft.params, draft.scope, dialog=dialog)
         else:
             saved = self._op(ops.add_rule, draft.name, draft.kind, draft.params, draft.scope, dialog=dialog)
         if not saved:

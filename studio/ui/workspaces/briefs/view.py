@@ -38,10 +38,11 @@ from studio.core.briefs.sections import (
     get_brief,
     list_briefs,
 )
-from studio.core.errors import BadInput, StudioError
+from studio.core.errors import BadInput, ConflictError, StudioError
 from studio.core.jobs import Job
 from studio.core.ops import briefs as ops
 from studio.core.ops.brand_rules import campaign_brand
+from studio.core.ops.tx import edited_from, row_versions
 from studio.ui.bridge import when_finished
 from studio.ui.review.export_dialog import ReviewExportDialog
 from studio.ui.shell.parts import EmptyState
@@ -85,6 +86,7 @@ class BriefsView(RefreshWhenShown, QWidget):
         self.ctx = ctx
         self.brand_id: int | None = None
         self.brief: Brief | None = None
+        self.seen: dict = {}  # the shown brief's row version: a title rename is checked against it
         self.export_job: Job | None = None
         self._build()
         ctx.bus.changed.connect(self._on_bus_changed)
@@ -232,6 +234,9 @@ class BriefsView(RefreshWhenShown, QWidget):
         self.refreshed.emit()
 
     def show_brief(self, brief_id: int | None) -> None:
+        shown = self.brief.id if self.brief else None
+        # Its version first, then its data: a colleague's save in between makes a needless question, never a lost title.
+        seen = row_versions(self.ctx.lib, ("briefs", brief_id)) if brief_id is not None else {}
         try:
             self.brief = get_brief(self.ctx.lib, brief_id) if brief_id is not None else None
         except BadInput:  # deleted meanwhile
@@ -244,8 +249,11 @@ class BriefsView(RefreshWhenShown, QWidget):
         self.assist.set_brief(brief.id if brief else None)
         if (brief.id if brief else None) != self.copy.brief_id:  # its variants stay while the brief does
             self.copy.set_brief(brief.id if brief else None)
-        if brief is not None and not self.title.hasFocus():
-            self.title.setText(brief.title)
+        typing = brief is not None and brief.id == shown and self.title.isModified()  # kept, with the version it was typed over
+        if not typing:
+            self.seen = seen
+            if brief is not None and self.title.text() != brief.title:  # equal text set again would drop the selection
+                self.title.setText(brief.title)
         status = brief.summary.status if brief else "draft"
         approvers = ", ".join(latest_approvers(brief)) if brief else ""
         self.chip.setText(STATUSES[status] + (f" · {approvers}" if status == "approved" and approvers else ""))
@@ -298,12 +306,16 @@ class BriefsView(RefreshWhenShown, QWidget):
 
     def _rename(self, brief_id: int, title: str) -> None:
         try:
-            ops.rename_brief(self.ctx.lib, brief_id, title)
+            with edited_from(self.seen):
+                ops.rename_brief(self.ctx.lib, brief_id, title)
+        except ConflictError:  # the main window shows their title and asks which to keep
+            return
         except StudioError as exc:
             self.say(str(exc), "danger")
             self.refresh()  # the old name comes back
 
     def _on_title_edited(self) -> None:
+        self.title.setModified(False)  # typed and handed on: reloads may show the stored title again
         if self.brief is not None and self.title.text().strip() != self.brief.title:
             self._rename(self.brief.id, self.title.text())
             if not self.title.text().strip():

@@ -1,11 +1,17 @@
 """Brand rules…: the brand's banned words, the words and disclaimers its copy must carry (and
 where), its voice (its own texts, with a live score of the campaign's copy and the sentences
 furthest from it) and its palette. Save is one core op, one step of Edit ▸ Undo; the Compliance
-workspace checks the campaign's copy again when the brand's rules change."""
+workspace checks the campaign's copy again when the brand's rules change.
+
+Save writes only what was changed here, from the row versions the dialog opened with: if a colleague
+saved one of those rules in between, nothing is written (ConflictError), the window asks whose to
+keep, and the dialog stays open with every edit; that rule then shows what the window's answer left
+stored, and Save writes the rest."""
 
 from __future__ import annotations
 
 import html
+from dataclasses import replace
 
 from PySide6.QtCore import Qt, QTimer, Signal
 from PySide6.QtGui import QColor, QTextBlockFormat, QTextCursor
@@ -26,9 +32,10 @@ from PySide6.QtWidgets import (
 
 from studio.core.compliance.rules import TEXT_FIELDS
 from studio.core.compliance.voice import MIN_SAMPLES, VoiceReport, voice_score
-from studio.core.errors import BadInput
+from studio.core.errors import BadInput, ConflictError
 from studio.core.ops import brand_rules as ops
 from studio.core.ops.copy import campaign_copy
+from studio.core.ops.tx import edited_from, row_versions
 from studio.ui.shell.theme import theme
 from studio.ui.widgets.flow_layout import FlowLayout
 from studio.ui.widgets.latest_only import LatestOnly
@@ -36,6 +43,9 @@ from studio.ui.widgets.latest_only import LatestOnly
 SCORE_DELAY_MS = 400  # typing in the samples re-scores once the typing pauses
 FURTHEST_SHOWN = 3
 LINE_GAP = 5  # pixels under each entry in the one-per-line boxes
+RULE_PARTS = {ops.BANNED_ID: "banned", ops.REQUIRED_ID: "required", ops.VOICE_ID: "voice"}  # the dialog's part of each common rule
+PART_FIELDS = {"banned": ("banned",), "required": ("required", "required_fields"), "voice": ("voice_samples",),
+               "palette": ("palette",)}  # the BrandGuidelines fields each part shows
 
 
 def field_name(field: str) -> str:
@@ -44,6 +54,14 @@ def field_name(field: str) -> str:
 
 def lines_of(edit: QTextEdit) -> list[str]:
     return [line.strip() for line in edit.toPlainText().splitlines() if line.strip()]
+
+
+def read_guidelines(lib, brand_id: int, *rows: tuple[str, int]) -> tuple[dict, ops.BrandGuidelines]:
+    """The brand's rules and the versions of their rows (`rows`; none given: the brand and all its
+    rule rows), the versions read first: a save slipping in between makes a needless question, never
+    a lost change."""
+    rows = rows or (("brands", brand_id), *(("brand_rules", r.row_id) for r in ops.list_brand_rules(lib, brand_id)))
+    return row_versions(lib, *rows), ops.brand_guidelines(lib, brand_id)
 
 
 def score_copy(samples: list[str], texts: list[str]) -> VoiceReport | str:
@@ -64,7 +82,9 @@ class BrandRulesDialog(QDialog):
     def __init__(self, ctx, brand_id: int, campaign_id: int | None = None, parent=None):
         super().__init__(parent)
         self.ctx, self.brand_id = ctx, brand_id
-        guidelines = ops.brand_guidelines(ctx.lib, brand_id)
+        self.seen, guidelines = read_guidelines(ctx.lib, brand_id)
+        self.loaded = guidelines  # what Save compares with: only what was changed here is written
+        self.lost: ConflictError | None = None  # the save that lost a race, until the window's answer is stored
         self.setWindowTitle(f"Brand rules · {guidelines.name}")
         self.setAttribute(Qt.WA_DeleteOnClose)  # opened afresh each time, with the rules as they are then
         self.setMinimumWidth(820)
@@ -95,18 +115,23 @@ class BrandRulesDialog(QDialog):
         self._timer = QTimer(self, singleShot=True, interval=SCORE_DELAY_MS)
         self._timer.timeout.connect(self.rescore)
         self.samples.textChanged.connect(self._timer.start)
+        ctx.bus.changed.connect(self._on_library_changed)
         self.rescore()
 
     def _lines(self, name: str, lines, placeholder: str) -> QTextEdit:
         """Plain text, one entry per line; a gap under each line tells a wrapped entry from the next."""
         edit = QTextEdit(accessibleName=name, placeholderText=placeholder, acceptRichText=False, tabChangesFocus=True)
+        self._set_lines(edit, lines)
+        return edit
+
+    @staticmethod
+    def _set_lines(edit: QTextEdit, lines) -> None:
         edit.setPlainText("\n".join(lines))
         cursor = edit.textCursor()
         cursor.select(QTextCursor.Document)
         gap = QTextBlockFormat()
         gap.setBottomMargin(LINE_GAP)
         cursor.mergeBlockFormat(gap)  # new lines typed or pasted take the format of the line they come from
-        return edit
 
     def _campaign_texts(self, campaign_id: int | None) -> list[str]:
         """The campaign's copy in the fields the voice is checked in, each text once."""
@@ -222,19 +247,59 @@ class BrandRulesDialog(QDialog):
         self.scored.emit()
 
     # ---- saving -----------------------------------------------------------------------------
+    def changes(self) -> dict:
+        """save_brand_guidelines' arguments for what differs from the rules as opened: what was not
+        touched here is left as it is stored (a colleague may have changed it meanwhile)."""
+        loaded, out = self.loaded, {}
+        required, fields = lines_of(self.required), [f for f, box in self.fields.items() if box.isChecked()]
+        if (banned := lines_of(self.banned)) != list(loaded.banned):
+            out["banned"] = banned
+        if required != list(loaded.required) or fields != list(loaded.required_fields):
+            out.update(required=required, required_fields=fields or None)
+        if (samples := lines_of(self.samples)) != list(loaded.voice_samples):
+            out["voice_samples"] = samples
+        if self.colours != list(loaded.palette):
+            out["palette"] = self.colours
+        return out
+
     def accept(self) -> None:
         """Save through one core op (one undoable step); a refusal is shown and the dialog stays."""
-        required, fields = lines_of(self.required), [f for f, box in self.fields.items() if box.isChecked()]
-        if required and not fields:
+        if lines_of(self.required) and not any(box.isChecked() for box in self.fields.values()):
             self.error.setText("Tick where the required words must appear (Primary text, Description…).")
             return
         try:
-            result = ops.save_brand_guidelines(self.ctx.lib, self.brand_id, banned=lines_of(self.banned), required=required,
-                                               required_fields=fields or None, voice_samples=lines_of(self.samples),
-                                               palette=self.colours, label="Change brand rules")
+            with edited_from(self.seen):
+                result = ops.save_brand_guidelines(self.ctx.lib, self.brand_id, **self.changes(), label="Change brand rules")
+        except ConflictError as exc:  # the window asks whose to keep; every edit stays here meanwhile
+            self.lost = exc
+            self.error.setText("Not saved: someone else changed these rules since you opened them. Choose whose to keep "
+                               "in the window that asks, then Save again to write the rest of your changes.")
+            return
         except BadInput as exc:
             self.error.setText(str(exc))
             return
         if result.changes:
             self.ctx.notify("Brand rules saved; the campaign's copy is checked again. Edit ▸ Undo takes them back.")
         super().accept()
+
+    def _on_library_changed(self, result) -> None:
+        """The row a save lost on changed (the window's Keep mine or Take theirs): show its part as
+        stored now, from its version now, so Save goes on from there."""
+        lost = self.lost
+        if lost is None or lost.table not in result.changes:
+            return
+        part = "palette" if lost.table == "brands" else next(
+            (RULE_PARTS.get(r.rule_id) for r in self.loaded.rules if r.row_id == lost.pk[0]), None)
+        seen, now = read_guidelines(self.ctx.lib, self.brand_id, (lost.table, lost.pk))
+        self.lost = None
+        self.seen.update(seen)
+        self.loaded = replace(self.loaded, rules=now.rules, **{f: getattr(now, f) for f in PART_FIELDS.get(part, ())})
+        if part in ("banned", "voice"):
+            self._set_lines(self.banned if part == "banned" else self.samples, getattr(now, PART_FIELDS[part][0]))
+        elif part == "required":
+            self._set_lines(self.required, now.required)
+            for field, box in self.fields.items():
+                box.setChecked(field in now.required_fields)
+        elif part == "palette":
+            self.colours = list(now.palette)
+            self._show_swatches()

@@ -1,7 +1,8 @@
 """Quick fixes: a copy finding's replacement written into its ad_copy line with set_copy, so
 each field (and scope) a fix touches is one step of Edit ▸ Undo. Several fixes on one line are
 applied from its end, so earlier spans keep their places; one that overlaps a fix already
-applied is left for the next check."""
+applied is left for the next check. The lines' versions are read before their texts: a colleague's
+save in between is not overwritten (ConflictError, and the main window asks whose text to keep)."""
 
 from __future__ import annotations
 
@@ -15,6 +16,7 @@ from studio.core.compliance.store import StoredFinding
 from studio.core.db.models import AdCopyRow
 from studio.core.errors import BadInput
 from studio.core.ops.copy import campaign_copy, set_copy
+from studio.core.ops.tx import edited_from, row_versions
 
 
 @dataclass(frozen=True)
@@ -27,14 +29,19 @@ class CopyLine:
     position: int
 
 
+def line_id(target: str) -> int | None:
+    """The ad_copy id a "copy:<id>" target names (None for other targets)."""
+    kind, _, raw_id = target.partition(":")
+    return int(raw_id) if kind == "copy" and raw_id.isdigit() else None
+
+
 def copy_line(lib, target: str) -> CopyLine | None:
     """The ad_copy line a "copy:<id>" target names (None for other targets or a line gone since)."""
-    kind, _, raw_id = target.partition(":")
-    if kind != "copy" or not raw_id.isdigit():
+    if (row_id := line_id(target)) is None:
         return None
     with lib.read() as conn:
         row = conn.execute(select(AdCopyRow.id, AdCopyRow.campaign_id, AdCopyRow.scope, AdCopyRow.field, AdCopyRow.text,
-                                  AdCopyRow.position).where(AdCopyRow.id == int(raw_id))).first()
+                                  AdCopyRow.position).where(AdCopyRow.id == row_id)).first()
     return CopyLine(*row) if row else None
 
 
@@ -59,6 +66,8 @@ def apply_fixes(lib, findings: list[StoredFinding]) -> int:
     for f in findings:
         if can_fix(f):
             by_line[f.target].append(f.finding)
+    # The fixed lines are the only ones set_copy updates: their versions, read before their texts.
+    seen = row_versions(lib, *(("ad_copy", i) for target in by_line if (i := line_id(target)) is not None))
     lines = [(line, found) for target, found in by_line.items() if (line := copy_line(lib, target))]
     if not lines:
         raise BadInput("None of these findings has a quick fix that still applies: check the campaign again, or edit the copy.")
@@ -67,10 +76,12 @@ def apply_fixes(lib, findings: list[StoredFinding]) -> int:
         replacements = [tuple(f.fix["replace"]) for f in found]
         groups[line.campaign_id, line.scope, line.field][line.position] = (line.text, fixed_text(line.text, replacements))
     for (campaign_id, scope, field), new_texts in groups.items():
-        texts = list(campaign_copy(lib, campaign_id).get(scope, {}).get(field, []))
+        before = campaign_copy(lib, campaign_id).get(scope, {}).get(field, [])
+        texts = list(before)
         for position, (old, new) in new_texts.items():
             if position >= len(texts) or texts[position] != old:
                 raise BadInput("The copy changed since it was checked: check the campaign again, then fix.")
             texts[position] = new
-        set_copy(lib, campaign_id, field, texts, scope)
+        with edited_from(seen):
+            set_copy(lib, campaign_id, field, texts, scope, loaded=before)
     return len(lines)

@@ -27,7 +27,7 @@ from PySide6.QtWidgets import (
 )
 
 from studio.core.compliance import report, store
-from studio.core.errors import BadInput
+from studio.core.errors import BadInput, ConflictError
 from studio.core.export.plan import find_campaign
 from studio.core.jobs import Job
 from studio.core.ops.brand_rules import campaign_brand
@@ -343,6 +343,8 @@ class ComplianceView(RefreshWhenShown, QWidget):
             return
         try:
             changed = apply_fixes(self.ctx.lib, findings)
+        except ConflictError:  # a colleague changed the copy: the main window asks whose text to keep
+            return
         except BadInput as exc:
             self.ctx.notify(str(exc), "warning")
             return

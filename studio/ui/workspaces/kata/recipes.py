@@ -1,6 +1,7 @@
 """Saved placements: the library's Kata recipes. Double-click or Enter reopens one, Delete
 removes it (Edit ▸ Undo brings it back), F2 renames it, and a drag carries its id onto the
-Creative timeline (KATA_RECIPE_MIME, the id as ASCII text)."""
+Creative timeline (KATA_RECIPE_MIME, the id as ASCII text). A rename names the recipe's row version
+the list showed: if a colleague saved the recipe since, the window asks whose to keep."""
 
 from __future__ import annotations
 
@@ -14,8 +15,9 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from studio.core.errors import StudioError
+from studio.core.errors import ConflictError, StudioError
 from studio.core.ops import kata as kata_ops
+from studio.core.ops.tx import edited_from, row_versions
 from studio.ui.context import KATA_RECIPE_MIME
 from studio.ui.shell.parts import PanelHeader
 from studio.ui.shell.theme import theme
@@ -44,6 +46,7 @@ class RecipeList(QWidget):
     def __init__(self, ctx, parent=None):
         super().__init__(parent)
         self.ctx = ctx
+        self.seen: dict = {}  # the recipes' row versions as the list shows them (row_versions)
         self.setObjectName("Panel")
         self.setAttribute(Qt.WA_StyledBackground)
         self.list = RecipeListWidget()
@@ -72,7 +75,7 @@ class RecipeList(QWidget):
 
     def refresh(self) -> None:
         lib = self.ctx.lib
-        self._loader.submit(lambda: kata_ops.list_recipes(lib))
+        self._loader.submit(lambda: _versions_and_recipes(lib))
 
     def ids(self) -> list[int]:
         return [self.list.item(i).data(Qt.UserRole) for i in range(self.list.count()) if self.list.item(i).data(Qt.UserRole)]
@@ -83,7 +86,8 @@ class RecipeList(QWidget):
                 return self.list.setCurrentRow(i)
         self.list.clearSelection()
 
-    def _on_loaded(self, recipes: list) -> None:
+    def _on_loaded(self, loaded: tuple[dict, list]) -> None:
+        self.seen, recipes = loaded
         current = self.list.currentItem().data(Qt.UserRole) if self.list.currentItem() else None
         self.list.blockSignals(True)  # filling the list is not a rename
         self.list.clear()
@@ -119,7 +123,17 @@ class RecipeList(QWidget):
         try:
             recipe = kata_ops.load_recipe(self.ctx.lib, recipe_id)
             if name != recipe.name:
-                kata_ops.save_recipe(self.ctx.lib, recipe_id, recipe.model_copy(update={"name": name}), "Rename Kata recipe")
+                with edited_from(self.seen):
+                    kata_ops.save_recipe(self.ctx.lib, recipe_id, recipe.model_copy(update={"name": name}), "Rename Kata recipe")
+        except ConflictError:  # the window asks whose name to keep; the list shows it once stored
+            pass
         except StudioError as exc:
             self.ctx.notify(str(exc), "warning")
             self.refresh()
+
+
+def _versions_and_recipes(lib) -> tuple[dict, list]:
+    """The recipes with their row versions, read first: a save slipping in between makes a
+    needless question on rename, never a lost change (off the GUI thread)."""
+    ids = [info.id for info in kata_ops.list_recipes(lib)]
+    return row_versions(lib, *(("kata_recipes", i) for i in ids)), kata_ops.list_recipes(lib)

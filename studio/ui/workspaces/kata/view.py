@@ -10,7 +10,11 @@ A placement in a video opens on its anchor frame with a track bar: scrub to any 
 the product where the track puts it, move the product there and Retrack from here (a job;
 Edit ▸ Undo brings the old track back). Its settings were fixed when it was tracked. To start
 one, double-click a video in the bin and pick the product: it is placed at the best zone of
-frame 0 (one step of Edit ▸ Undo) and tracked through the clip (a job; another step)."""
+frame 0 (one step of Edit ▸ Undo) and tracked through the clip (a job; another step).
+
+Saves name the recipe's row version the view showed: if a colleague saved the recipe in between, the
+save is refused (ConflictError), the window asks whose to keep, and the view follows what is stored
+then. This view's own saves in a row (a drag) never count as someone else's."""
 
 from __future__ import annotations
 
@@ -32,10 +36,11 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from studio.core.errors import StudioError
+from studio.core.errors import ConflictError, StudioError
 from studio.core.jobs import user_message
 from studio.core.kata_video import job as track_job
 from studio.core.ops import kata as kata_ops
+from studio.core.ops.tx import edited_from, row_versions
 from studio.core.queries import AssetFilter, get_asset, list_assets
 from studio.kata.compose import Placement
 from studio.kata.product import CATEGORY_HEIGHTS_M
@@ -111,6 +116,7 @@ class KataView(QWidget):
         self.recipe_id: int | None = None
         self._recipe_name: str | None = None  # set by Save recipe…; else named after the product and scene
         self._stored: dict | None = None  # the recipe document as this view last wrote or read it
+        self.seen: dict = {}  # the recipe's row version as this view read it (row_versions): saves go on from it
         self.last_preview: work.Preview | None = None
         self._preview_pending = False
         self.video: work.VideoSession | None = None  # the open placement is in a video
@@ -306,11 +312,12 @@ class KataView(QWidget):
     def _on_video_placed(self, ready: work.Ready) -> None:
         recipe = ready.video.recipe
         try:
-            recipe_id = kata_ops.create_recipe(self.ctx.lib, recipe, self.ctx.current_campaign_id).value
+            created = kata_ops.create_recipe(self.ctx.lib, recipe, self.ctx.current_campaign_id)
         except StudioError as exc:
             ready.video.close()
             return self.ctx.notify(str(exc), "warning")
-        self._on_recipe_opened(recipe_id, recipe, ready)
+        recipe_id = created.value
+        self._on_recipe_opened(recipe_id, recipe, created.versions, ready)
         self._track(track_job.TrackParams(recipe_id), f"Track {recipe.name}")
 
     def _on_scene_opened(self, ref, ready: work.Ready) -> None:
@@ -442,11 +449,15 @@ class KataView(QWidget):
         recipe = self.recipe()
         try:
             if self.recipe_id is None:
-                self.recipe_id = kata_ops.create_recipe(self.ctx.lib, recipe, self.ctx.current_campaign_id).value
+                created = kata_ops.create_recipe(self.ctx.lib, recipe, self.ctx.current_campaign_id)
+                self.recipe_id, self.seen = created.value, created.versions
                 self._remember_open_recipe()
             else:
-                kata_ops.save_recipe(self.ctx.lib, self.recipe_id, recipe, label)
+                with edited_from(self.seen):
+                    kata_ops.save_recipe(self.ctx.lib, self.recipe_id, recipe, label)
             self._stored = recipe.to_document()
+        except ConflictError:  # the window asks whose to keep; the view then shows what is stored
+            pass
         except StudioError as exc:
             self.ctx.notify(str(exc), "warning")
         self._update_actions()
@@ -454,22 +465,28 @@ class KataView(QWidget):
     def open_recipe(self, recipe_id: int):
         """Reopen a saved placement: scene, product, its size, placement and settings. Returns the job."""
         try:
+            seen = self._versions(recipe_id)
             recipe = kata_ops.load_recipe(self.ctx.lib, recipe_id)
             if recipe.video is not None:
                 request = work.VideoRequest(recipe, self.resolve(recipe.scene), self.resolve(recipe.product), self.resolve, self.ctx.lib.root)
                 return self._run(work.video_recipe_job, request, f"Open {recipe.name}",
-                                 lambda ready: self._on_recipe_opened(recipe_id, recipe, ready))
+                                 lambda ready: self._on_recipe_opened(recipe_id, recipe, seen, ready))
             request = work.RecipeRequest(self.resolve(recipe.scene), self.resolve(recipe.product),
                                          {"category": recipe.category, "height_m": recipe.height_m})
         except StudioError as exc:
             return self.ctx.notify(f"The placement cannot be opened: {exc}", "warning")
-        return self._run(work.recipe_job, request, f"Open {recipe.name}", lambda ready: self._on_recipe_opened(recipe_id, recipe, ready))
+        return self._run(work.recipe_job, request, f"Open {recipe.name}", lambda ready: self._on_recipe_opened(recipe_id, recipe, seen, ready))
 
-    def _on_recipe_opened(self, recipe_id: int, recipe: Recipe, ready: work.Ready) -> None:
+    def _versions(self, recipe_id: int) -> dict:
+        """The recipe's row version now: read before the recipe itself, so a save slipping in
+        between makes a needless question, never a lost change."""
+        return row_versions(self.ctx.lib, ("kata_recipes", recipe_id))
+
+    def _on_recipe_opened(self, recipe_id: int, recipe: Recipe, seen: dict, ready: work.Ready) -> None:
         self._close_video()
         self.scene_ref, self.product_ref, self.product = recipe.scene, recipe.product, ready.product
         self._show_scene(ready)
-        self.recipe_id, self._recipe_name, self.zone_id = recipe_id, recipe.name, recipe.zone_id
+        self.recipe_id, self._recipe_name, self.zone_id, self.seen = recipe_id, recipe.name, recipe.zone_id, seen
         self._stored = recipe.to_document()
         self.placement = Placement(**recipe.placement.model_dump())
         self.panel.set_params(recipe.params, self.placement.rotation_deg)
@@ -507,6 +524,7 @@ class KataView(QWidget):
         if self.video is not None:
             return self._reload_video()
         try:
+            self.seen = self._versions(self.recipe_id)
             recipe = kata_ops.load_recipe(self.ctx.lib, self.recipe_id)
         except StudioError:  # the recipe was deleted, or its creation undone: the product goes
             self.recipe_id, self.placement, self.last_preview = None, None, None
@@ -669,6 +687,7 @@ class KataView(QWidget):
     def _reload_video(self) -> None:
         """The recipe changed (retracked, or Edit ▸ Undo): show its track from the frame shown."""
         try:
+            self.seen = self._versions(self.recipe_id)
             recipe = kata_ops.load_recipe(self.ctx.lib, self.recipe_id)
         except StudioError:  # deleted, or its creation undone
             self.recipe_id = None

@@ -8,8 +8,9 @@ from PySide6.QtGui import QAction, QKeySequence, QPalette
 from PySide6.QtWidgets import QFileDialog, QMenu
 
 from studio.core.assets import importer
-from studio.core.errors import StudioError
+from studio.core.errors import ConflictError, StudioError
 from studio.core.ops import assets as asset_ops
+from studio.core.ops.tx import edited_from
 from studio.core.queries import all_tags
 from studio.ui.widgets.thumbnail_grid import themed_icon
 from studio.ui.workspaces.media.dialogs import ImportReportDialog, QuickLookDialog, TagDialog, import_summary
@@ -63,9 +64,17 @@ class MediaActions(QObject):
         try:
             op(self.ctx.lib, *args)
             return True
+        except ConflictError:  # the main window shows what the colleague changed and asks what to keep
+            return False
         except StudioError as exc:
             self.ctx.notify(str(exc), "error")
             return False
+
+    def run_edit(self, op, *args) -> bool:
+        """An edit typed in the details panel, checked against the row version the panel showed: a
+        colleague's save since is not overwritten (the main window asks whose to keep)."""
+        with edited_from(self.view.seen):
+            return self.run_op(op, *args)
 
     def on_trash(self) -> None:
         ids = self.view.selected_ids()

@@ -286,6 +286,11 @@ class MetadataPanel(QScrollArea):
     def chip_texts(self) -> list[str]:
         return [self._chips_layout.itemAt(i).widget().text() for i in range(self._chips_layout.count())]
 
+    def typing(self, asset_id: int) -> bool:
+        """Whether this asset alone is shown with a name or notes typed and not saved yet."""
+        shown = [a.id for a in self._assets] == [asset_id]
+        return shown and (self.name.isModified() or self._notes_timer.isActive())
+
     def focus_name(self) -> None:
         target = self.name if self.name.isEnabled() else self.tag_input
         target.setFocus()

@@ -7,7 +7,8 @@ from PySide6.QtGui import QIcon, QPalette
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QLineEdit, QProgressBar, QSlider, QSplitter, QToolButton, QVBoxLayout, QWidget
 
 from studio.core.ops import assets as asset_ops
-from studio.core.queries import AssetInfo, all_tags, client_tree
+from studio.core.ops.tx import row_versions
+from studio.core.queries import AssetInfo, all_tags, client_tree, get_asset
 from studio.ui.widgets.refresh_when_shown import RefreshWhenShown
 from studio.ui.widgets.thumbnail_grid import DEFAULT_CELL, MAX_CELL, MIN_CELL, ThumbnailCache, ThumbnailGridView, themed_icon
 from studio.ui.workspaces.media.actions import MediaActions
@@ -26,6 +27,7 @@ class MediaLibraryView(RefreshWhenShown, QWidget):
         self._campaigns: list[tuple[int, str]] = []
         self._kept_ids: list[int] = []
         self._import_job = None
+        self.seen: dict = {}  # the row version of the asset the details panel shows: its edits are checked against it
         self.model = AssetGridModel(ctx.lib, self)
         self.grid = ThumbnailGridView(ThumbnailCache(parent=self), own_mime=ASSET_IDS_MIME)
         self.grid.setModel(self.model)
@@ -118,8 +120,8 @@ class MediaLibraryView(RefreshWhenShown, QWidget):
         self.grid.activated.connect(lambda _index: self.details.focus_name())
         self.grid.setContextMenuPolicy(Qt.CustomContextMenu)
         self.grid.customContextMenuRequested.connect(self._on_grid_context_menu)
-        self.details.rename_requested.connect(lambda asset_id, name: self.actions.run_op(asset_ops.rename_asset, asset_id, name))
-        self.details.notes_edited.connect(lambda asset_id, notes: self.actions.run_op(asset_ops.set_notes, asset_id, notes))
+        self.details.rename_requested.connect(lambda asset_id, name: self.actions.run_edit(asset_ops.rename_asset, asset_id, name))
+        self.details.notes_edited.connect(lambda asset_id, notes: self.actions.run_edit(asset_ops.set_notes, asset_id, notes))
         self.details.tag_added.connect(lambda ids, tag: self.actions.run_op(asset_ops.add_tag, ids, tag))
         self.details.tag_removed.connect(lambda ids, tag: self.actions.run_op(asset_ops.remove_tag, ids, tag))
 
@@ -230,5 +232,14 @@ class MediaLibraryView(RefreshWhenShown, QWidget):
 
     def _on_selection_changed(self, *_args) -> None:
         assets = self.selected_assets()
-        self.details.set_assets(assets, dict(self._campaigns))
+        seen = {}
+        if len(assets) == 1 and self.details.typing(assets[0].id):
+            seen = self.seen  # what is typed was typed over the version read before
+        elif len(assets) == 1:
+            # Its version first, then its data: a colleague's save slipping in between makes a needless
+            # question at worst, never a lost change.
+            seen = row_versions(self.ctx.lib, ("assets", assets[0].id))
+            assets = [get_asset(self.ctx.lib, assets[0].id) or assets[0]]
+        self.details.set_assets(assets, dict(self._campaigns))  # may save the last asset's notes: with its version
+        self.seen = seen
         self.actions.update_enabled(len(assets), self.showing_trash())

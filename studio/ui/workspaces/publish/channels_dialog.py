@@ -1,7 +1,8 @@
 """Channels…: where a brand publishes. Each channel is one platform account with its own time zone
 (wall-clock times on the calendar are in it), the least gap between two of its posts, the queue's
 weekly slots and when its access token expires. Add, Save and Remove are each one core op, one
-step of Edit ▸ Undo."""
+step of Edit ▸ Undo. Save names the version of the channel the form showed: if a colleague saved
+it since, it is refused (ConflictError), the form keeps what was typed and the main window asks."""
 
 from __future__ import annotations
 
@@ -33,9 +34,10 @@ from PySide6.QtWidgets import (
 )
 from superqt import QSearchableComboBox
 
-from studio.core.errors import StudioError
+from studio.core.errors import BadInput, ConflictError, StudioError
 from studio.core.ops import publishing as ops
-from studio.core.publishing.calendar import list_channels
+from studio.core.ops.tx import edited_from, row_versions
+from studio.core.publishing.calendar import get_channel, list_channels
 from studio.core.publishing.timezones import now_utc
 from studio.ui.shell.theme import theme
 
@@ -101,6 +103,7 @@ class ChannelsDialog(QDialog):
         self.setWindowTitle("Channels")
         self.setMinimumSize(760, 480)
         self.channel_id: int | None = None  # the channel in the form; None: a new one
+        self.seen: dict = {}  # the version of the channel the form shows
 
         self.list = QListWidget(accessibleName="Channels")
         self.list.currentItemChanged.connect(lambda item, _prev: self._show(item.data(Qt.UserRole) if item else None))
@@ -207,8 +210,13 @@ class ChannelsDialog(QDialog):
         self.name.setFocus()
 
     def _show(self, channel_id: int | None) -> None:
+        """Load the channel into the form (None: an empty form for a new one), its version first."""
+        self.seen = row_versions(self.ctx.lib, ("channels", channel_id)) if channel_id is not None else {}
+        try:
+            channel = get_channel(self.ctx.lib, channel_id) if channel_id is not None else None
+        except BadInput:  # removed just now: the change broadcast refreshes the list
+            channel_id, channel = None, None
         self.channel_id = channel_id
-        channel = self.channels.get(channel_id) if channel_id is not None else None
         self.error.clear()
         self.platform.setCurrentIndex(max(0, self.platform.findData(channel.platform if channel else "meta")))
         self.platform.setEnabled(channel is None)  # another platform is another channel
@@ -246,7 +254,11 @@ class ChannelsDialog(QDialog):
                 self.channel_id = ops.add_channel(self.ctx.lib, self.brand_id, platform, name, account, zone, **fields).value
             else:
                 del fields["platform"]
-                ops.update_channel(self.ctx.lib, self.channel_id, **fields)
+                with edited_from(self.seen):
+                    ops.update_channel(self.ctx.lib, self.channel_id, **fields)
+        except ConflictError:  # the main window asks whose values to keep; the form keeps what was typed
+            self.error.setText("Not saved: someone else changed this channel since you opened it; choose whose values to keep.")
+            return None
         except StudioError as exc:
             self.error.setText(str(exc))
             return None

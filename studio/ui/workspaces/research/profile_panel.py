@@ -1,7 +1,9 @@
 """The brand profile, edited in place: name, website, palette, fonts, voice attributes, key
 messages, audiences and competitors. Each edit is saved through set_brand_profile when it is
 finished (a text field on Enter or leaving it, a list on each change): one step of Edit ▸ Undo.
-A refused value (a website that is not one) is said above the form and stays for fixing."""
+A refused value (a website that is not one) is said above the form and stays for fixing.
+Each save names the row versions the form showed: if a colleague saved the brand in between, it is
+refused (ConflictError), the window asks whose to keep, and the form keeps what was typed meanwhile."""
 
 from __future__ import annotations
 
@@ -19,8 +21,9 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from studio.core.errors import BadInput
+from studio.core.errors import BadInput, ConflictError
 from studio.core.ops.research import set_brand_profile
+from studio.core.ops.tx import edited_from, row_versions
 from studio.core.research.profile import BrandProfile, get_brand_profile
 from studio.ui.shell.theme import theme
 from studio.ui.widgets.flow_layout import FlowLayout
@@ -44,6 +47,7 @@ class ProfilePanel(QScrollArea):
         self.ctx = ctx
         self.brand_id: int | None = None
         self.profile: BrandProfile | None = None
+        self.seen: dict = {}  # row versions of the brand and its profile as the form shows them (row_versions)
         self.setWidgetResizable(True)
         self.setFrameShape(QFrame.NoFrame)
         self.setHorizontalScrollBarPolicy(Qt.ScrollBarAlwaysOff)
@@ -96,7 +100,10 @@ class ProfilePanel(QScrollArea):
         self.refresh()
 
     def refresh(self) -> None:
-        """The stored profile; a field being typed in keeps what is typed."""
+        """The stored profile; a field being typed in keeps what is typed, and the version of its row
+        it was typed over (its save asks if a colleague changed that row since)."""
+        brand, profile = ("brands", (self.brand_id,)), ("brand_profiles", (self.brand_id,))
+        seen = row_versions(self.ctx.lib, brand, profile) if self.brand_id is not None else {}
         try:
             self.profile = get_brand_profile(self.ctx.lib, self.brand_id) if self.brand_id is not None else None
         except BadInput:  # the brand was deleted meanwhile
@@ -104,11 +111,15 @@ class ProfilePanel(QScrollArea):
         p = self.profile
         self.setEnabled(p is not None)
         if p is None:
+            self.seen = seen
             return
-        for edit, value in ((self.name, p.name), (self.website, p.website or "")):
+        for edit, value, row in ((self.name, p.name, brand), (self.website, p.website or "", profile)):
             if not (edit.hasFocus() and edit.isModified()):
                 edit.setText(value)
                 edit.setModified(False)
+            elif row in self.seen:
+                seen[row] = self.seen[row]
+        self.seen = seen
         for field, editor in self.lists.items():
             editor.set_rows([(text,) for text in getattr(p, field)])
         self.competitors.set_rows([(c.name, c.website or "") for c in p.competitors])
@@ -135,11 +146,15 @@ class ProfilePanel(QScrollArea):
 
     # ---- editing ----------------------------------------------------------------------------
     def save(self, **fields) -> bool:
-        """One op through set_brand_profile; a refusal is shown and nothing is stored."""
+        """One op through set_brand_profile; a refusal is shown and nothing is stored. A lost race
+        (ConflictError) is asked about by the window; the form keeps the edit until it is settled."""
         if self.brand_id is None:
             return False
         try:
-            set_brand_profile(self.ctx.lib, self.brand_id, **fields)
+            with edited_from(self.seen):
+                set_brand_profile(self.ctx.lib, self.brand_id, **fields)
+        except ConflictError:
+            return False
         except BadInput as exc:
             self.error.setText(str(exc))
             self.error.show()
