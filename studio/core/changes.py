@@ -312,7 +312,7 @@ def conflict(conn: Connection, table: str, pk: list, *, mine: dict | None, their
     if theirs is None:
         what = f"{who} deleted this {thing}{when}"
     elif mine is None:
-        what = f"{who} changed this {thing}{when} after your step"
+        what = f"{who} changed this {thing}{when} " + ("since you opened it" if merges else "after your step")
     else:
         shown = ", ".join(f.field for f in fields[:3]) + ("…" if len(fields) > 3 else "")
         what = f"{who} changed this {thing}{when} since you opened it" + (f" ({shown})" if shown else "")

@@ -265,7 +265,7 @@ def test_an_op_run_in_edited_from_refuses_to_overwrite_a_row_a_colleague_changed
 
     client = organize.create_client(lib, "Acme").value
     seen = row_versions(lib, ("clients", client), ("clients", 999))
-    assert seen == {("clients", (client,)): 1}  # rows that are not there are left out
+    assert seen == {("clients", (client,)): 1, ("clients", (999,)): 0}  # 0: not there
     organize.rename_client(other, client, "Acme Co")
     with pytest.raises(ConflictError) as lost, edited_from(seen):
         organize.rename_client(lib, client, "Acme Inc")
@@ -300,3 +300,26 @@ def test_writes_outside_the_undo_stack_reach_the_feed_too(lib, other):
     record_call(other, provider="anthropic", model="claude-haiku-4-5", purpose="brief", input_tokens=10, output_tokens=5,
                 status="done", error=None, started_at=utcnow(), seconds=0.5)
     assert mine.poll().tables == frozenset({"ai_calls"})
+
+
+def test_a_row_a_colleague_made_or_changed_since_is_neither_overwritten_nor_deleted_silently(lib, other):
+    from studio.core.ops.research import set_brand_profile
+    from studio.core.ops.tx import edited_from, row_versions
+
+    brand = organize.create_brand(lib, organize.create_client(lib, "Acme").value, "Roast").value
+    seen = row_versions(lib, ("brands", brand), ("brand_profiles", brand))  # Alice opens the profile: none yet
+    set_brand_profile(other, brand, voice=["Warm"])  # Bob writes the first one
+    with pytest.raises(ConflictError) as lost, edited_from(seen):
+        set_brand_profile(lib, brand, voice=["Bold"])
+    assert lost.value.by == "Bob" and ("voice", ["Bold"], ["Warm"]) in [(f.field, f.mine, f.theirs) for f in lost.value.fields]
+
+    seen = row_versions(lib, ("clients", 1))
+    organize.rename_client(other, 1, "Acme Co")
+    with pytest.raises(ConflictError) as lost, edited_from(seen), lib.write("Delete client") as tx:
+        tx.delete("clients", 1)
+    assert "Bob changed this client" in str(lost.value) and "since you opened it" in str(lost.value)
+    with lib.read() as conn:
+        assert conn.execute(text("select name from clients")).scalar() == "Acme Co"  # still there
+    lost.value.keep_mine()  # delete it all the same
+    with lib.read() as conn:
+        assert conn.execute(text("select count(*) from clients")).scalar() == 0

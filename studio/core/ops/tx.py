@@ -118,11 +118,18 @@ class Tx:
                            read_version=expected_version)
         self._record(table, pk, before, row_state(self.conn, t, pk))
 
-    def delete(self, table: str, pk) -> None:
+    def delete(self, table: str, pk, *, expected_version: int | None = None) -> None:
+        """Delete a row. expected_version (or edited_from): the version the deletion was decided on;
+        if someone else changed the row since, ConflictError (nothing deleted)."""
         t, pk = self._table(table), self._pk(pk)
         before = row_state(self.conn, t, pk)
         if before is None:
             return
+        if expected_version is None:
+            expected_version = _EDITED_FROM.get().get((table, tuple(pk)))
+        if (expected_version is not None and before[VERSION] != expected_version
+                and not self.session.made_all(table, pk, expected_version, before[VERSION])):
+            raise conflict(self.conn, table, pk, mine=None, theirs=before, label=self.label, read_version=expected_version)
         self.conn.execute(t.delete().where(pk_clause(t, pk)))
         self._record(table, pk, before, None)
 
@@ -213,7 +220,7 @@ def write_transaction(lib, label: str, *, merge_key=None, merge_window=None):
                 audit.append(conn, session.name, label, {"tables": sorted(tx.changes), **tx.audit_details})
                 record_change(conn, session, tx.changes)
     except ConflictError as exc:
-        if exc.keep_mine is None and exc.mine is not None and exc.theirs is not None:
+        if exc.keep_mine is None and exc.theirs is not None:
             exc.keep_mine = functools.partial(keep_mine, lib, exc)
         session.report(exc)
         raise
@@ -229,6 +236,10 @@ def keep_mine(lib, lost: ConflictError) -> OpResult:
     undoable step. What this session changed wins; what only they changed stays theirs (see
     changes.merge), unless the merged document would not be valid, then the whole of mine is written.
     A third save in between raises ConflictError again."""
+    if lost.mine is None:  # a deletion: delete theirs too
+        with lib.write(f"{lost.label or 'Delete'} (kept mine)") as tx:
+            tx.delete(lost.table, lost.pk, expected_version=lost.theirs[VERSION])
+        return tx.result
     table = TABLES[lost.table]
     keys = {col.name for col in table.primary_key.columns} | {VERSION}
     mine = {k: v for k, v in lost.mine.items() if k not in keys}
@@ -262,14 +273,13 @@ _EDITED_FROM: ContextVar[MappingProxyType] = ContextVar("edited_from", default=M
 def row_versions(lib, *rows: tuple[str, Any]) -> dict[tuple[str, tuple], int]:
     """{(table, pk): version} of the rows (table, pk) now. An editor reads them *before* the data it
     shows: a save that slips in between then makes a needless question, never a lost change.
-    Rows that are not there are left out."""
+    A row that is not there is version 0: one a colleague makes meanwhile is a change too."""
     out = {}
     with lib.read() as conn:
         for table, pk in rows:
             pk = Tx._pk(pk)
             found = conn.execute(select(TABLES[table].c[VERSION]).where(pk_clause(TABLES[table], pk))).scalar()
-            if found is not None:
-                out[(table, tuple(pk))] = found
+            out[(table, tuple(pk))] = found or 0
     return out
 
 
