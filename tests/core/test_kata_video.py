@@ -226,6 +226,29 @@ def test_a_cancelled_or_failed_job_leaves_the_recipe_as_it_was(tracked):
     assert load_recipe(lib, recipe_id).to_document() == before and lib.undo.undo_label() == label
 
 
+def test_a_recipe_a_colleague_changes_while_it_is_tracked_keeps_their_change(tracked):
+    from studio.core.changes import session_of
+    from studio.core.library import Library
+    from studio.core.ops.kata import save_recipe
+
+    lib, recipe_id, _clip, _outcome = tracked
+    colleague = Library.open(lib.root, lock=False)
+    session_of(colleague).own_name = "Bob"
+
+    def bob_renames_it():
+        if state.progress and state.progress > 0.3 and load_recipe(colleague, recipe_id).name != "Bob's bottle":
+            save_recipe(colleague, recipe_id, load_recipe(colleague, recipe_id).model_copy(update={"name": "Bob's bottle"}))
+
+    state = JobState(bob_renames_it)
+    try:
+        outcome = job.run(job.TrackParams(recipe_id, anchor=5), state, lib=lib)
+        assert not outcome.saved and "changed by Bob while it was being tracked" in outcome.message
+        recipe = load_recipe(lib, recipe_id)
+        assert recipe.name == "Bob's bottle" and recipe.video.anchor != 5
+    finally:
+        colleague.close()
+
+
 def test_a_featureless_scene_offers_a_fixed_placement_which_holds_still_in_its_shot(tmp_path, new_library):
     plain = flat_clip(size=SIZE, n=26)
     clip = write_clip(tmp_path / "wall.mp4", plain.frames())

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from studio.core.errors import BadInput
+from studio.core.errors import BadInput, ConflictError
 from studio.core.jobs import JobState
 from studio.core.kata_video import pipeline
 from studio.core.kata_video.clip import save_plate
@@ -58,10 +58,12 @@ def run(params: TrackParams, state: JobState, lib=None) -> TrackOutcome:
 
 def _track(lib, params: TrackParams, state: JobState) -> TrackOutcome:
     from studio.core.ops.kata import library_resolver, load_recipe, save_recipe
+    from studio.core.ops.tx import edited_from, row_versions
     from studio.kata.product import load_product
     from studio.kata.track.model import LOST
     from studio.kata.track.tracker import Featureless
 
+    seen = row_versions(lib, ("kata_recipes", params.recipe_id))  # tracking takes a while: others may edit it meanwhile
     recipe = load_recipe(lib, params.recipe_id)
     if recipe.video is None:
         raise BadInput(f"{recipe.name!r} is placed in a still photo: there is nothing to track. Place the product in a video clip.")
@@ -93,7 +95,13 @@ def _track(lib, params: TrackParams, state: JobState) -> TrackOutcome:
     label = ("Use a fixed placement" if params.fixed else
              "Track Kata placement" if recipe.video.track is None else f"Retrack from frame {anchor}")
     save_plate(lib.root, video, measurements)  # first: a recipe that names a plate finds it
-    save_recipe(lib, params.recipe_id, recipe.model_copy(update={"placement": spec, "video": video}), label)
+    try:
+        with edited_from(seen):
+            save_recipe(lib, params.recipe_id, recipe.model_copy(update={"placement": spec, "video": video}), label)
+    except ConflictError as lost:
+        who = f" by {lost.by}" if lost.by else ""
+        return TrackOutcome(params.recipe_id, False, f"{recipe.name!r} was changed{who} while it was being tracked, so this "
+                            "track was not saved (the change stays). Track it again.")
     state.set_progress(1.0)
     lost = int((track.state == LOST).sum())
     how = "held still in its shot" if params.fixed else f"tracked through {len(track)} frames"
