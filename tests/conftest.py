@@ -28,9 +28,6 @@ def _isolated_user_dirs(tmp_path_factory, monkeypatch):
 
 
 LIBRARY_FIXTURES = {"lib", "new_library", "demo", "copy_library", "other", "test_server"}
-# Minutes of encoding and tracking with a few library rows: the first pass runs them; the second
-# would only repeat the media work (CI's time limit).
-MEDIA_BOUND = ("tests/core/export/test_package.py", "tests/core/test_kata_video.py")
 
 
 def pytest_collection_modifyitems(config, items):
@@ -46,15 +43,13 @@ def pytest_collection_modifyitems(config, items):
             item.add_marker(sqlite_only)
         elif not (LIBRARY_FIXTURES & set(getattr(item, "fixturenames", ())) or _opens_its_own(item)):
             item.add_marker(no_library)
-        elif item.nodeid.startswith(MEDIA_BOUND):
-            item.add_marker(pytest.mark.skip(reason="media work with a few library rows; run in the first pass"))
 
 
 def _opens_its_own(item) -> bool:
     """A module fixture of the test's file makes a library itself (open_new_library)."""
     import inspect
 
-    return "open_new_library(" in inspect.getsource(item.module)
+    return "open_new_library" in inspect.getsource(item.module)
 
 
 @pytest.fixture(scope="session")

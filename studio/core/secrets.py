@@ -102,6 +102,11 @@ class SecretStore:
         self._read_stamp = None
 
     @property
+    def file_path(self) -> Path:
+        """The encrypted key file (used where there is no OS keyring)."""
+        return self._file_path
+
+    @property
     def backend_name(self) -> str:
         if self._uses_file:
             return f"encrypted file {self._file_path}"
