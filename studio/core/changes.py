@@ -317,7 +317,7 @@ def conflict(conn: Connection, table: str, pk: list, *, mine: dict | None, their
         shown = ", ".join(f.field for f in fields[:3]) + ("…" if len(fields) > 3 else "")
         what = f"{who} changed this {thing}{when} since you opened it" + (f" ({shown})" if shown else "")
     choose = ("Nothing was written." if theirs is None else
-              "Choose Keep mine to write yours on top, or Take theirs to see theirs; nothing was lost.")
+              "Choose Keep mine to write your changes on top of theirs, or Take theirs to see theirs; nothing was lost.")
     message = f"{label or 'Your change'} was not saved: {what}. {choose}"
     return ConflictError(message, table=table, pk=list(pk), mine=mine, theirs=theirs, base=base, by=by, at=at,
                          fields=fields, label=label)
