@@ -27,10 +27,11 @@ def test_copy_versions_are_the_campaigns_lines_and_follow_their_saves(lib, campa
     set_copy(lib, autumn, "description", ["Slow roasted"], "google")
     set_copy(lib, winter, "headline", ["Cocoa"])
     seen = copy_versions(lib, autumn)
+    assert seen.pop(("ad_copy", None)) == 0  # every line of the campaign was read: one not here was made since
     assert len(seen) == 3 and set(seen.values()) == {1} and all(table == "ad_copy" for table, _pk in seen)
     set_copy(lib, autumn, "headline", ["Roast", "Small batch"])
-    assert sorted(copy_versions(lib, autumn).values()) == [1, 1, 2]
-    assert copy_versions(lib, 999) == {}
+    assert sorted(copy_versions(lib, autumn).values()) == [0, 1, 1, 2]
+    assert copy_versions(lib, 999) == {("ad_copy", None): 0}
 
 
 def test_a_save_over_a_colleagues_line_is_refused_and_keep_mine_lays_the_changed_lines_on_theirs(lib, other, campaigns):
@@ -54,3 +55,15 @@ def test_keep_mine_writes_the_editors_lines_whole_when_they_no_longer_pair_up(li
         set_copy(lib, autumn, "headline", ["Roast", "Batch", "Beans"], loaded=loaded)
     lost.value.keep_mine()
     assert headlines(lib, autumn) == ["Roast", "Batch", "Beans"]
+
+
+def test_a_line_a_colleague_added_since_is_not_deleted_by_a_shorter_save(lib, other, campaigns):
+    autumn = campaigns[0]
+    set_copy(lib, autumn, "headline", ["Roast"])
+    seen, loaded = copy_versions(lib, autumn), headlines(lib, autumn)
+    set_copy(other, autumn, "headline", ["Roast", "Bob's new line"])
+    with pytest.raises(ConflictError) as lost, edited_from(seen):  # Alice's editor still shows one line
+        set_copy(lib, autumn, "headline", ["Dark roast"], loaded=loaded)
+    assert lost.value.by == "Bob" and headlines(lib, autumn) == ["Roast", "Bob's new line"]
+    lost.value.keep_mine()  # Alice chose hers: her one line
+    assert headlines(lib, autumn) == ["Dark roast"]

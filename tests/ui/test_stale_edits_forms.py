@@ -122,6 +122,16 @@ def test_a_spec_override_saved_over_a_colleagues_asks_and_keep_mine_merges(qtbot
     assert (kept.max_file_bytes, kept.name) == (2 * 1_048_576, "Reels (Bob)")
 
 
+def test_a_first_override_a_colleague_made_since_the_browser_opened_is_not_overwritten(qtbot, window, lib, other):
+    window.spec_browser_action.trigger()  # no library entries yet: Alice sees the shipped spec
+    browser = window.spec_browser
+    browser.select("meta.reels")
+    save_entry(other, reels(name="Reels (Bob)"))  # Bob makes the first override
+    save_json(browser.edit_entry(), qtbot, max_file_bytes=2 * 1_048_576)
+    assert load_catalog(lib).entries["meta.reels"].name == "Reels (Bob)"
+    assert asked(qtbot, window).conflict.by == "Bob"
+
+
 def test_spec_overrides_with_nobody_in_between_ask_nothing(qtbot, window, lib):
     browser = override_editor(window, lib)
     save_json(browser.edit_entry(), qtbot, max_file_bytes=2 * 1_048_576)

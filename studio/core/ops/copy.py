@@ -43,12 +43,12 @@ def set_copy(lib, campaign_id: int, field: str, texts: list[str], scope: str | N
             for position, (row, text) in enumerate(zip(old, texts)):
                 if (row.text, row.position) != (text, position):
                     tx.update("ad_copy", row.id, text=text, position=position)
+            for row in old[len(texts):]:
+                tx.delete("ad_copy", row.id)
         except ConflictError as lost:
             if loaded is not None:  # the whole field is the editor's save, not only the line that lost
                 lost.keep_mine = functools.partial(keep_my_copy, lib, campaign_id, field, scope, loaded, texts)
             raise
-        for row in old[len(texts):]:
-            tx.delete("ad_copy", row.id)
         for position, text in enumerate(texts[len(old):], len(old)):
             tx.insert("ad_copy", campaign_id=campaign_id, scope=scope, field=field, text=text, position=position)
     return tx.result
@@ -80,10 +80,10 @@ def campaign_copy(lib, campaign_id: int) -> Copy:
 def copy_versions(lib, campaign_id: int) -> dict[tuple[str, tuple], int]:
     """{("ad_copy", (id,)): version} of every line of the campaign's copy, in one query: an editor
     reads it before campaign_copy and saves set_copy inside edited_from(it) (studio.core.ops.tx), so
-    a line someone else changed since is not overwritten silently."""
+    a line someone else changed or added since is not overwritten or deleted silently."""
     with lib.read() as conn:
         rows = conn.execute(select(AdCopyRow.id, AdCopyRow.__table__.c[VERSION]).where(AdCopyRow.campaign_id == campaign_id)).all()
-    return {("ad_copy", (line_id,)): version for line_id, version in rows}
+    return {("ad_copy", None): 0} | {("ad_copy", (line_id,)): version for line_id, version in rows}
 
 
 def copy_for(copy: Copy, scope: str) -> dict[str, list[str]]:

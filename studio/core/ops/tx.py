@@ -103,7 +103,7 @@ class Tx:
         from; the update applies only if the row is still at it, else ConflictError (nothing written)."""
         t, pk = self._table(table), self._pk(pk)
         if expected_version is None:
-            expected_version = _EDITED_FROM.get().get((table, tuple(pk)))
+            expected_version = self._edited_from(table, pk)
         before = row_state(self.conn, t, pk)
         if before is None and expected_version is None:
             raise LookupError(f"{table} {pk} does not exist")
@@ -126,7 +126,7 @@ class Tx:
         if before is None:
             return
         if expected_version is None:
-            expected_version = _EDITED_FROM.get().get((table, tuple(pk)))
+            expected_version = self._edited_from(table, pk)
         if (expected_version is not None and before[VERSION] != expected_version
                 and not self.session.made_all(table, pk, expected_version, before[VERSION])):
             raise conflict(self.conn, table, pk, mine=None, theirs=before, label=self.label, read_version=expected_version)
@@ -140,6 +140,15 @@ class Tx:
     def _record(self, table, pk, before, after) -> None:
         self.steps.append([table, pk, before, after])
         self.changes.add(table)
+
+    def _edited_from(self, table: str, pk: list) -> int | None:
+        """The version an editor read of the row (edited_from). A row of a table whose rows it read,
+        but not this one, was not there then (0): a colleague made it since. None: not an editor's."""
+        seen = _EDITED_FROM.get()
+        if (table, tuple(pk)) in seen:
+            return seen[(table, tuple(pk))]
+        made_here = any(t == table and p == pk and before is None for t, p, before, _after in self.steps)
+        return 0 if not made_here and any(t == table for t, _pk in seen) else None
 
     def versions(self) -> dict:
         return {(table, tuple(pk)): after[VERSION] for table, pk, _before, after in self.steps if after}
@@ -287,7 +296,9 @@ def row_versions(lib, *rows: tuple[str, Any]) -> dict[tuple[str, tuple], int]:
 def edited_from(versions: dict[tuple[str, tuple], int]):
     """Ops run inside (in this thread) were prepared from these row versions (row_versions): an
     update of such a row that someone else changed since raises ConflictError, as with an explicit
-    expected_version. Versions this session's own saves made since do not count as someone else's."""
+    expected_version. Versions this session's own saves made since do not count as someone else's.
+    A row of a named table that is not named was made since (version 0); the key (table, None)
+    names a table whose rows the view read all of, even when there were none."""
     token = _EDITED_FROM.set(MappingProxyType({**_EDITED_FROM.get(), **versions}))
     try:
         yield

@@ -73,7 +73,7 @@ def entry_versions(lib) -> dict[tuple[str, tuple], int]:
     else changed since is not overwritten silently."""
     with lib.read() as conn:
         rows = conn.execute(select(SpecEntryRow.id, SpecEntryRow.__table__.c[VERSION])).all()
-    return {("spec_entries", (row_id,)): version for row_id, version in rows}
+    return {("spec_entries", None): 0} | {("spec_entries", (row_id,)): version for row_id, version in rows}
 
 
 def parse_entry(document: dict | str) -> Spec:
