@@ -150,6 +150,44 @@ def key_store(_unlocked_key_store):
 
 
 @pytest.fixture(scope="session")
+def _key_files(tmp_path_factory) -> dict:
+    return {}  # the keys' JSON -> an unlocked store holding them
+
+
+@pytest.fixture
+def saved_keys(_key_files, tmp_path_factory):
+    """saved_keys(meta=TOKEN, …) -> a real encrypted-file key store, unlocked, holding these keys.
+    Made once per session for each set of keys (an unlock and each write derive a key: about a
+    second each); its file is copied to this test's own config folder, where the command line or a
+    process of its own opens it with the master password. What a test changes is put back after it."""
+    import json
+    import shutil
+
+    from studio.core.secrets import SecretStore, default_keyring_file
+
+    used = []
+
+    def saved(**keys) -> SecretStore:
+        name = json.dumps(keys, sort_keys=True)
+        store = _key_files.get(name)
+        if store is None:
+            store = _key_files[name] = SecretStore(file_path=tmp_path_factory.mktemp("keys") / "keys.cfg")
+            store.unlock("correct horse battery")
+            for service, value in keys.items():
+                store.set(service, value)
+        used.append((store, {service: store.get_fields(service) for service in keys}))
+        default_keyring_file().parent.mkdir(parents=True, exist_ok=True)
+        shutil.copyfile(store.file_path, default_keyring_file())
+        return store
+
+    yield saved
+    for store, kept in used:
+        for service, fields in kept.items():
+            if store.get_fields(service) != fields:
+                store.set(service, fields)
+
+
+@pytest.fixture(scope="session")
 def demo(tmp_path_factory, request):
     """The demo library, built once per session and closed: (root, build summary, progress seen).
     Building it takes seconds of real media work; a test that changes it works on a copy."""

@@ -17,7 +17,7 @@ from tests.core.publishing.publish_fixtures import (
 )
 from tests.fake_meta import FakeMeta, fake_meta
 
-secrets, world, _publishing_keys = publish_fixtures.secrets, publish_fixtures.world, publish_fixtures._publishing_keys  # the fixtures these tests take
+secrets, world = publish_fixtures.secrets, publish_fixtures.world  # the fixtures these tests take
 
 
 @pytest.fixture

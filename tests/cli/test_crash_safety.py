@@ -63,7 +63,7 @@ def test_sigkill_during_ops_and_imports_loses_only_the_step_in_flight(tmp_path):
     rng = random.Random(1234)
     committed = {"client": set(), "asset": set(), "tag": set()}
     counter = 0
-    for round_no in range(12):
+    for round_no in range(8):
         files = []
         for _ in range(6):
             counter += 1

@@ -14,7 +14,7 @@ from studio.core.analytics.store import list_imports
 from studio.core.db.models import AdEntity, AdFact
 from studio.core.errors import BadInput, Cancelled, StudioError
 from studio.core.jobs import JobState
-from studio.core.secrets import REDACTOR, SecretStore
+from studio.core.secrets import REDACTOR
 from tests.fake_google_ads import ACCESS_TOKEN, FakeGoogleAds, fake_google_ads, metric_row, trusted_certificate
 
 trusted_certificate()  # gRPC reads its trusted roots once, so before any channel of this test session
@@ -31,11 +31,8 @@ def rows(bump: float = 0.0) -> list[dict]:
 
 
 @pytest.fixture
-def secrets():
-    store = SecretStore()
-    store.unlock("correct horse battery")
-    store.set("google_ads", CREDENTIALS)
-    return store
+def secrets(saved_keys):
+    return saved_keys(google_ads=CREDENTIALS)
 
 
 @pytest.fixture

@@ -28,11 +28,8 @@ QUICK = ReportRuns(first_poll=0.01, max_poll=0.05)  # the default from_days: ran
 
 
 @pytest.fixture
-def secrets():
-    store = SecretStore()  # the user's encrypted key file (in this test's own config folder)
-    store.unlock("correct horse battery")
-    store.set("meta", TOKEN)
-    return store
+def secrets(saved_keys):
+    return saved_keys(meta=TOKEN)  # also the user's encrypted key file (in this test's own config folder)
 
 
 def rows(spend_bump: float = 0.0) -> list[dict]:

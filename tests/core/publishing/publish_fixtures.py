@@ -3,7 +3,6 @@ editorial ops (create, review, approve, schedule) so the publisher finds them du
 
 from __future__ import annotations
 
-import shutil
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
@@ -15,7 +14,6 @@ from studio.core.db.models import AuditEvent, Publication, PublishStep, utcnow
 from studio.core.jobs import JobState
 from studio.core.ops import organize
 from studio.core.ops import publishing as ops
-from studio.core.secrets import SecretStore, default_keyring_file
 from tests import media
 
 META_TOKEN = "EAAGm0PX4ZCpsBApublish"
@@ -27,33 +25,10 @@ AD_ACCOUNT = "act_42"
 CUSTOMER = "1234567890"
 
 
-KEYS = {"meta": META_TOKEN, "google_ads": GOOGLE}
-
-
-@pytest.fixture(scope="session")
-def _publishing_keys(tmp_path_factory) -> SecretStore:
-    """Made and unlocked once: every unlock and write of the encrypted key file derives its key
-    (Argon2, about a second each), which the tests that use the keys need not pay each time."""
-    store = SecretStore(file_path=tmp_path_factory.mktemp("publishing-keys") / "keys.cfg")
-    store.unlock(PASSWORD)
-    for service, value in KEYS.items():
-        store.set(service, value)
-    return store
-
-
 @pytest.fixture
-def secrets(_publishing_keys):
-    """A real encrypted key store (never the OS keyring), unlocked, with the Meta and Google keys.
-    Its file is also this test's own (the default place), where a publisher in another process or
-    the command line opens it with the master password. What a test changes is put back after it."""
-    store = _publishing_keys
-    kept = {service: store.get_fields(service) for service in KEYS}
-    default_keyring_file().parent.mkdir(parents=True, exist_ok=True)
-    shutil.copyfile(store.file_path, default_keyring_file())
-    yield store
-    for service, fields in kept.items():
-        if store.get_fields(service) != fields:
-            store.set(service, fields)
+def secrets(saved_keys):
+    """The Meta and Google keys in a real encrypted key store (never the OS keyring), unlocked."""
+    return saved_keys(meta=META_TOKEN, google_ads=GOOGLE)
 
 
 @dataclass

@@ -18,7 +18,7 @@ from tests.core.publishing.publish_fixtures import (
 )
 from tests.fake_google_ads import FakeGoogleAds, fake_google_ads, trusted_certificate
 
-secrets, world, _publishing_keys = publish_fixtures.secrets, publish_fixtures.world, publish_fixtures._publishing_keys  # the fixtures these tests take
+secrets, world = publish_fixtures.secrets, publish_fixtures.world  # the fixtures these tests take
 
 trusted_certificate()  # before any gRPC channel exists in this process
 
