@@ -9,9 +9,9 @@ from collections import defaultdict
 
 from sqlalchemy import select
 
-from studio.core.db.models import VERSION, AdCopyRow, Campaign
+from studio.core.db.models import AdCopyRow, Campaign
 from studio.core.errors import BadInput, ConflictError
-from studio.core.ops.tx import OpResult, edited_from
+from studio.core.ops.tx import OpResult, edited_from, table_versions
 
 PLATFORMS = ("meta", "google", "tiktok", "linkedin", "x")
 
@@ -81,9 +81,7 @@ def copy_versions(lib, campaign_id: int) -> dict[tuple[str, tuple], int]:
     """{("ad_copy", (id,)): version} of every line of the campaign's copy, in one query: an editor
     reads it before campaign_copy and saves set_copy inside edited_from(it) (studio.core.ops.tx), so
     a line someone else changed or added since is not overwritten or deleted silently."""
-    with lib.read() as conn:
-        rows = conn.execute(select(AdCopyRow.id, AdCopyRow.__table__.c[VERSION]).where(AdCopyRow.campaign_id == campaign_id)).all()
-    return {("ad_copy", None): 0} | {("ad_copy", (line_id,)): version for line_id, version in rows}
+    return table_versions(lib, "ad_copy", AdCopyRow.campaign_id == campaign_id)
 
 
 def copy_for(copy: Copy, scope: str) -> dict[str, list[str]]:

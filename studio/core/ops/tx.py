@@ -292,6 +292,15 @@ def row_versions(lib, *rows: tuple[str, Any]) -> dict[tuple[str, tuple], int]:
     return out
 
 
+def table_versions(lib, table: str, *where) -> dict[tuple[str, tuple | None], int]:
+    """row_versions of every row of `table` (matching `where`) in one query, with (table, None): the
+    view read them all, so a row not among them was made since."""
+    t = TABLES[table]
+    with lib.read() as conn:
+        rows = conn.execute(select(*t.primary_key.columns, t.c[VERSION]).where(*where)).all()
+    return {(table, None): 0} | {(table, tuple(row[:-1])): row[-1] for row in rows}
+
+
 @contextlib.contextmanager
 def edited_from(versions: dict[tuple[str, tuple], int]):
     """Ops run inside (in this thread) were prepared from these row versions (row_versions): an

@@ -13,9 +13,9 @@ from functools import lru_cache
 from pydantic import ValidationError
 from sqlalchemy import select
 
-from studio.core.db.models import VERSION, SpecEntryRow, utcnow
+from studio.core.db.models import SpecEntryRow, utcnow
 from studio.core.errors import BadInput
-from studio.core.ops.tx import OpResult
+from studio.core.ops.tx import OpResult, table_versions
 from studio.core.paths import resources_dir
 from studio.core.specs.model import Spec
 
@@ -71,9 +71,7 @@ def entry_versions(lib) -> dict[tuple[str, tuple], int]:
     """{("spec_entries", (row id,)): version} of the library's entries, in one query: an editor reads
     it before load_catalog and saves inside edited_from(it) (studio.core.ops.tx), so an entry someone
     else changed since is not overwritten silently."""
-    with lib.read() as conn:
-        rows = conn.execute(select(SpecEntryRow.id, SpecEntryRow.__table__.c[VERSION])).all()
-    return {("spec_entries", None): 0} | {("spec_entries", (row_id,)): version for row_id, version in rows}
+    return table_versions(lib, "spec_entries")
 
 
 def parse_entry(document: dict | str) -> Spec:
