@@ -142,7 +142,7 @@ def test_a_colleagues_report_import_and_its_removal_reach_the_feed(lib, other, t
     mine = ChangeFeed(lib)
     run_ingest(other, meta_csv(tmp_path / "meta.csv", ROWS))
     seen = mine.poll()
-    assert "ad_facts" in seen.tables and seen.actors == ("Bob",)
+    assert "ad_series" in seen.tables and seen.actors == ("Bob",)
     remove_import(other, list_imports(other)[0].id)
     assert "campaign_days" in mine.poll().tables
 

@@ -8,8 +8,10 @@ import pytest
 from alembic import command
 from sqlalchemy import text
 
+from studio.core.analytics.store import read_facts
 from studio.core.db import migrate
 from studio.core.db.engine import make_engine, sqlite_url
+from studio.core.db.raw import Raw
 from studio.core.library import Library
 
 pytestmark = pytest.mark.sqlite_only  # the SQLite file of a personal library
@@ -98,4 +100,26 @@ def test_0011_moves_facts_onto_ad_entities_and_back(tmp_path):
         command.downgrade(migrate.alembic_config(conn), "0010")
         assert conn.execute(text("select platform, account, campaign, ad_group, ad, date, currency, spend, impressions, batch_id, "
                                  "source_line from ad_facts")).one() == fact
+    engine.dispose()
+
+
+def test_0016_moves_facts_into_series_and_back(tmp_path):
+    engine = make_engine(sqlite_url(tmp_path / "x.db"))
+    facts = [("2026-11-01", 1, "EUR", 12.5, 1000.0, 1, 7), ("2026-11-03", 1, "EUR", 4.0, None, 2, 9), ("2026-11-02", 1, "USD", 3.0, 50.0, 1, 8)]
+    with engine.begin() as conn:
+        migrate.upgrade(conn, "0015")
+        conn.execute(text("insert into ad_entities(id, platform, account, campaign, ad_group, ad) values (1, 'meta', '', 'Autumn', 'Set A', 'Ad 1')"))
+        for fact in facts:
+            conn.execute(text("insert into ad_facts(date, entity_id, currency, spend, impressions, batch_id, source_line) "
+                              "values (:d, :e, :c, :s, :i, :b, :l)"), dict(zip("decsibl", fact)))
+        migrate.upgrade(conn, "0016")
+        assert conn.execute(text("select currency, first_day, last_day, days from ad_series order by currency")).all() == [
+            ("EUR", "2026-11-01", "2026-11-03", 2), ("USD", "2026-11-02", "2026-11-02", 1)]
+        stored = read_facts(Raw(conn)).sort_values(["currency", "date"])
+        assert [tuple(None if v != v else v for v in row) for row in stored[
+            ["date", "entity_id", "currency", "spend", "impressions", "batch_id", "source_line"]].itertuples(index=False)] == [
+            facts[0], facts[1], facts[2]]
+        command.downgrade(migrate.alembic_config(conn), "0015")
+        assert conn.execute(text("select date, entity_id, currency, spend, impressions, batch_id, source_line from ad_facts "
+                                 "order by currency, date")).all() == facts
     engine.dispose()

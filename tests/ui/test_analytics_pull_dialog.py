@@ -9,7 +9,7 @@ from datetime import date
 import pytest
 from PySide6.QtCore import QDate, QSettings, Qt
 
-from studio.core.analytics.store import list_imports
+from studio.core.analytics.store import fact_count, list_imports
 from studio.core.secrets import SecretStore
 from studio.ui.workspaces.analytics.filters import FiltersBar
 from studio.ui.workspaces.analytics.pull_dialog import PullDialog
@@ -32,11 +32,6 @@ def key_store(ctx):
     store.set("meta", TOKEN)
     ctx.secrets = store
     return store
-
-
-def facts(lib) -> int:
-    with lib.read() as conn:
-        return conn.exec_driver_sql("SELECT count(*) FROM ad_facts").scalar()
 
 
 def make_dialog(qtbot, ctx, parent=None) -> PullDialog:
@@ -68,7 +63,7 @@ def test_a_pull_adds_facts_and_a_second_pull_replaces_rather_than_doubles(qtbot,
         assert (dialog.start.date(), dialog.end.date()) == (QDate(2026, 11, 1), QDate(2026, 11, 5))  # the filter bar's period
         job = pull(qtbot, dialog)
         assert job.status == "done", job.error
-        assert facts(lib) == 10
+        assert fact_count(lib) == 10
         (batch,) = list_imports(lib)
         assert batch.source == "meta_api" and batch.rows_added == 10
         assert dialog.status.text() == "Pulled 10 rows from Meta for 2026-11-01 to 2026-11-05: 10 added, 0 replaced, 0 already up to date."
@@ -76,7 +71,7 @@ def test_a_pull_adds_facts_and_a_second_pull_replaces_rather_than_doubles(qtbot,
         assert not dialog.progress.isVisible() and dialog.pull_button.isEnabled()
 
         job = pull(qtbot, dialog)
-        assert job.status == "done" and facts(lib) == 10
+        assert job.status == "done" and fact_count(lib) == 10
         assert "0 added, 0 replaced, 10 already up to date" in dialog.status.text()
     again = make_dialog(qtbot, ctx)  # the account is remembered for the platform
     assert again.accounts.text() == "42" and again.platform.currentData() == "meta"
@@ -91,7 +86,7 @@ def test_an_expired_token_says_so_writes_nothing_and_opens_accounts_and_keys(qtb
     text = dialog.status.text()
     assert "did not accept the access token" in text and "Settings ▸ Accounts & keys" in text and TOKEN not in text
     assert dialog.status.property("state") == "bad"
-    assert facts(lib) == 0 and list_imports(lib) == []
+    assert fact_count(lib) == 0 and list_imports(lib) == []
     assert dialog.settings_button.isVisible()
     qtbot.mouseClick(dialog.settings_button, Qt.LeftButton)
     settings = window.settings_dialog
@@ -102,11 +97,11 @@ def test_a_bad_account_id_says_what_one_looks_like(qtbot, ctx, lib, key_store):
     dialog = make_dialog(qtbot, ctx)
     job = pull(qtbot, dialog, accounts="my shop")
     assert job.status == "failed" and "'my' is not a Meta ad account id" in dialog.status.text()
-    assert not dialog.settings_button.isVisible() and facts(lib) == 0
+    assert not dialog.settings_button.isVisible() and fact_count(lib) == 0
 
 
 def test_without_a_key_store_unlocked_it_points_to_settings(qtbot, ctx, lib):
     dialog = make_dialog(qtbot, ctx)  # ctx.secrets is None and the encrypted file is locked
     job = pull(qtbot, dialog)
     assert job.status == "failed" and "Accounts & keys" in dialog.status.text()
-    assert dialog.settings_button.isVisible() and facts(lib) == 0
+    assert dialog.settings_button.isVisible() and fact_count(lib) == 0

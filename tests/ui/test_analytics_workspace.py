@@ -69,7 +69,7 @@ def run_import(view, qtbot, start):
         start()
     job = blocker.args[0]
     assert job.status == "done", job.error
-    qtbot.waitUntil(lambda: view.stack.currentWidget() is not view.empty or not count(view.ctx.lib, "ad_facts"), timeout=JOB_MS)
+    qtbot.waitUntil(lambda: view.stack.currentWidget() is not view.empty or not store.fact_count(view.ctx.lib), timeout=JOB_MS)
     return job
 
 
@@ -158,7 +158,7 @@ def test_a_dropped_report_is_imported(view, qtbot, tmp_path):
     run_import(view, qtbot, lambda: QApplication.sendEvent(view, drop))
     assert drop.isAccepted()
     assert [b.file_name for b in view.imports.model.batches] == ["dropped.csv"]  # the PDF was left out
-    assert count(view.ctx.lib, "ad_facts") == 30
+    assert store.fact_count(view.ctx.lib) == 30
     assert view.stack.currentWidget() is not view.empty
 
 
@@ -168,7 +168,7 @@ def test_an_unknown_report_asks_for_a_mapping_which_is_remembered(view, qtbot, t
     with qtbot.waitSignal(view.mapping_requested, timeout=JOB_MS) as asked:
         view.choose_files([str(first)])
     dialog = asked.args[0]
-    assert count(lib, "ad_facts") == 0  # nothing imported without a mapping
+    assert store.fact_count(lib) == 0  # nothing imported without a mapping
     assert dialog.isVisible() and dialog.table.columnCount() == 7 and dialog.table.rowCount() == 8
     assert dialog.table.item(0, 1).text() == "Snap Launch"
     ok = dialog.buttons.button(QDialogButtonBox.Ok)
@@ -187,7 +187,7 @@ def test_an_unknown_report_asks_for_a_mapping_which_is_remembered(view, qtbot, t
     with qtbot.waitSignal(view.import_finished, timeout=JOB_MS) as done:
         ok.click()
     assert done.args[0].status == "done" and done.args[0].result.reports[0].mapping_saved
-    assert count(lib, "ad_facts") == 30
+    assert store.fact_count(lib) == 30
     frame = kpis(lib, "platform")
     assert list(frame["platform"]) == ["snapchat"] and list(frame["currency"]) == ["GBP"] and frame["spend"].iloc[0] == 225.0
     assert len(store.stored_mappings(lib)) == 1
@@ -196,7 +196,7 @@ def test_an_unknown_report_asks_for_a_mapping_which_is_remembered(view, qtbot, t
     asked_again = []
     view.mapping_requested.connect(asked_again.append)
     run_import(view, qtbot, lambda: view.choose_files([str(second)]))
-    assert not asked_again and count(lib, "ad_facts") == 60
+    assert not asked_again and store.fact_count(lib) == 60
 
 
 def test_remove_import_asks_first_then_takes_the_facts_out(view, qtbot, two_months):
@@ -205,14 +205,14 @@ def test_remove_import_asks_first_then_takes_the_facts_out(view, qtbot, two_mont
     box = view.confirm_box
     assert box.isVisible() and "meta.csv" in box.text()
     box.button(QMessageBox.Cancel).click()
-    assert count(view.ctx.lib, "ad_facts") == 120
+    assert store.fact_count(view.ctx.lib) == 120
     view.imports.remove_button.click()
     remove = next(b for b in view.confirm_box.buttons() if b.text() == "Remove import")
     with qtbot.waitSignal(view.removed, timeout=JOB_MS) as removed:
         remove.click()
     assert removed.args[0].status == "done" and removed.args[0].result == 120
     qtbot.waitUntil(lambda: view.stack.currentWidget() is view.empty)
-    assert count(view.ctx.lib, "ad_facts") == 0 and view.imports.model.rowCount() == 0
+    assert store.fact_count(view.ctx.lib) == 0 and view.imports.model.rowCount() == 0
 
 
 def test_every_chart_exports_a_real_png_and_svg(view, two_months, tmp_path):
@@ -317,7 +317,7 @@ def test_an_empty_file_is_reported_not_mapped(view, qtbot, tmp_path):
     asked = []
     view.mapping_requested.connect(asked.append)
     run_import(view, qtbot, lambda: view.choose_files([str(empty)]))
-    assert not asked and count(view.ctx.lib, "ad_facts") == 0
+    assert not asked and store.fact_count(view.ctx.lib) == 0
     text = view.report_dialog.text.toPlainText()
     assert "✗ empty.csv" in text and "is empty: download the report again" in text
 

@@ -2,8 +2,8 @@
 
     kpis(lib, by=("campaign", "day"), date_from=date(2026, 11, 1), date_to=date(2026, 11, 30))
 
-reads campaign_days (the facts added up by campaign and day) unless it groups by ad group or
-ad, and returns a DataFrame with one row per group and currency (amounts in different currencies
+reads campaign_days (the facts added up by campaign and day) unless it groups by ad group, ad
+or asset, and returns a DataFrame with one row per group and currency (amounts in different currencies
 are never added up): the sums (spend, impressions, reach, clicks, link_clicks, conversions,
 conversion_value, video_views) and CTR (clicks / impressions), CPC (spend / clicks), CPM
 (spend per 1,000 impressions), CPA (spend / conversions), ROAS (conversion value / spend),
@@ -25,7 +25,7 @@ import numpy as np
 import pandas as pd
 
 from studio.core.analytics.ingest.sources import METRICS
-from studio.core.analytics.store import FACTS_JOINED
+from studio.core.analytics.store import read_facts
 from studio.core.db.raw import Raw
 from studio.core.errors import BadInput
 
@@ -70,26 +70,39 @@ def _dimensions(by) -> tuple[str, ...]:
 def _sums(lib, dims, date_from: date, date_to: date, platform: str | None, shift_days: int = 0) -> pd.DataFrame:
     """The summed metrics per group and currency; day keys moved shift_days later (for comparing).
 
-    campaign_days rows are added up in pandas: its rows are few enough to read whole, and
-    hashing them into groups costs far less than SQLite's sort for GROUP BY. The facts are
-    twenty to a hundred times more, so SQLite adds those up before they reach Python."""
-    rolled_up = ROLLED_UP.issuperset(dims)
+    Rows are added up in pandas, where hashing them into groups costs far less than SQLite's
+    sort for GROUP BY: campaign_days when the dimensions are there, else the facts themselves."""
+    period = (date_from.isoformat(), date_to.isoformat())
     with lib.read() as conn:
         raw = Raw(conn)
-        expr = {**DIMENSIONS, **POSTGRES_DIMENSIONS} if raw.postgres else DIMENSIONS
-        shifted = f"date + {int(shift_days)}" if raw.postgres else f"date(date, '+{int(shift_days)} days')"
-        select_dims = [shifted if d == "day" and shift_days else expr[d] for d in dims]
-        columns = ", ".join(f"{e} AS {d}" for e, d in zip(select_dims, dims))
-        metrics = ", ".join(METRICS if rolled_up else (f"sum({m}) AS {m}" for m in METRICS))
-        sql = (f"SELECT {columns}, currency, {metrics} FROM {'campaign_days' if rolled_up else FACTS_JOINED}"
-               " WHERE date BETWEEN :date_from AND :date_to" + (" AND platform = :platform" if platform else "")
-               + ("" if rolled_up else " GROUP BY " + ", ".join([*(expr[d] for d in dims), "currency"])))
-        params = {"date_from": date_from.isoformat(), "date_to": date_to.isoformat(), "platform": platform}
-        rows = raw.rows(sql, params)  # plain tuples: tens of thousands of rows
-    frame = pd.DataFrame(rows, columns=[*dims, "currency", *METRICS]).astype({m: "float64" for m in METRICS})
-    if rolled_up:  # min_count=1: a sum of nothing but nulls stays null, as in SQL
-        frame = frame.groupby([*dims, "currency"], sort=False).sum(min_count=1).reset_index()
-    return frame
+        if ROLLED_UP.issuperset(dims):
+            expr = {**DIMENSIONS, **POSTGRES_DIMENSIONS} if raw.postgres else DIMENSIONS
+            shifted = f"date + {int(shift_days)}" if raw.postgres else f"date(date, '+{int(shift_days)} days')"
+            select_dims = [shifted if d == "day" and shift_days else expr[d] for d in dims]
+            columns = ", ".join(f"{e} AS {d}" for e, d in zip(select_dims, dims))
+            sql = (f"SELECT {columns}, currency, {', '.join(METRICS)} FROM campaign_days WHERE date BETWEEN :date_from AND :date_to"
+                   + (" AND platform = :platform" if platform else ""))
+            rows = raw.rows(sql, {"date_from": period[0], "date_to": period[1], "platform": platform})  # plain tuples
+            frame = pd.DataFrame(rows, columns=[*dims, "currency", *METRICS])
+        else:
+            facts = read_facts(raw, *period, platform)
+            frame = pd.DataFrame({d: _fact_labels(facts, d, shift_days) for d in dims} | {"currency": facts["currency"]}
+                                 | {m: facts[m] for m in METRICS})
+    frame = frame.astype({m: "float64" for m in METRICS})
+    # min_count=1: a sum of nothing but nulls stays null, as in SQL; dropna=False: so does a group of ads with no asset
+    return frame.groupby([*dims, "currency"], sort=False, dropna=False).sum(min_count=1).reset_index()
+
+
+def _fact_labels(facts: pd.DataFrame, dim: str, shift_days: int) -> pd.Series:
+    """The facts' values of one dimension, labelled as campaign_days' SQL labels them."""
+    if dim == "asset":
+        return facts["asset_id"]
+    if dim not in ("day", "week", "month"):
+        return facts[dim]
+    codes, uniques = pd.factorize(facts["date"])
+    days = pd.to_datetime(pd.Series(uniques)) + pd.Timedelta(days=shift_days if dim == "day" else 0)
+    labels = days.dt.strftime({"day": "%Y-%m-%d", "week": "%Y-W%W", "month": "%Y-%m"}[dim])
+    return pd.Series(labels.to_numpy()[codes], index=facts.index)
 
 
 def _with_ratios(frame: pd.DataFrame) -> pd.DataFrame:

@@ -2,20 +2,21 @@
 
 An import writes one batch: the import_batches row (file name and sha256, source, counts,
 date range) and its facts, each with the batch and the file line it came from. Each ad is
-named once in ad_entities (platform, account, campaign, ad group, ad) and the facts carry its
-id: a fact row is a date, an entity, a currency and the numbers, which is what lets a
-million-row report go in at the speed SQLite can write. Facts are de-duplicated on (date,
-ad, currency): a row already stored with the same numbers is left alone (counted unchanged),
-one with other numbers is replaced and now belongs to the new batch, so re-importing the
-same or an overlapping report never counts a day twice. At import, an ad whose name is a
-library asset's file name (without the extension) or an ad-package rendition of it is linked
-to that asset (ad_entities.asset_id), so KPIs can be read by creative; ads not linked yet are
-looked at again by every import.
+named once in ad_entities (platform, account, campaign, ad group, ad); its facts are one array
+per ad and currency in ad_series (studio.core.analytics.series), which is what lets a
+million-row report go in within a second or two. Facts are de-duplicated on (date, ad,
+currency): a fact already stored with the same numbers is left alone (counted unchanged), one
+with other numbers is replaced and now belongs to the new batch, so re-importing the same or an
+overlapping report never counts a day twice. At import, an ad whose name is a library asset's
+file name (without the extension) or an ad-package rendition of it is linked to that asset
+(ad_entities.asset_id), so KPIs can be read by creative; ads not linked yet are looked at
+again by every import. read_facts gives the facts back as a table, one row per ad, currency
+and day.
 
 Undo: a report can hold a million rows, too many for the row-level undo log, so facts and
 batches are written outside it (they are not in UNDOABLE_TABLES). Taking an import back is
 its own explicit action, remove_import(lib, batch_id): it deletes the facts that batch
-wrote. Rows it had replaced are not brought back; re-import the older file for those.
+wrote. Facts it had replaced are not brought back; re-import the older file for those.
 Imports and removals are audit events. campaign_days, the facts added up by campaign and
 day, is rebuilt in the same transaction for the platforms and days a batch touched. A report
 broken down by hour of day (facts with an "hour" column) is added up into days before the
@@ -28,6 +29,7 @@ from __future__ import annotations
 
 import contextlib
 import re
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import date, datetime
 
@@ -36,7 +38,8 @@ import pandas as pd
 from sqlalchemy import delete, insert, select, update
 
 from studio.core import audit
-from studio.core.analytics.ingest.facts import add_up
+from studio.core.analytics import series
+from studio.core.analytics.ingest.facts import add_up, group_ids
 from studio.core.analytics.ingest.sources import HOUR, METRICS
 from studio.core.changes import logged_write
 from studio.core.db.models import ImportBatch, Setting
@@ -50,19 +53,20 @@ from studio.core.ops.tx import OpResult, actor
 NAME = ("platform", "account", "campaign", "ad_group", "ad")  # an ad, as reports name it (ad_entities)
 KEY = (*NAME, "date", "currency")
 COLUMNS = (*KEY, *METRICS, "source_line")  # what write_batch takes (and HOUR, optionally)
-CHUNK = 50_000  # rows per executemany: Cancel is checked between chunks
+CHUNK = 50_000  # facts per insert: Cancel is checked between chunks
 IMPORT_CACHE_KIB = -262_144  # SQLite page cache while an import writes (negative: KiB), 256 MB at most
 MAPPING_PREFIX = "analytics.mapping."
-CHANGES = frozenset({"ad_facts", "import_batches", "campaign_days", "campaign_hours"})
+CHANGES = frozenset({"ad_series", "import_batches", "campaign_days", "campaign_hours"})
 ROLLUP_KEY = ("platform", "account", "campaign", "date", "currency")
 HOUR_METRICS = ("spend", "impressions", "clicks", "link_clicks", "conversions", "conversion_value")  # campaign_hours has these
 _HOUR_COLUMNS = (*ROLLUP_KEY, HOUR, *HOUR_METRICS)
+_ENCODING = ThreadPoolExecutor(max_workers=1, thread_name_prefix="ad-series")
 _HOUR_UPSERT = (
     f"INSERT INTO campaign_hours ({', '.join(_HOUR_COLUMNS)}, batch_id) VALUES ({', '.join('?' * len(_HOUR_COLUMNS))}, ?) "
     f"ON CONFLICT ({', '.join(ROLLUP_KEY)}, {HOUR}) DO UPDATE SET "
     + ", ".join(f"{c} = excluded.{c}" for c in (*HOUR_METRICS, "batch_id"))
 )
-FACTS_JOINED = "ad_facts JOIN ad_entities ON ad_entities.id = ad_facts.entity_id"  # facts with their ads' names
+SERIES_COLUMNS = ("entity_id", "currency", "first_day", "last_day", "days", "data")  # as series.grouped gives them
 
 
 @dataclass(frozen=True)
@@ -88,18 +92,6 @@ class Written:
     unchanged: int
 
 
-STORED = ("date", "entity_id", "currency", *METRICS, "source_line")  # a fact row as write_batch binds it
-_COLS = ", ".join(STORED)
-_VALUES = ", ".join("?" * len(STORED))
-_SAME = "CASE WHEN " + " AND ".join(f"f.{m} IS NOT DISTINCT FROM i.{m}" for m in METRICS) + " THEN 1 ELSE 0 END"
-_UPSERT = (
-    f"INSERT INTO ad_facts ({_COLS}, batch_id) SELECT {_COLS}, ? FROM incoming WHERE true "
-    "ON CONFLICT (date, entity_id, currency) DO UPDATE SET "
-    + ", ".join(f"{c} = excluded.{c}" for c in (*METRICS, "source_line", "batch_id"))
-    + " WHERE NOT (" + " AND ".join(f"ad_facts.{m} IS NOT DISTINCT FROM excluded.{m}" for m in METRICS) + ")"
-)
-
-
 def write_batch(lib, facts: pd.DataFrame, *, file_name: str, sha256: str, source: str, skipped: int,
                 state: JobState | None = None) -> Written:
     """Store one file's facts (columns COLUMNS, date as YYYY-MM-DD text, NaN for no value) in
@@ -118,8 +110,8 @@ def write_batch(lib, facts: pd.DataFrame, *, file_name: str, sha256: str, source
         )).inserted_primary_key[0]
         raw = Raw(conn)
         with _big_cache(raw):
-            rows = _fact_rows(facts, _entity_ids(raw, facts))
-            written = _write_facts(raw, facts, rows, batch_id, first, last, state)
+            incoming = series.records_frame(facts, _entity_ids(raw, facts), batch_id)
+            written = _write_facts(raw, facts, incoming, batch_id, first, last, state)
             if hours is not None:
                 raw.executemany(_HOUR_UPSERT, zip(*(hours[c].to_numpy().tolist() for c in _HOUR_COLUMNS),
                                                  [batch_id] * len(hours)))
@@ -136,7 +128,7 @@ def write_batch(lib, facts: pd.DataFrame, *, file_name: str, sha256: str, source
 
 @contextlib.contextmanager
 def _big_cache(raw: Raw):
-    """SQLite's page cache made big while an import writes: the key of a big report stays in memory."""
+    """SQLite's page cache made big while an import writes: campaign_days' key stays in memory."""
     if raw.postgres:  # the server sizes its own
         yield
         return
@@ -150,50 +142,125 @@ def _big_cache(raw: Raw):
 
 def _entity_ids(raw, facts: pd.DataFrame) -> np.ndarray:
     """Each row's ad_entities id, adding the ads not named before."""
-    codes = np.zeros(len(facts), dtype=np.int64)
-    for column in NAME:  # one code per distinct name, column by column (factorizing ints is fast)
-        column_codes, uniques = pd.factorize(facts[column])
-        codes, _ = pd.factorize(codes * len(uniques) + column_codes)  # stays below the row count: no overflow
-    firsts = np.unique(codes, return_index=True)[1]  # codes count in order of first appearance
+    ids, firsts = _groups(facts, NAME)
     distinct = list(facts[list(NAME)].iloc[firsts].itertuples(index=False, name=None))
     raw.executemany(f"INSERT INTO ad_entities ({', '.join(NAME)}) VALUES (?, ?, ?, ?, ?) ON CONFLICT DO NOTHING", distinct)
     platforms = sorted({d[0] for d in distinct})
     known = {tuple(r[1:]): r[0] for r in raw.rows(
         f"SELECT id, {', '.join(NAME)} FROM ad_entities WHERE platform IN ({', '.join('?' * len(platforms))})", platforms)}
-    return np.array([known[d] for d in distinct], dtype=np.int64)[codes]
+    return np.array([known[d] for d in distinct], dtype=np.int64)[ids]
 
 
-def _fact_rows(facts: pd.DataFrame, entity: np.ndarray) -> list[tuple]:
-    """Rows of STORED in key order: the table's b-tree then grows at its end instead of all over."""
-    day_codes, _ = pd.factorize(facts["date"], sort=True)
-    currency_codes, _ = pd.factorize(facts["currency"], sort=True)
-    order = np.lexsort((currency_codes, entity, day_codes))
-    columns = [facts["date"].to_numpy()[order].tolist(), entity[order].tolist(), facts["currency"].to_numpy()[order].tolist()]
-    columns += [facts[c].to_numpy()[order].tolist() for c in (*METRICS, "source_line")]
-    return list(zip(*columns))
-
-
-def _write_facts(raw, facts, rows, batch_id, first, last, state) -> Written:
-    """The facts, and campaign_days for their days."""
-    if _overlaps(raw, facts, first, last):
-        raw.execute(f"CREATE TEMP TABLE incoming AS SELECT {_COLS} FROM ad_facts WHERE false")
-        _insert_chunks(raw, "incoming", rows, state)
-        owners = raw.rows(  # per batch that owns some of these rows: how many, and how many with the same numbers
-            f"SELECT f.batch_id, count(*), sum({_SAME}) FROM incoming i "
-            "JOIN ad_facts f ON f.date = i.date AND f.entity_id = i.entity_id AND f.currency = i.currency GROUP BY f.batch_id")
-        raw.executemany("UPDATE import_batches SET facts = facts - ? WHERE id = ?", [(n - same, b) for b, n, same in owners])
-        raw.execute(_UPSERT, (batch_id,))
-        raw.execute("DROP TABLE incoming")
-        state.check()
+def _write_facts(raw, facts: pd.DataFrame, incoming: pd.DataFrame, batch_id, first, last, state) -> Written:
+    """The facts into their ads' series, and campaign_days for their days. A fact already stored
+    with the same numbers stays as it was (unchanged); one with other numbers is replaced."""
+    state.check()
+    ads = incoming["entity_id"].unique()
+    stored = _stored(raw, ads)
+    replaced = unchanged = 0
+    if not stored.empty:
+        incoming, replaced_from, unchanged = _merged(stored, incoming)
+        raw.executemany("UPDATE import_batches SET facts = facts - ? WHERE id = ?",
+                        [(int(n), int(b)) for b, n in replaced_from.items()])
+        for chunk in _chunks(ads):
+            raw.execute(f"DELETE FROM ad_series WHERE entity_id IN ({', '.join('?' * len(chunk))})", chunk)
+        replaced = int(replaced_from.sum())
+    encoding = _ENCODING.submit(series.grouped, incoming)  # numpy sorts and copies on the other core meanwhile
+    overlaps = _overlaps(raw, facts, first, last)
+    if not overlaps:  # nothing rolled up for these days yet: add the facts up here rather than read them back
+        _add_campaign_days(raw, facts)
+    _insert_series(raw, encoding.result(), state)
+    state.check()
+    if overlaps:
         for platform in facts["platform"].unique():
             _rebuild_campaign_days(raw, platform, first, last)
-        known, same = sum(n for _, n, _ in owners), sum(s for _, _, s in owners)
-        return Written(batch_id, len(rows) - known, known - same, same)
-    # the usual first import of a period: nothing to compare with, nothing rolled up there yet
-    _insert_chunks(raw, "ad_facts", [row + (batch_id,) for row in rows] if raw.postgres else rows, state, batch_id)
-    state.check()
-    _add_campaign_days(raw, facts)
-    return Written(batch_id, len(rows), 0, 0)
+    return Written(batch_id, len(facts) - replaced - unchanged, replaced, unchanged)
+
+
+def _merged(stored: pd.DataFrame, incoming: pd.DataFrame) -> tuple[pd.DataFrame, pd.Series, int]:
+    """stored and incoming facts as one: on a day both have, incoming replaces a stored fact whose
+    numbers differ. Returns the facts, how many each stored batch lost, and how many were the same."""
+    both = pd.concat([stored, incoming], ignore_index=True)
+    twice = both[both.duplicated(series.KEY, keep=False)].sort_values(series.KEY, kind="stable")  # stored first, then incoming
+    old, new = twice.iloc[0::2], twice.iloc[1::2]
+    same = np.logical_and.reduce([_same(old[m].to_numpy(), new[m].to_numpy()) for m in METRICS])
+    dropped = np.concatenate([old.index[~same], new.index[same]])
+    return both.drop(index=dropped), old["batch_id"][~same].value_counts(), int(same.sum())
+
+
+def _same(a: np.ndarray, b: np.ndarray) -> np.ndarray:
+    return (a == b) | (np.isnan(a) & np.isnan(b))
+
+
+def _chunks(ids, size: int = 500):
+    ids = [int(i) for i in ids]
+    return [ids[start:start + size] for start in range(0, len(ids), size)]
+
+
+def _read_series(raw, where: str = "true", params=()) -> pd.DataFrame:
+    """The stored facts of the series matching where (on ad_series s and ad_entities e), as series.decode gives them."""
+    return series.decode(raw.rows("SELECT s.entity_id, s.currency, s.data FROM ad_series s "
+                                  f"JOIN ad_entities e ON e.id = s.entity_id WHERE {where}", params))
+
+
+def _stored(raw, ads) -> pd.DataFrame:
+    """The stored facts of these ads (entity ids), in every currency."""
+    parts = [_read_series(raw, f"s.entity_id IN ({', '.join('?' * len(chunk))})", chunk) for chunk in _chunks(ads)]
+    return pd.concat(parts, ignore_index=True) if len(parts) > 1 else parts[0] if parts else series.empty()
+
+
+def _chunks(ids, size: int = 500) -> list[list[int]]:
+    """ids in lists short enough for one statement's placeholders."""
+    ids = [int(i) for i in ids]
+    return [ids[start:start + size] for start in range(0, len(ids), size)]
+
+
+def _insert_series(raw: Raw, rows: list[tuple], state: JobState) -> None:
+    """ad_series rows (series.grouped), about CHUNK facts at a time so Cancel is heard and progress moves."""
+    total, done, start, size = sum(r[4] for r in rows), 0, 0, 0
+    for end, row in enumerate(rows, 1):
+        size += row[4]
+        if size >= CHUNK or end == len(rows):
+            state.check()
+            raw.insert_rows("ad_series", SERIES_COLUMNS, rows[start:end])
+            done, start, size = done + size, end, 0
+            state.set_progress(done, total)
+
+
+def read_facts(raw: Raw, date_from: str | None = None, date_to: str | None = None, platform: str | None = None) -> pd.DataFrame:
+    """The stored facts from date_from to date_to (YYYY-MM-DD, each optional), one row per ad,
+    currency and day: the ad (entity_id, NAME, asset_id), date (YYYY-MM-DD text), currency, METRICS,
+    and where each came from (batch_id, source_line)."""
+    where, params = ["true"], []
+    if platform:
+        where.append("e.platform = ?")
+        params.append(platform)
+    if date_to:
+        where.append("s.first_day <= ?")
+        params.append(date_to)
+    if date_from:
+        where.append("s.last_day >= ?")
+        params.append(date_from)
+    frame = _read_series(raw, " AND ".join(where), params)
+    if date_from or date_to:
+        days = frame["day"].to_numpy()
+        keep = (days >= series.day_number(date_from or "0001-01-01")) & (days <= series.day_number(date_to or "9999-12-31"))
+        frame = frame[keep]
+    entities = pd.DataFrame(raw.rows(f"SELECT id, {', '.join(NAME)}, asset_id FROM ad_entities"), columns=["entity_id", *NAME, "asset_id"])
+    named = frame.merge(entities, on="entity_id", how="left")
+    named["date"] = series.day_text(named["day"].to_numpy())
+    return named[["entity_id", *NAME, "asset_id", "date", "currency", *METRICS, "batch_id", "source_line"]]
+
+
+def facts(lib, date_from: str | None = None, date_to: str | None = None, platform: str | None = None) -> pd.DataFrame:
+    """read_facts on the library."""
+    with lib.read() as conn:
+        return read_facts(Raw(conn), date_from, date_to, platform)
+
+
+def fact_count(lib) -> int:
+    with lib.read() as conn:
+        return int(Raw(conn).rows("SELECT coalesce(sum(days), 0) FROM ad_series")[0][0])
 
 
 # how ad packages name their files (studio.core.export.plan): <campaign>_<placement>_<source>_<W>x<H>[-n]
@@ -229,46 +296,49 @@ def _overlaps(raw, facts: pd.DataFrame, first, last) -> bool:
 
 def _rebuild_campaign_days(raw, platform: str, first: str, last: str) -> None:
     raw.execute("DELETE FROM campaign_days WHERE platform = ? AND date BETWEEN ? AND ?", (platform, first, last))
-    raw.execute(f"INSERT INTO campaign_days ({', '.join(ROLLUP_KEY)}, {', '.join(METRICS)}) "
-                f"SELECT {', '.join(ROLLUP_KEY)}, {', '.join(f'sum({m})' for m in METRICS)} FROM {FACTS_JOINED} "
-                f"WHERE platform = ? AND date BETWEEN ? AND ? GROUP BY {', '.join(ROLLUP_KEY)}", (platform, first, last))
+    _add_campaign_days(raw, read_facts(raw, first, last, platform))
 
 
 def _add_campaign_days(raw, facts: pd.DataFrame) -> None:
-    """The rollup of facts whose days had none yet, added up here rather than read back from ad_facts."""
-    sums = facts.groupby(list(ROLLUP_KEY), sort=False, observed=True)[list(METRICS)].sum(min_count=1).reset_index()  # all-NaN stays NULL
-    raw.insert_rows("campaign_days", (*ROLLUP_KEY, *METRICS), list(zip(*(sums[c].to_numpy().tolist() for c in (*ROLLUP_KEY, *METRICS)))))
+    """campaign_days rows for these facts, added up here (their days have none yet)."""
+    ids, firsts = _groups(facts, ROLLUP_KEY)
+    sums = facts[list(METRICS)].groupby(ids, sort=False).sum(min_count=1)  # all-NaN stays NULL
+    keys = facts[list(ROLLUP_KEY)].iloc[firsts[sums.index.to_numpy()]]
+    rows = list(zip(*(keys[c].to_numpy().tolist() for c in ROLLUP_KEY), *(sums[m].to_numpy().tolist() for m in METRICS)))
+    rows.sort(key=lambda row: row[:len(ROLLUP_KEY)])  # in key order, the table's b-tree grows at its end
+    raw.insert_rows("campaign_days", (*ROLLUP_KEY, *METRICS), rows)
 
 
-def _insert_chunks(raw: Raw, table: str, rows: list, state: JobState, batch_id: int | None = None) -> None:
-    """rows of STORED into table (and batch_id, given as a constant on SQLite and in the rows on
-    PostgreSQL), chunk by chunk so Cancel is heard."""
-    for start in range(0, len(rows), CHUNK):
-        state.check()
-        chunk = rows[start:start + CHUNK]
-        if batch_id is not None and not raw.postgres:  # the constant costs SQLite nothing per row
-            raw.dbapi.executemany(f"INSERT INTO {table} ({_COLS}, batch_id) VALUES ({_VALUES}, {int(batch_id)})", chunk)
-        else:
-            raw.insert_rows(table, (*STORED, "batch_id") if batch_id is not None else STORED, chunk)
-        state.set_progress(min(start + CHUNK, len(rows)), len(rows))
+def _groups(frame: pd.DataFrame, columns) -> tuple[np.ndarray, np.ndarray]:
+    """Each row's group by these columns (0, 1, … in order of first appearance) and each group's first row."""
+    ids = pd.Series(pd.factorize(group_ids(frame, columns))[0])
+    return ids.to_numpy(), ids.drop_duplicates().index.to_numpy()  # a group's id counts its first appearance
 
 
 def remove_import(lib, batch_id: int) -> int:
     """Take an import back out: delete the facts batch_id wrote, and the batch. Returns how many facts went."""
     with logged_write(lib, CHANGES) as conn:
-        batch = conn.execute(select(ImportBatch.file_name).where(ImportBatch.id == batch_id)).scalar()
+        batch = conn.execute(select(ImportBatch).where(ImportBatch.id == batch_id)).first()
         if batch is None:
             raise BadInput(f"There is no import {batch_id}; `studio analytics imports` lists them.")
         raw = Raw(conn)
-        spans = raw.rows(f"SELECT platform, min(date), max(date) FROM {FACTS_JOINED} WHERE batch_id = ? GROUP BY platform",
-                         (batch_id,))
-        removed = raw.execute("DELETE FROM ad_facts WHERE batch_id = ?", (batch_id,)).rowcount
+        removed = 0
+        if batch.date_from is not None:
+            stored = read_facts(raw, batch.date_from.isoformat(), batch.date_to.isoformat())  # the batch's facts are in its dates
+            mine = stored["batch_id"].to_numpy() == batch_id
+            removed = int(mine.sum())
+            spans = stored[mine].groupby("platform")["date"].agg(["min", "max"])
+            ads = stored.loc[mine, "entity_id"].unique()
+            left = _stored(raw, ads)
+            for chunk in _chunks(ads):
+                raw.execute(f"DELETE FROM ad_series WHERE entity_id IN ({', '.join('?' * len(chunk))})", chunk)
+            _insert_series(raw, series.grouped(left[left["batch_id"] != batch_id]), JobState())
+            for platform, (first, last) in spans.iterrows():
+                _rebuild_campaign_days(raw, platform, first, last)
         raw.execute("DELETE FROM campaign_hours WHERE batch_id = ?", (batch_id,))
-        for platform, first, last in spans:
-            _rebuild_campaign_days(raw, platform, first, last)
         conn.execute(delete(ImportBatch).where(ImportBatch.id == batch_id))
-        audit.append(conn, actor(), f"Remove imported report {batch}", {"batch_id": batch_id, "facts": removed})
-    lib.notify(OpResult(CHANGES, removed, f"Remove import {batch}"))
+        audit.append(conn, actor(), f"Remove imported report {batch.file_name}", {"batch_id": batch_id, "facts": removed})
+    lib.notify(OpResult(CHANGES, removed, f"Remove import {batch.file_name}"))
     return removed
 
 

@@ -14,6 +14,7 @@ from sqlalchemy import (
     Float,
     ForeignKey,
     Integer,
+    LargeBinary,
     MetaData,
     String,
     Text,
@@ -294,29 +295,21 @@ class AdEntity(Base):
     asset_id: Mapped[int | None] = mapped_column(ForeignKey("assets.id", ondelete="SET NULL"), nullable=True)
 
 
-class AdFact(Base):
-    """One ad's numbers on one day in one currency. The key (day, ad, currency) makes a re-import
-    of the same or an overlapping report replace rows rather than add them again; the metric
-    columns a report does not have stay NULL. A table without rowids and with no other index, as
-    small per row as it can be: a million-row import writes it at the speed SQLite can. Outside
-    the undo log: studio.core.analytics.store.remove_import takes a batch back out."""
+class AdSeries(Base):
+    """One ad's numbers in one currency, day by day: an array of studio.core.analytics.series.RECORD
+    (the day, the import batch and file line it came from, the metrics) in day order. One fact per
+    ad, currency and day, so a re-import of the same or an overlapping report replaces days rather
+    than adding them again. Arrays rather than a row per day: a million-row report is a thousand
+    rows to write. first_day and last_day let a query of a period skip the ads it does not need.
+    Outside the undo log: studio.core.analytics.store.remove_import takes a batch back out."""
 
-    __tablename__ = "ad_facts"
-    __table_args__ = {"sqlite_with_rowid": False}
-    day: Mapped[date] = mapped_column("date", Date, primary_key=True)
+    __tablename__ = "ad_series"
     entity_id: Mapped[int] = mapped_column(ForeignKey("ad_entities.id", ondelete="CASCADE"), primary_key=True)
     currency: Mapped[str] = mapped_column(String(3), primary_key=True)
-    spend: Mapped[float] = mapped_column(Float)
-    impressions: Mapped[float | None] = mapped_column(Float, nullable=True)
-    reach: Mapped[float | None] = mapped_column(Float, nullable=True)
-    clicks: Mapped[float | None] = mapped_column(Float, nullable=True)
-    link_clicks: Mapped[float | None] = mapped_column(Float, nullable=True)
-    conversions: Mapped[float | None] = mapped_column(Float, nullable=True)
-    conversion_value: Mapped[float | None] = mapped_column(Float, nullable=True)
-    video_views: Mapped[float | None] = mapped_column(Float, nullable=True)
-    # no foreign key: checking it would cost a lookup per row; remove_import deletes a batch's facts itself
-    batch_id: Mapped[int] = mapped_column(Integer)
-    source_line: Mapped[int] = mapped_column(Integer)
+    first_day: Mapped[date] = mapped_column(Date)
+    last_day: Mapped[date] = mapped_column(Date)
+    days: Mapped[int] = mapped_column(Integer)  # how many facts the array holds
+    data: Mapped[bytes] = mapped_column(LargeBinary)
 
 
 class AiCall(Base):
@@ -337,7 +330,7 @@ class AiCall(Base):
 
 
 class CampaignDay(Base):
-    """ad_facts added up by campaign and day (per account and currency): what most KPI queries and
+    """The facts added up by campaign and day (per account and currency): what most KPI queries and
     charts read, 20 to 100 times fewer rows than the facts. Derived data, rebuilt for the days an
     import or a removal touches (studio.core.analytics.store)."""
 
@@ -614,7 +607,7 @@ class PublishStep(Base):
 
 
 # Tables whose rows ops may change and undo may restore. The logs themselves are not undone.
-UNDOABLE_TABLES = {t.name for t in Base.metadata.sorted_tables} - {"audit_events", "audit_head", "undo_log", "compliance_checks", "compliance_findings", "ad_facts", "ad_entities", "import_batches", "campaign_days", "campaign_hours", "ai_calls",
+UNDOABLE_TABLES = {t.name for t in Base.metadata.sorted_tables} - {"audit_events", "audit_head", "undo_log", "compliance_checks", "compliance_findings", "ad_series", "ad_entities", "import_batches", "campaign_days", "campaign_hours", "ai_calls",
                                                                      "publications", "publish_steps", "change_log"}
 
 # Every editable row carries a version, 1 when made and one more with each op that changes it: a save

@@ -6,15 +6,14 @@ from __future__ import annotations
 import logging
 
 import pytest
-from sqlalchemy import select
 
 from studio.core.analytics.connectors import PullParams
 from studio.core.analytics.connectors.google import pull_google
 from studio.core.analytics.store import list_imports
-from studio.core.db.models import AdEntity, AdFact
 from studio.core.errors import BadInput, Cancelled, StudioError
 from studio.core.jobs import JobState
 from studio.core.secrets import REDACTOR
+from tests.core.analytics.test_ingest import facts as stored_facts
 from tests.fake_google_ads import ACCESS_TOKEN, FakeGoogleAds, fake_google_ads, metric_row, trusted_certificate
 
 trusted_certificate()  # gRPC reads its trusted roots once, so before any channel of this test session
@@ -47,10 +46,8 @@ def pull(lib, server, secrets, first="2026-11-01", last="2026-11-04", state=None
 
 
 def facts(lib) -> list[tuple]:
-    with lib.read() as conn:
-        return conn.execute(select(AdEntity.platform, AdEntity.account, AdEntity.campaign, AdEntity.ad_group, AdEntity.ad, AdFact.day, AdFact.currency,
-                                   AdFact.spend, AdFact.impressions, AdFact.clicks, AdFact.conversions, AdFact.conversion_value,
-                                   AdFact.video_views).join(AdEntity, AdEntity.id == AdFact.entity_id).order_by(AdFact.day, AdEntity.ad)).all()
+    return stored_facts(lib, "platform, account, campaign, ad_group, ad, date, currency, spend, impressions, clicks, conversions, "
+                             "conversion_value, video_views", order="date, ad")
 
 
 def test_pull_streams_every_batch_with_the_developer_token(lib, server, secrets):

@@ -11,15 +11,14 @@ import threading
 import time
 
 import pytest
-from sqlalchemy import func, select
 
 from studio.core.analytics.connectors import PullParams
 from studio.core.analytics.connectors.meta import ReportRuns, pull_meta
-from studio.core.analytics.store import list_imports
-from studio.core.db.models import AdEntity, AdFact
+from studio.core.analytics.store import fact_count, list_imports
 from studio.core.errors import BadInput, Cancelled, StudioError
 from studio.core.jobs import JobState
 from studio.core.secrets import REDACTOR, SecretStore
+from tests.core.analytics.test_ingest import facts as stored_facts
 from tests.fake_meta import RATE_LIMITED, FakeMeta, fake_meta, insight
 
 TOKEN = "EAAGm0PX4ZCpsBAtoken123"
@@ -44,9 +43,7 @@ def server():
 
 
 def facts(lib) -> list[tuple]:
-    with lib.read() as conn:
-        return conn.execute(select(AdEntity.ad, AdFact.day, AdFact.spend, AdFact.conversions, AdFact.conversion_value,
-                                   AdFact.link_clicks, AdFact.video_views).join(AdEntity, AdEntity.id == AdFact.entity_id).order_by(AdFact.day, AdEntity.ad)).all()
+    return stored_facts(lib, "ad, date, spend, conversions, conversion_value, link_clicks, video_views", order="date, ad")
 
 
 def pull(lib, server, secrets, first="2026-11-01", last="2026-11-05", state=None, accounts=("42",), runs=QUICK):
@@ -59,8 +56,7 @@ def two_weeks() -> list[dict]:
 
 
 def nothing_stored(lib) -> bool:
-    with lib.read() as conn:
-        return conn.execute(select(func.count()).select_from(AdFact)).scalar() == 0 and list_imports(lib) == []
+    return fact_count(lib) == 0 and list_imports(lib) == []
 
 
 def test_pull_follows_every_page_and_reads_actions(lib, server, secrets):
@@ -134,9 +130,7 @@ def test_cancel_between_pages_writes_nothing(lib, server, secrets):
     with pytest.raises(Cancelled):
         pull(lib, server, secrets, state=state)
     assert len([s for s in server.seen if s["path"].endswith("/insights")]) == 2  # no third page was asked for
-    with lib.read() as conn:
-        assert conn.execute(select(func.count()).select_from(AdFact)).scalar() == 0
-    assert list_imports(lib) == []
+    assert fact_count(lib) == 0 and list_imports(lib) == []
 
 
 def test_cli_pull_meta(tmp_path, server, secrets, capsys, monkeypatch):

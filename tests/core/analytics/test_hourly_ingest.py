@@ -9,6 +9,7 @@ from pathlib import Path
 
 import pytest
 
+from studio.core.analytics import store
 from studio.core.analytics.ingest.sources import resolve
 from studio.core.analytics.store import remove_import
 from studio.core.db.raw import Raw
@@ -79,7 +80,7 @@ def test_remove_import_takes_its_hours_out(lib, tmp_path):
     remove_import(lib, second.batch_id)
     assert hours(lib, "date, hour") == [("2026-11-05", 9), ("2026-11-05", 10), ("2026-11-05", 20)]
     remove_import(lib, first.batch_id)
-    assert count(lib, "campaign_hours") == count(lib, "ad_facts") == count(lib, "campaign_days") == 0
+    assert count(lib, "campaign_hours") == store.fact_count(lib) == count(lib, "campaign_days") == 0
 
 
 def test_a_google_report_by_hour_of_day(lib, tmp_path):
@@ -123,4 +124,4 @@ def test_unreadable_hours_are_listed_and_nothing_is_imported(lib, tmp_path):
          "why": "'noon' is not an hour of day (like 09:00:00 - 09:59:59 or 9)"},
         {"line": 5, "column": "Time of day (ad account time zone)",
          "why": "'25:00:00 - 25:59:59' is not an hour of day (like 09:00:00 - 09:59:59 or 9)"}]
-    assert count(lib, "campaign_hours") == count(lib, "ad_facts") == count(lib, "import_batches") == 0
+    assert count(lib, "campaign_hours") == store.fact_count(lib) == count(lib, "import_batches") == 0

@@ -5,6 +5,7 @@ from __future__ import annotations
 import openpyxl
 import pytest
 
+from studio.core.analytics import store
 from studio.core.analytics.ingest.sniff import sniff
 from studio.core.analytics.store import stored_mappings
 from tests.core.analytics.test_ingest import ROWS, count, facts, meta_csv, run_ingest, write
@@ -15,7 +16,7 @@ MAPPING = {"platform": "snapchat", "columns": {"date": "Date", "campaign": "Camp
 
 
 def nothing_imported(lib) -> bool:
-    return count(lib, "ad_facts") == count(lib, "import_batches") == 0
+    return store.fact_count(lib) == count(lib, "import_batches") == 0
 
 
 def test_an_unknown_source_without_a_mapping_asks_for_one_and_imports_nothing(lib, tmp_path):
@@ -128,7 +129,7 @@ def test_xlsx_without_a_report_sheet_names_its_sheets(lib, tmp_path):
 def test_one_bad_file_does_not_stop_the_others(lib, tmp_path):
     good, bad = meta_csv(tmp_path / "good.csv", ROWS), write(tmp_path / "bad.csv", UNKNOWN)
     reports = run_ingest(lib, bad, good)
-    assert [r.imported for r in reports] == [False, True] and count(lib, "ad_facts") == 4
+    assert [r.imported for r in reports] == [False, True] and store.fact_count(lib) == 4
 
 
 def test_the_header_is_found_below_a_preamble_by_its_words(tmp_path):

@@ -65,11 +65,10 @@ def to_facts(table: RawTable, layout: Layout, *, comma_default: bool, currency: 
     cells, lines = cells[~summary].reset_index(drop=True), table.lines[~summary].to_numpy()
     header = layout.header
     # text columns stay coded (categorical) from here to the store: see normalize.coded
-    frame = pd.DataFrame({"platform": pd.Categorical.from_codes(np.zeros(len(cells), dtype=int), [layout.source.platform])},
-                         index=cells.index)
+    frame = pd.DataFrame({"platform": _constant(layout.source.platform, len(cells))}, index=cells.index)
     for fld in ("account", "campaign", "ad_group", "ad"):
         values = _text(cells, layout, fld)
-        frame[fld] = "" if values is None else filled(values, "")
+        frame[fld] = _constant("", len(cells)) if values is None else filled(values, "")
     frame["date"] = _days(cells, layout, lines, errors)
     frame["currency"] = _currency(cells, layout, currency, lines, errors, name)
     if HOUR in layout.columns:
@@ -89,6 +88,11 @@ def to_facts(table: RawTable, layout: Layout, *, comma_default: bool, currency: 
     rows = len(frame)
     frame, _ = add_up(frame, (*KEY, HOUR))  # the store adds the hours up into days
     return Facts(frame, [], skipped, rows - frame.groupby(list(KEY), sort=False, observed=True).ngroups)
+
+
+def _constant(value: str, rows: int) -> pd.Categorical:
+    """A column of one value, coded like the others (see normalize.coded)."""
+    return pd.Categorical.from_codes(np.zeros(rows, dtype=np.int8), [value])
 
 
 def _days(cells: pd.DataFrame, layout: Layout, lines: np.ndarray, errors: list[RowError]) -> pd.Series:
@@ -116,7 +120,7 @@ def _currency(cells: pd.DataFrame, layout: Layout, given: str | None, lines, err
         if fallback is None:
             raise BadInput(f"{name} does not say its currency (no currency column and no \"(EUR)\" in the headers). "
                            "Give it with --currency EUR (or \"currency\" in the mapping). Nothing was imported.")
-        return fallback
+        return _constant(fallback, len(cells))
     values = filled(coded(column, lambda u: u.str.upper()), fallback or "")
     bad = ~per_unique(values, lambda u: u.str.fullmatch(r"[A-Z]{3}")).to_numpy(dtype=bool)
     header = layout.header[layout.columns["currency"]]
@@ -146,13 +150,30 @@ def add_up(frame: pd.DataFrame, key) -> tuple[pd.DataFrame, int]:
     """Rows with the same key (a report broken down by age, gender, placement or hour) added up into
     one; reach does not add across audiences, so the largest is kept (a lower bound). Returns the
     frame and how many rows went into another."""
-    key = list(key)
-    if not pd.util.hash_pandas_object(frame[key], index=False).duplicated().any():
-        return frame, 0  # the quick test; a hash collision merely takes the exact one below
-    duplicated = frame.duplicated(subset=key, keep=False)
-    if not duplicated.any():
+    ids = group_ids(frame, key)
+    if not pd.Series(ids).duplicated().any():
         return frame, 0
+    duplicated = pd.Series(ids).duplicated(keep=False).to_numpy()
     sums = {m: (m, lambda s: s.sum(min_count=1)) for m in METRICS if m != "reach"}
-    merged = frame[duplicated].groupby(key, sort=False, as_index=False, observed=True).agg(
+    merged = frame[duplicated].groupby(list(key), sort=False, as_index=False, observed=True).agg(
         **sums, reach=("reach", "max"), source_line=("source_line", "min"))
     return pd.concat([frame[~duplicated], merged], ignore_index=True), int(duplicated.sum()) - len(merged)
+
+
+def group_ids(frame: pd.DataFrame, columns) -> np.ndarray:
+    """One int64 per row, the same for rows whose values in these columns are the same. Categorical
+    columns count by their codes (a million rows cost no hashing); the running key is folded into
+    dense ids only when the next column could overflow it."""
+    ids, span = np.zeros(len(frame), dtype=np.int64), 1
+    for column in columns:
+        values = frame[column]
+        if isinstance(values.dtype, pd.CategoricalDtype):
+            codes, size = values.cat.codes.to_numpy().astype(np.int64) + 1, len(values.cat.categories) + 1  # missing: 0
+        else:
+            codes, uniques = pd.factorize(values, use_na_sentinel=False)
+            size = len(uniques)
+        if span * size >= 1 << 62:
+            ids, uniques = pd.factorize(ids)
+            span = len(uniques)
+        ids, span = ids * size + codes, span * size
+    return ids

@@ -14,6 +14,7 @@ import hashlib
 import io
 import re
 from collections.abc import Callable
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -33,12 +34,16 @@ class Sniffed:
     name: str
     header: list[str]
     header_index: int  # 0-based line (or sheet row) of the header
-    sha256: str
+    digest: Future  # of the file's sha256, hashed on another core while the body is read
     encoding: str = ""
     separator: str = ""
     body: bytes = b""  # the file as UTF-8 (text files)
     sheet: str | None = None
     sheet_rows: list | None = None  # the rows after the header (XLSX)
+
+    @property
+    def sha256(self) -> str:
+        return self.digest.result().hexdigest()
 
 
 @dataclass
@@ -82,6 +87,7 @@ def find_header(rows: list[list[str]], score: Callable[[list[str]], int]) -> int
     return best
 
 
+_HASHING = ThreadPoolExecutor(max_workers=1, thread_name_prefix="report-sha256")
 _CONTENT = re.compile(rb"[^\x00\r\n\t ,;\xef\xbb\xbf\xff\xfe]")  # a byte that is not blank, a separator or a BOM
 
 
@@ -93,13 +99,13 @@ def sniff(path: Path, score: Callable[[list[str]], int]) -> Sniffed:
         raise BadInput(f"{path} cannot be read ({exc.strerror or exc}).") from None
     if not _CONTENT.search(data):  # (a search stops at the first cell; stripping would copy the whole file)
         raise BadInput(f"{path.name} is empty: download the report again, with at least one day of data. Nothing was imported.")
-    sha = hashlib.sha256(data).hexdigest()
+    sha = _HASHING.submit(hashlib.sha256, data)  # hashlib lets go of the GIL for big data
     if data[:4] == b"PK\x03\x04":
         return _sniff_xlsx(path, data, sha, score)
     return _sniff_text(path, data, sha, score)
 
 
-def _sniff_text(path: Path, data: bytes, sha: str, score) -> Sniffed:
+def _sniff_text(path: Path, data: bytes, sha: Future, score) -> Sniffed:
     encoding = _encoding(data[:65536])
     body = data if encoding.startswith("utf-8") else data.decode(encoding, errors="replace").encode("utf-8")
     head = body[:200_000].decode("utf-8-sig", errors="replace").splitlines()[:HEAD_LINES]
@@ -168,7 +174,7 @@ def _check_last_line(sniffed: Sniffed) -> None:
                        "truncated (cut off while it downloaded). Download the report again; nothing was imported.")
 
 
-def _sniff_xlsx(path: Path, data: bytes, sha: str, score) -> Sniffed:
+def _sniff_xlsx(path: Path, data: bytes, sha: Future, score) -> Sniffed:
     import openpyxl
 
     try:

@@ -164,6 +164,9 @@ def match(source: Source, header: list[str]) -> Layout | None:
                 break
     if not all(f in columns for f in REQUIRED) or not ("date" in columns or "date_start" in columns):
         return None
+    if "date" in columns:  # a report by day: its reporting period columns repeat the range, not worth reading
+        columns.pop("date_start", None)
+        columns.pop("date_end", None)
     unused = [h for i, h in enumerate(header) if i not in used and str(h or "").strip()]
     return Layout(source, columns, header, currency, unused)
 
