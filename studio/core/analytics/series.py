@@ -51,12 +51,10 @@ def empty() -> pd.DataFrame:
 
 def records_frame(facts: pd.DataFrame, entity: np.ndarray, batch_id: int) -> pd.DataFrame:
     """An import's facts (date as YYYY-MM-DD text, possibly categorical) in decode's columns."""
-    frame = pd.DataFrame({"entity_id": entity, "currency": facts["currency"].array,
-                          "day": to_days(facts["date"]), "batch_id": np.int32(batch_id),
-                          "source_line": facts["source_line"].to_numpy(dtype=np.int32)})
-    for metric in METRICS:
-        frame[metric] = facts[metric].to_numpy(dtype=np.float64)
-    return frame
+    return pd.DataFrame({"entity_id": entity, "currency": facts["currency"].array, "day": to_days(facts["date"]),
+                         "batch_id": np.full(len(facts), batch_id, dtype=np.int32),
+                         "source_line": facts["source_line"].to_numpy(dtype=np.int32),
+                         **{metric: facts[metric].to_numpy(dtype=np.float64) for metric in METRICS}})
 
 
 def to_days(dates: pd.Series) -> np.ndarray:

@@ -29,7 +29,7 @@ from __future__ import annotations
 
 import contextlib
 import re
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import date, datetime
 
@@ -60,7 +60,7 @@ CHANGES = frozenset({"ad_series", "import_batches", "campaign_days", "campaign_h
 ROLLUP_KEY = ("platform", "account", "campaign", "date", "currency")
 HOUR_METRICS = ("spend", "impressions", "clicks", "link_clicks", "conversions", "conversion_value")  # campaign_hours has these
 _HOUR_COLUMNS = (*ROLLUP_KEY, HOUR, *HOUR_METRICS)
-_ENCODING = ThreadPoolExecutor(max_workers=1, thread_name_prefix="ad-series")
+_WORKERS = ThreadPoolExecutor(max_workers=2, thread_name_prefix="analytics-import")
 _HOUR_UPSERT = (
     f"INSERT INTO campaign_hours ({', '.join(_HOUR_COLUMNS)}, batch_id) VALUES ({', '.join('?' * len(_HOUR_COLUMNS))}, ?) "
     f"ON CONFLICT ({', '.join(ROLLUP_KEY)}, {HOUR}) DO UPDATE SET "
@@ -109,9 +109,10 @@ def write_batch(lib, facts: pd.DataFrame, *, file_name: str, sha256: str, source
             facts=0, date_from=date.fromisoformat(first) if first else None, date_to=date.fromisoformat(last) if last else None,
         )).inserted_primary_key[0]
         raw = Raw(conn)
+        rollup = _WORKERS.submit(_campaign_days, facts)  # added up on the other core while the ads are looked up
         with _big_cache(raw):
             incoming = series.records_frame(facts, _entity_ids(raw, facts), batch_id)
-            written = _write_facts(raw, facts, incoming, batch_id, first, last, state)
+            written = Written(batch_id, *_write_facts(raw, facts, incoming, rollup, first, last, state))
             if hours is not None:
                 raw.executemany(_HOUR_UPSERT, zip(*(hours[c].to_numpy().tolist() for c in _HOUR_COLUMNS),
                                                  [batch_id] * len(hours)))
@@ -151,9 +152,10 @@ def _entity_ids(raw, facts: pd.DataFrame) -> np.ndarray:
     return np.array([known[d] for d in distinct], dtype=np.int64)[ids]
 
 
-def _write_facts(raw, facts: pd.DataFrame, incoming: pd.DataFrame, batch_id, first, last, state) -> Written:
-    """The facts into their ads' series, and campaign_days for their days. A fact already stored
-    with the same numbers stays as it was (unchanged); one with other numbers is replaced."""
+def _write_facts(raw, facts: pd.DataFrame, incoming: pd.DataFrame, rollup: Future, first, last, state) -> tuple[int, int, int]:
+    """The facts into their ads' series, and campaign_days for their days (rollup: the facts' own
+    campaign_days rows). A fact already stored with the same numbers stays as it was (unchanged);
+    one with other numbers is replaced. Returns how many facts were added, replaced and unchanged."""
     state.check()
     ads = incoming["entity_id"].unique()
     stored = _stored(raw, ads)
@@ -165,16 +167,16 @@ def _write_facts(raw, facts: pd.DataFrame, incoming: pd.DataFrame, batch_id, fir
         for chunk in _chunks(ads):
             raw.execute(f"DELETE FROM ad_series WHERE entity_id IN ({', '.join('?' * len(chunk))})", chunk)
         replaced = int(replaced_from.sum())
-    encoding = _ENCODING.submit(series.grouped, incoming)  # numpy sorts and copies on the other core meanwhile
+    encoding = _WORKERS.submit(series.grouped, incoming)  # numpy sorts and copies on the other core meanwhile
     overlaps = _overlaps(raw, facts, first, last)
-    if not overlaps:  # nothing rolled up for these days yet: add the facts up here rather than read them back
-        _add_campaign_days(raw, facts)
+    if not overlaps:  # nothing rolled up for these days yet: the facts' own sums go in
+        raw.insert_rows("campaign_days", (*ROLLUP_KEY, *METRICS), rollup.result())
     _insert_series(raw, encoding.result(), state)
     state.check()
     if overlaps:
         for platform in facts["platform"].unique():
             _rebuild_campaign_days(raw, platform, first, last)
-    return Written(batch_id, len(facts) - replaced - unchanged, replaced, unchanged)
+    return len(facts) - replaced - unchanged, replaced, unchanged
 
 
 def _merged(stored: pd.DataFrame, incoming: pd.DataFrame) -> tuple[pd.DataFrame, pd.Series, int]:
@@ -296,17 +298,17 @@ def _overlaps(raw, facts: pd.DataFrame, first, last) -> bool:
 
 def _rebuild_campaign_days(raw, platform: str, first: str, last: str) -> None:
     raw.execute("DELETE FROM campaign_days WHERE platform = ? AND date BETWEEN ? AND ?", (platform, first, last))
-    _add_campaign_days(raw, read_facts(raw, first, last, platform))
+    raw.insert_rows("campaign_days", (*ROLLUP_KEY, *METRICS), _campaign_days(read_facts(raw, first, last, platform)))
 
 
-def _add_campaign_days(raw, facts: pd.DataFrame) -> None:
-    """campaign_days rows for these facts, added up here (their days have none yet)."""
+def _campaign_days(facts: pd.DataFrame) -> list[tuple]:
+    """The facts added up into campaign_days rows (ROLLUP_KEY, METRICS), in key order: the table's b-tree then grows at its end."""
     ids, firsts = _groups(facts, ROLLUP_KEY)
-    sums = facts[list(METRICS)].groupby(ids, sort=False).sum(min_count=1)  # all-NaN stays NULL
-    keys = facts[list(ROLLUP_KEY)].iloc[firsts[sums.index.to_numpy()]]
-    rows = list(zip(*(keys[c].to_numpy().tolist() for c in ROLLUP_KEY), *(sums[m].to_numpy().tolist() for m in METRICS)))
-    rows.sort(key=lambda row: row[:len(ROLLUP_KEY)])  # in key order, the table's b-tree grows at its end
-    raw.insert_rows("campaign_days", (*ROLLUP_KEY, *METRICS), rows)
+    sums = facts[list(METRICS)].groupby(ids, sort=True).sum(min_count=1)  # all-NaN stays NULL; group i is row i
+    keys = pd.DataFrame({c: facts[c].to_numpy()[firsts] for c in ROLLUP_KEY})  # plain values: text sorts as in the database
+    order = keys.sort_values(list(ROLLUP_KEY)).index.to_numpy()
+    columns = [keys[c].to_numpy()[order].tolist() for c in ROLLUP_KEY] + [sums[m].to_numpy()[order].tolist() for m in METRICS]
+    return list(zip(*columns))
 
 
 def _groups(frame: pd.DataFrame, columns) -> tuple[np.ndarray, np.ndarray]:

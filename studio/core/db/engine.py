@@ -7,6 +7,8 @@ from pathlib import Path
 
 from sqlalchemy import Engine, create_engine, event, make_url
 
+from studio.core.db.checkpoints import LOG_BYTES, Checkpoints
+
 BUSY_TIMEOUT_MS = 10_000
 
 
@@ -19,6 +21,8 @@ def _sqlite_pragmas(dbapi_conn, _record) -> None:
     cur.execute("PRAGMA foreign_keys=ON")
     cur.execute(f"PRAGMA busy_timeout={BUSY_TIMEOUT_MS}")
     cur.execute("PRAGMA synchronous=NORMAL")
+    cur.execute("PRAGMA wal_autocheckpoint=0")  # studio.core.db.checkpoints runs them, off the committing thread
+    cur.execute(f"PRAGMA journal_size_limit={LOG_BYTES}")  # a log emptied by a checkpoint shrinks back to this
     cur.close()
 
 
@@ -52,6 +56,9 @@ def make_engine(url) -> Engine:
     engine = create_engine(url)
     event.listen(engine, "connect", _sqlite_pragmas)
     event.listen(engine, "begin", _sqlite_begin)
+    database = make_url(url).database
+    if database and database != ":memory:":
+        Checkpoints(engine, Path(database))
     return engine
 
 

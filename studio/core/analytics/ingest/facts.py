@@ -62,7 +62,7 @@ def to_facts(table: RawTable, layout: Layout, *, comma_default: bool, currency: 
             cells[layout.columns[fld]] = stripped(cells[layout.columns[fld]])
     summary, reasons = _summary_rows(cells, layout)
     skipped = [{"line": int(table.lines.iloc[i]), "reason": reasons[i]} for i in sorted(reasons)]
-    cells, lines = cells[~summary].reset_index(drop=True), table.lines[~summary].to_numpy()
+    cells, lines = _without(cells, summary), _without(table.lines, summary).to_numpy()
     header = layout.header
     # text columns stay coded (categorical) from here to the store: see normalize.coded
     frame = pd.DataFrame({"platform": _constant(layout.source.platform, len(cells))}, index=cells.index)
@@ -88,6 +88,15 @@ def to_facts(table: RawTable, layout: Layout, *, comma_default: bool, currency: 
     rows = len(frame)
     frame, _ = add_up(frame, (*KEY, HOUR))  # the store adds the hours up into days
     return Facts(frame, [], skipped, rows - frame.groupby(list(KEY), sort=False, observed=True).ngroups)
+
+
+def _without(rows, summary: np.ndarray):
+    """rows (a frame or series) without the summary rows. Reports put their totals first or last:
+    the rows left are then one stretch, a view rather than a copy of a million rows."""
+    kept = np.flatnonzero(~summary)
+    if len(kept) and kept[-1] - kept[0] + 1 == len(kept):
+        return rows.iloc[kept[0]:kept[-1] + 1].reset_index(drop=True)
+    return rows[~summary].reset_index(drop=True)
 
 
 def _constant(value: str, rows: int) -> pd.Categorical:

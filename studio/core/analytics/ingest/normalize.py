@@ -35,10 +35,21 @@ class RowError:
         return {"line": self.line, "column": self.column, "why": self.why}
 
 
+def factorized(values: pd.Series, *, missing_too: bool = True) -> tuple[np.ndarray, pd.Index]:
+    """pd.factorize(values, use_na_sentinel=not missing_too), where a categorical column gives its
+    own codes and categories (no pass over a million rows to hash them; unused categories come too)."""
+    if not isinstance(values.dtype, pd.CategoricalDtype):
+        return pd.factorize(values, use_na_sentinel=not missing_too)
+    codes, categories = values.cat.codes.to_numpy(), values.cat.categories
+    if not missing_too:
+        return codes, categories
+    return np.where(codes < 0, len(categories), codes), pd.Index([*categories, np.nan], dtype=object)
+
+
 def per_unique(values: pd.Series, fn) -> pd.Series:
     """fn(distinct values) mapped back onto every row: a report repeats its names, dates and
     currencies a million times, so each string is stripped or parsed once."""
-    codes, uniques = pd.factorize(values, use_na_sentinel=False)
+    codes, uniques = factorized(values)
     mapped = pd.Series(fn(pd.Series(uniques)))
     return pd.Series(mapped.to_numpy()[codes], index=values.index)
 
@@ -47,7 +58,7 @@ def coded(values: pd.Series, fn, *, ordered: bool = False) -> pd.Series:
     """fn(distinct values) mapped back onto every row as a categorical column: the rows keep small
     integer codes, so grouping, hashing and de-duplicating them later costs next to nothing.
     Missing values stay missing (fn never sees them); ordered sorts the categories (min and max work)."""
-    codes, uniques = pd.factorize(values)
+    codes, uniques = factorized(values, missing_too=False)
     mapped_codes, categories = pd.factorize(pd.Series(fn(pd.Series(uniques))), sort=ordered)  # fn may merge values or blank them
     row_codes = np.append(mapped_codes, -1)[codes]  # code -1 (missing) picks the -1 appended
     return pd.Series(pd.Categorical.from_codes(row_codes, categories, ordered=ordered), index=values.index)
@@ -78,7 +89,7 @@ def numbers(values: pd.Series, column: str, lines: np.ndarray, *, comma_default:
     """Floats (NaN where the report has no value); unreadable cells are added to errors."""
     if pd.api.types.is_numeric_dtype(values):
         return values.astype("float64")
-    codes, uniques = pd.factorize(values, use_na_sentinel=False)
+    codes, uniques = factorized(values)
     text = pd.Series(uniques, dtype=object).map(lambda v: v if isinstance(v, str) or pd.isna(v) else repr(v)).str.strip()
     empty = text.isna() | text.isin(EMPTY)
     cleaned = text.mask(empty).str.replace(_NOISE, "", regex=True)
@@ -116,7 +127,7 @@ def dates(values: pd.Series, column: str, lines: np.ndarray, *, formats=DATE_FOR
     if pd.api.types.is_datetime64_any_dtype(values):
         parsed, missing = values.dt.normalize(), values.isna()
     else:
-        codes, uniques = pd.factorize(values, use_na_sentinel=False)
+        codes, uniques = factorized(values)
         text = pd.Series(uniques, dtype=object).astype("string").str.strip()
         text = text.str.replace(r"[T ]\d{1,2}:\d{2}(:\d{2})?.*$", "", regex=True)  # "2026-11-03 00:00:00" from Excel
         text = text.mask(text.isin(EMPTY))
