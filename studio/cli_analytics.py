@@ -1,4 +1,4 @@
-"""`studio analytics`: ingest platform performance reports, list and remove imports, KPIs,
+"""`studio analytics`: ingest platform performance reports, list and remove imports, the stored facts, KPIs,
 anomalies, forecasts, attribution, a budget split, A/B test readings and customer segments
 (registered by studio.cli)."""
 
@@ -8,6 +8,7 @@ import argparse
 import dataclasses
 import json
 import math
+import os
 import sys
 from collections import defaultdict
 from datetime import date, timedelta
@@ -31,6 +32,10 @@ def add_parsers(sub, common, parser_class) -> None:
     analytics.add_parser("imports", parents=[common], help="the imported report files, newest last")
     rem = analytics.add_parser("remove-import", parents=[common], help="take an import back out (deletes the facts it wrote)")
     rem.add_argument("batch_id", type=int, metavar="ID", help="an id from `studio analytics imports`")
+    fa = analytics.add_parser("facts", parents=[common], help="the stored daily facts, each with the report file and line it came from")
+    _period(fa, "the first day with data")
+    fa.add_argument("--platform", metavar="NAME", help="only this platform")
+    fa.add_argument("--out", metavar="FILE.csv", help="write them to this CSV file (default: print them as CSV, or JSON with --json)")
     kp = analytics.add_parser("kpis", parents=[common], help="CTR, CPC, CPM, CPA, ROAS, conversion rate, frequency, with the period before")
     kp.add_argument("--by", default="platform", metavar="DIMS", help=f"comma-separated, from: {', '.join(BY)} (default platform)")
     kp.add_argument("--from", dest="date_from", metavar="YYYY-MM-DD", help="first day (default: the first day with data)")
@@ -171,6 +176,31 @@ def cmd_analytics_remove_import(args) -> int:
     with open_library(args) as lib:
         removed = remove_import(lib, args.batch_id)
     _print(args, {"batch_id": args.batch_id, "facts_removed": removed}, f"Removed import {args.batch_id} ({removed} facts)")
+    return 0
+
+
+def cmd_analytics_facts(args) -> int:
+    from studio.cli import _print, open_library
+    from studio.core.analytics.store import facts, list_imports
+
+    first, last = _day(args.date_from, "--from"), _day(args.date_to, "--to")
+    with open_library(args) as lib:
+        frame = facts(lib, first and first.isoformat(), last and last.isoformat(), args.platform)
+        files = {b.id: (b.file_name, b.file_sha256) for b in list_imports(lib)}
+    frame = frame.sort_values(["date", "platform", "account", "campaign", "ad_group", "ad", "currency"]).drop(columns="entity_id")
+    frame["file_name"] = frame["batch_id"].map(lambda b: files[b][0])
+    frame["file_sha256"] = frame["batch_id"].map(lambda b: files[b][1])
+    frame = frame.rename(columns={"batch_id": "import_id", "source_line": "file_line"})
+    if args.out:
+        out = Path(args.out)
+        partial = out.with_name(out.name + ".part")  # a whole file or none
+        frame.to_csv(partial, index=False)
+        os.replace(partial, out)
+        _print(args, {"facts": len(frame), "file": str(out)}, f"Wrote {len(frame)} facts to {out}")
+    elif args.json:
+        _print(args, _clean(frame.to_dict("records")), "")
+    else:
+        sys.stdout.write(frame.to_csv(index=False))
     return 0
 
 
@@ -375,6 +405,7 @@ COMMANDS = {
     ("analytics", "ingest"): cmd_analytics_ingest,
     ("analytics", "imports"): cmd_analytics_imports,
     ("analytics", "remove-import"): cmd_analytics_remove_import,
+    ("analytics", "facts"): cmd_analytics_facts,
     ("analytics", "kpis"): cmd_analytics_kpis,
     ("analytics", "anomalies"): cmd_analytics_anomalies,
     ("analytics", "forecast"): cmd_analytics_forecast,

@@ -3,6 +3,8 @@ attribution, budget, abtest and segments."""
 
 from __future__ import annotations
 
+import csv
+import hashlib
 import json
 
 import pytest
@@ -208,3 +210,25 @@ def test_report_writes_pdf_and_html_for_the_last_30_days(tmp_path):
 
     empty = studio("analytics", "report", "--out", tmp_path / "none.pdf", "--library", tmp_path / "empty")
     assert empty.returncode == 2 and "no facts to report on" in empty.stderr and not (tmp_path / "none.pdf").exists()
+
+
+def test_facts_come_with_the_file_and_line_they_came_from(tmp_path):
+    lib = tmp_path / "lib"
+    meta = meta_csv(tmp_path / "meta.csv", ROWS, currency="EUR")
+    assert studio("analytics", "ingest", meta, "--library", lib).returncode == 0
+    out = studio("analytics", "facts", "--from", "2026-11-02", "--library", lib, "--json")
+    assert out.returncode == 0, out.stderr
+    rows = json.loads(out.stdout)
+    sha = hashlib.sha256(meta.read_bytes()).hexdigest()
+    assert [(r["date"], r["ad"], r["spend"], r["file_name"], r["file_sha256"], r["file_line"]) for r in rows] == [
+        ("2026-11-02", "Ad 1", 50.25, "meta.csv", sha, 4), ("2026-11-02", "Ad 2", 20.0, "meta.csv", sha, 5),
+        ("2026-11-03", "Ad 3", 10.0, "meta.csv", sha, 6)]
+    target = tmp_path / "facts.csv"
+    written = studio("analytics", "facts", "--out", target, "--library", lib)
+    assert written.returncode == 0 and f"Wrote 4 facts to {target}" in written.stdout
+    table = list(csv.DictReader(target.open(encoding="utf-8")))
+    assert [(r["campaign"], r["date"], r["currency"], r["file_line"]) for r in table] == [
+        ("Autumn", "2026-11-01", "EUR", "3"), ("Autumn", "2026-11-02", "EUR", "4"), ("Autumn", "2026-11-02", "EUR", "5"),
+        ("Winter", "2026-11-03", "EUR", "6")]
+    bad = studio("analytics", "facts", "--to", "November", "--library", lib)
+    assert bad.returncode == 2 and "--to 'November' is not a date" in bad.stderr
