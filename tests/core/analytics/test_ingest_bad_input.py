@@ -136,3 +136,17 @@ def test_the_header_is_found_below_a_preamble_by_its_words(tmp_path):
     path = write(tmp_path / "r.csv", "Ad performance\nAccount: 1234\n\nCampaign name;Day;Amount spent (EUR)\nA;2026-11-03;1,5\n")
     sniffed = sniff(path, lambda cells: sum(c in {"Campaign name", "Day", "Amount spent (EUR)"} for c in cells))
     assert (sniffed.header_index, sniffed.separator, sniffed.header) == (3, ";", ["Campaign name", "Day", "Amount spent (EUR)"])
+
+
+def test_blank_lines_are_passed_over_and_lines_keep_the_files_numbers(lib, tmp_path):
+    path = meta_csv(tmp_path / "meta.csv", ROWS)
+    lines = path.read_bytes().split(b"\n")
+    path.write_bytes(b"\n".join(lines[:3] + [b"", b",,,,,,,,,,,,,"] + lines[3:]))  # an empty line and one of empty cells, after line 3
+    [report] = run_ingest(lib, path)
+    assert report.imported and report.rows_added == 4
+    assert [f[0] for f in facts(lib, "source_line", order="source_line")] == [3, 6, 7, 8]
+    lines = path.read_bytes().split(b"\n")
+    lines[6] = lines[6].replace(b"2026-11-02", b"someday")
+    path.write_bytes(b"\n".join(lines))
+    [report] = run_ingest(lib, path)
+    assert not report.imported and [(e["line"], e["column"]) for e in report.errors] == [(7, "Day")]

@@ -18,6 +18,7 @@ from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 from pandas.api.types import union_categoricals
 
@@ -185,7 +186,9 @@ def _joined(halves: list[pd.DataFrame]) -> pd.DataFrame:
 
 def _without_blank_rows(cells: pd.DataFrame, header_index: int) -> RawTable:
     lines = pd.Series(range(header_index + 2, header_index + 2 + len(cells)))
-    blank = cells.isna().all(axis=1).to_numpy()
+    blank = cells.iloc[:, 0].isna().to_numpy().copy() if len(cells.columns) else np.zeros(len(cells), dtype=bool)
+    if blank.any():  # (only rows empty in the first column are looked at whole)
+        blank[blank] = cells[blank].isna().all(axis=1).to_numpy()
     if blank.any():
         return RawTable(cells[~blank].reset_index(drop=True), lines[~blank].reset_index(drop=True))
     return RawTable(cells, lines)
