@@ -305,7 +305,7 @@ def _campaign_days(facts: pd.DataFrame) -> list[tuple]:
     """The facts added up into campaign_days rows (ROLLUP_KEY, METRICS), in key order: the table's b-tree then grows at its end."""
     ids, firsts = _groups(facts, ROLLUP_KEY)
     sums = facts[list(METRICS)].groupby(ids, sort=True).sum(min_count=1)  # all-NaN stays NULL; group i is row i
-    keys = pd.DataFrame({c: facts[c].to_numpy()[firsts] for c in ROLLUP_KEY})  # plain values: text sorts as in the database
+    keys = pd.DataFrame({c: facts[c].take(firsts).to_numpy() for c in ROLLUP_KEY})  # plain values: text sorts as in the database
     order = keys.sort_values(list(ROLLUP_KEY)).index.to_numpy()
     columns = [keys[c].to_numpy()[order].tolist() for c in ROLLUP_KEY] + [sums[m].to_numpy()[order].tolist() for m in METRICS]
     return list(zip(*columns))
