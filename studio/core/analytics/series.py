@@ -54,7 +54,7 @@ def records_frame(facts: pd.DataFrame, entity: np.ndarray, batch_id: int) -> pd.
     return pd.DataFrame({"entity_id": entity, "currency": facts["currency"].array, "day": to_days(facts["date"]),
                          "batch_id": np.full(len(facts), batch_id, dtype=np.int32),
                          "source_line": facts["source_line"].to_numpy(dtype=np.int32),
-                         **{metric: facts[metric].to_numpy(dtype=np.float64) for metric in METRICS}})
+                         **{metric: facts[metric].to_numpy(dtype=np.float64) for metric in METRICS}}, copy=False)  # (a view, not a copy)
 
 
 def to_days(dates: pd.Series) -> np.ndarray:
