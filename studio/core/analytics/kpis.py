@@ -90,13 +90,16 @@ def _sums(lib, dims, date_from: date, date_to: date, platform: str | None, shift
                                  | {m: facts[m] for m in METRICS})
     frame = frame.astype({m: "float64" for m in METRICS})
     # min_count=1: a sum of nothing but nulls stays null, as in SQL; dropna=False: so does a group of ads with no asset
-    return frame.groupby([*dims, "currency"], sort=False, dropna=False).sum(min_count=1).reset_index()
+    sums = frame.groupby([*dims, "currency"], sort=False, dropna=False).sum(min_count=1).reset_index()
+    if "asset" in dims:  # asset ids as ints, None where the ads' asset is not known
+        sums["asset"] = sums["asset"].astype(object).where(sums["asset"].notna(), None)
+    return sums
 
 
 def _fact_labels(facts: pd.DataFrame, dim: str, shift_days: int) -> pd.Series:
     """The facts' values of one dimension, labelled as campaign_days' SQL labels them."""
     if dim == "asset":
-        return facts["asset_id"]
+        return facts["asset_id"].astype("Int64")
     if dim not in ("day", "week", "month"):
         return facts[dim]
     codes, uniques = pd.factorize(facts["date"])

@@ -39,3 +39,4 @@ def test_ads_named_after_an_asset_or_its_rendition_are_linked(lib, tmp_path):
                       "autumn-roast_feed_image_banner_1080x1080-2": ids["banner.jpg"], "twin": None, "Carousel 3": None}
     by_asset = kpis(lib, "asset", compare=False).set_index("asset")["spend"].to_dict()
     assert by_asset[ids["Story Ad.png"]] == 30.0 and by_asset[ids["banner.jpg"]] == 5.0
+    assert {type(a) for a in by_asset} == {int, type(None)}  # asset ids as the library has them; None: not known
