@@ -305,7 +305,8 @@ def test_currencies_are_shown_apart(view, qtbot, tmp_path):
     dollars = meta_csv(tmp_path / "usd.csv", meta_rows(NOV, "Austin", 4.0, 20, 1, 10.0), currency="USD")
     run_import(view, qtbot, lambda: view.choose_files([str(euros), str(dollars)]))
     currency = view.filters.currency
-    assert currency.isVisibleTo(view) and [currency.itemData(i) for i in range(currency.count())] == ["EUR", "USD"]
+    qtbot.waitUntil(lambda: currency.isVisibleTo(view), timeout=JOB_MS)  # once the view has read the second file's facts
+    assert [currency.itemData(i) for i in range(currency.count())] == ["EUR", "USD"]
     assert view.overview.tiles.tiles["spend"].number.text() == "€300.00"
     currency.setCurrentIndex(currency.findData("USD"))
     assert view.overview.tiles.tiles["spend"].number.text() == "$120.00"
