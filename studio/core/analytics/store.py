@@ -164,8 +164,7 @@ def _write_facts(raw, facts: pd.DataFrame, incoming: pd.DataFrame, rollup: Futur
         incoming, replaced_from, unchanged = _merged(stored, incoming)
         raw.executemany("UPDATE import_batches SET facts = facts - ? WHERE id = ?",
                         [(int(n), int(b)) for b, n in replaced_from.items()])
-        for chunk in _chunks(ads):
-            raw.execute(f"DELETE FROM ad_series WHERE entity_id IN ({', '.join('?' * len(chunk))})", chunk)
+        _delete_series(raw, ads)
         replaced = int(replaced_from.sum())
     encoding = _WORKERS.submit(series.grouped, incoming)  # numpy sorts and copies on the other core meanwhile
     overlaps = _overlaps(raw, facts, first, last)
@@ -194,11 +193,6 @@ def _same(a: np.ndarray, b: np.ndarray) -> np.ndarray:
     return (a == b) | (np.isnan(a) & np.isnan(b))
 
 
-def _chunks(ids, size: int = 500):
-    ids = [int(i) for i in ids]
-    return [ids[start:start + size] for start in range(0, len(ids), size)]
-
-
 def _read_series(raw, where: str = "true", params=()) -> pd.DataFrame:
     """The stored facts of the series matching where (on ad_series s and ad_entities e), as series.decode gives them."""
     return series.decode(raw.rows("SELECT s.entity_id, s.currency, s.data FROM ad_series s "
@@ -209,6 +203,12 @@ def _stored(raw, ads) -> pd.DataFrame:
     """The stored facts of these ads (entity ids), in every currency."""
     parts = [_read_series(raw, f"s.entity_id IN ({', '.join('?' * len(chunk))})", chunk) for chunk in _chunks(ads)]
     return pd.concat(parts, ignore_index=True) if len(parts) > 1 else parts[0] if parts else series.empty()
+
+
+def _delete_series(raw, ads) -> None:
+    """The stored series of these ads (entity ids), in every currency."""
+    for chunk in _chunks(ads):
+        raw.execute(f"DELETE FROM ad_series WHERE entity_id IN ({', '.join('?' * len(chunk))})", chunk)
 
 
 def _chunks(ids, size: int = 500) -> list[list[int]]:
@@ -332,8 +332,7 @@ def remove_import(lib, batch_id: int) -> int:
             spans = stored[mine].groupby("platform")["date"].agg(["min", "max"])
             ads = stored.loc[mine, "entity_id"].unique()
             left = _stored(raw, ads)
-            for chunk in _chunks(ads):
-                raw.execute(f"DELETE FROM ad_series WHERE entity_id IN ({', '.join('?' * len(chunk))})", chunk)
+            _delete_series(raw, ads)
             _insert_series(raw, series.grouped(left[left["batch_id"] != batch_id]), JobState())
             for platform, (first, last) in spans.iterrows():
                 _rebuild_campaign_days(raw, platform, first, last)
